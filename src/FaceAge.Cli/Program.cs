@@ -1,0 +1,6 @@
+using System.CommandLine;
+using FaceAge.Cli.Commands;
+
+var root = new RootCommand("FaceAge: anonymous face age and gender estimation from images, videos and camera streams.");
+root.Subcommands.Add(ModelsCommand.Create());
+return await root.Parse(args).InvokeAsync();

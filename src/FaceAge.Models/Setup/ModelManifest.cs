@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FaceAge.Models.Setup;
+
+/// <summary>models/manifest.json: where each model comes from, how it is checked and what it expects.</summary>
+public sealed class ModelManifest
+{
+    public required List<PackageEntry> Packages { get; init; }
+    public required List<ModelEntry> Models { get; init; }
+    public SampleSet? Samples { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip };
+
+    public static ModelManifest Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model manifest not found: {path}", path);
+        var manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json)
+                       ?? throw new InvalidDataException($"{path}: empty manifest.");
+        foreach (var m in manifest.Models)
+            if (!manifest.Packages.Any(p => p.Id == m.Package))
+                throw new InvalidDataException($"{path}: model '{m.Name}' names package '{m.Package}', which is not listed under packages.");
+        return manifest;
+    }
+
+    public ModelEntry Find(string name) => Models.FirstOrDefault(m => m.Name == name)
+        ?? throw new KeyNotFoundException($"Model '{name}' is not in the manifest (known: {string.Join(", ", Models.Select(m => m.Name))}).");
+}
+
+public sealed record PackageEntry(string Id, string TarballSha256, string License)
+{
+    /// <summary>The npm package name without the version ("@scope/name@1.0" → "@scope/name").</summary>
+    [JsonIgnore] public string Name => Id[..Id.LastIndexOf('@')];
+    [JsonIgnore] public string Version => Id[(Id.LastIndexOf('@') + 1)..];
+    /// <summary>File name npm pack gives the tarball.</summary>
+    [JsonIgnore] public string TarballName => $"{Name.TrimStart('@').Replace('/', '-')}-{Version}.tgz";
+}
+
+public sealed record PackageFile(string Path, string Sha256);
+
+public sealed record InputSpec(string Layout, long[] Shape, string? Color = null, float[]? Mean = null, float Scale = 1);
+
+public sealed record ModelEntry(
+    string Name, string Task, string Package, string Format, string License,
+    List<PackageFile> Files, string Onnx, InputSpec Input, List<string>? Outputs = null, string? Notes = null)
+{
+    [JsonIgnore] public bool IsTfjsGraph => Format == "tfjs-graph";
+}
+
+public sealed record SampleSet(string Package, string Directory, List<PackageFile> Files);

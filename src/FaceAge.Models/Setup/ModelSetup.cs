@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using FaceAge.Models.Conversion;
+using FaceAge.Models.Onnx;
+using FaceAge.Models.Tfjs;
+
+namespace FaceAge.Models.Setup;
+
+/// <summary>
+/// Produces models/*.onnx from the manifest: fetch (cached) → verify → convert or copy. Idempotent:
+/// a model whose sources and converter version are unchanged is left alone.
+/// </summary>
+public sealed class ModelSetup(string modelsDirectory, Action<string>? log = null)
+{
+    /// <summary>Bump when the converter's output changes, so cached ONNX files are rebuilt.</summary>
+    public const string ConverterVersion = "1";
+
+    public string ModelsDirectory { get; } = Path.GetFullPath(modelsDirectory);
+    public string ManifestPath => Path.Combine(ModelsDirectory, "manifest.json");
+    public string CacheDirectory => Path.Combine(ModelsDirectory, "cache");
+
+    public ModelManifest LoadManifest() => ModelManifest.Load(ManifestPath);
+
+    public sealed record Result(string Name, string OnnxPath, bool Rebuilt);
+
+    public IReadOnlyList<Result> Run(IEnumerable<string>? only = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = LoadManifest();
+        var cache = new NpmPackageCache(Path.Combine(CacheDirectory, "npm"), log);
+        var selected = only?.ToHashSet();
+        var results = new List<Result>();
+
+        foreach (var model in manifest.Models.Where(m => selected is null || selected.Contains(m.Name)))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var package = manifest.Packages.Single(p => p.Id == model.Package);
+            var onnxPath = Path.Combine(ModelsDirectory, model.Onnx);
+            var stampPath = onnxPath + ".sha256";
+            var stamp = Stamp(model);
+            if (File.Exists(onnxPath) && File.Exists(stampPath) && File.ReadAllText(stampPath).Trim() == stamp)
+            {
+                results.Add(new Result(model.Name, onnxPath, false));
+                continue;
+            }
+
+            var tarball = cache.Ensure(package, cancellationToken);
+            var sourceDir = Path.Combine(CacheDirectory, "src", package.TarballName[..^4]);
+            NpmPackageCache.ExtractFiles(tarball, model.Files, sourceDir);
+            Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
+
+            if (model.IsTfjsGraph)
+            {
+                log?.Invoke($"converting {model.Name} (TF.js graph → ONNX) …");
+                var graph = TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path));
+                var onnx = TfjsToOnnxConverter.Convert(graph, new ConversionOptions(model.Outputs, model.Name,
+                    $"{model.Name} converted by FaceAge from {model.Package} ({model.License})."));
+                onnx.Metadata["faceage.source"] = $"{model.Package}:{model.Files[0].Path}";
+                onnx.Metadata["faceage.license"] = model.License;
+                OnnxWriter.WriteFile(onnx, onnxPath);
+            }
+            else
+            {
+                log?.Invoke($"copying {model.Name} (ONNX from {model.Package}) …");
+                File.Copy(Path.Combine(sourceDir, model.Files[0].Path), onnxPath, overwrite: true);
+            }
+            File.WriteAllText(stampPath, stamp + "\n");
+            results.Add(new Result(model.Name, onnxPath, true));
+        }
+
+        if (selected is null && manifest.Samples is { } samples)
+        {
+            var package = manifest.Packages.Single(p => p.Id == samples.Package);
+            var target = Path.Combine(CacheDirectory, samples.Directory);
+            bool present = samples.Files.All(f => File.Exists(Path.Combine(target, f.Path)) && NpmPackageCache.Sha256Of(Path.Combine(target, f.Path)) == f.Sha256);
+            if (!present) NpmPackageCache.ExtractFiles(cache.Ensure(package, cancellationToken), samples.Files, target);
+        }
+        return results;
+    }
+
+    /// <summary>Directory with the sample photos (after <see cref="Run"/>).</summary>
+    public string SamplesDirectory(ModelManifest manifest)
+        => Path.Combine(CacheDirectory, manifest.Samples?.Directory ?? "samples", "demo");
+
+    private static string Stamp(ModelEntry model)
+    {
+        var text = new StringBuilder(ConverterVersion);
+        foreach (var f in model.Files) text.Append('|').Append(f.Path).Append('=').Append(f.Sha256);
+        if (model.Outputs is { } outs) text.Append('|').Append(string.Join(',', outs));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

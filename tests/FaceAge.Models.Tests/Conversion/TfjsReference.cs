@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FaceAge.Testing;
+
+namespace FaceAge.Models.Tests.Conversion;
+
+/// <summary>Runs an original TF.js graph model in Node (@tensorflow/tfjs, CPU backend) on given inputs.</summary>
+public static class TfjsReference
+{
+    public static string Directory => Path.Combine(RepoPaths.Root, "tests", "reference", "tfjs");
+
+    public sealed record Output(string Name, int[] Shape, float[] Values);
+
+    public static IReadOnlyList<Output> Run(string modelJson, float[] input, long[] shape, IReadOnlyList<string> outputs)
+    {
+        if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@tensorflow", "tfjs")))
+            throw new InvalidOperationException($"@tensorflow/tfjs is not installed: run `npm ci` in {Directory} (./build.sh setup does it).");
+        var work = Path.Combine(Path.GetTempPath(), "faceage-tfjs-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(work);
+        try
+        {
+            var inputPath = Path.Combine(work, "input.f32");
+            File.WriteAllBytes(inputPath, System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan()).ToArray());
+            var requestPath = Path.Combine(work, "request.json");
+            File.WriteAllText(requestPath, JsonSerializer.Serialize(new { model = modelJson, input = inputPath, shape, outputs, outDir = work }));
+
+            var psi = new ProcessStartInfo("node", [Path.Combine(Directory, "run-graph-model.js"), requestPath])
+            {
+                WorkingDirectory = Directory,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            using var process = Process.Start(psi)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"TF.js reference failed: {stderr.Result}");
+
+            using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "outputs.json")));
+            return index.RootElement.EnumerateArray().Select(o => new Output(
+                o.GetProperty("name").GetString()!,
+                o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray(),
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(o.GetProperty("file").GetString()!)).ToArray())).ToList();
+        }
+        finally
+        {
+            System.IO.Directory.Delete(work, recursive: true);
+        }
+    }
+}
