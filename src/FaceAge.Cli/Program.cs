@@ -3,4 +3,6 @@ using FaceAge.Cli.Commands;
 
 var root = new RootCommand("FaceAge: anonymous face age and gender estimation from images, videos and camera streams.");
 root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(AnalyzeCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();

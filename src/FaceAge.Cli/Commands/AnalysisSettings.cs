@@ -1,0 +1,70 @@
+using System.CommandLine;
+using FaceAge.Core.Analysis;
+using FaceAge.Core.Detection;
+using Microsoft.Extensions.Configuration;
+
+namespace FaceAge.Cli.Commands;
+
+/// <summary>
+/// Analysis options for CLI commands: appsettings.json ("Analysis" section, from --config or the
+/// nearest one above the working directory), then FACEAGE_ environment variables, then command-line
+/// overrides.
+/// </summary>
+public sealed class AnalysisSettings
+{
+    public Option<string?> Config { get; } = new("--config") { Description = "Settings file (default: appsettings.json in the current folder or above)." };
+    public Option<string?> Models { get; } = new("--models") { Description = "Models folder (default: ./models or $FACEAGE_MODELS)." };
+    public Option<DetectorKind?> Detector { get; } = new("--detector") { Description = "Face detector: UltraFace, BlazeFaceBack, BlazeFaceFront, YuNet." };
+    public Option<string?> DetectorModel { get; } = new("--detector-model") { Description = "ONNX file for the detector (required for YuNet)." };
+    public Option<float?> Threshold { get; } = new("--threshold") { Description = "Detection score threshold (0–1)." };
+    public Option<int?> Tiles { get; } = new("--tiles") { Description = "Also detect on an N×N grid of tiles for small faces." };
+    public Option<float?> Margin { get; } = new("--margin") { Description = "Crop margin per side as a fraction of the face box." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Config, Models, Detector, DetectorModel, Threshold, Tiles, Margin }) command.Options.Add(o);
+    }
+
+    public AnalyzerOptions Load(ParseResult parse)
+    {
+        var file = parse.GetValue(Config) ?? FindSettings();
+        var builder = new ConfigurationBuilder();
+        if (file is not null)
+        {
+            if (!File.Exists(file)) throw new FileNotFoundException($"Settings file not found: {file}", file);
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+        builder.AddEnvironmentVariables("FACEAGE_");
+        var configuration = builder.Build();
+        AnalyzerOptions options;
+        try
+        {
+            options = configuration.GetSection("Analysis").Get<AnalyzerOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new AnalyzerOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ArgumentException($"{file ?? "configuration"}: {e.Message}", e);
+        }
+
+        var detector = options.Detector;
+        if (parse.GetValue(Detector) is { } kind) detector = detector with { Kind = kind };
+        if (parse.GetValue(DetectorModel) is { } model) detector = detector with { ModelPath = model };
+        if (parse.GetValue(Threshold) is { } threshold) detector = detector with { ScoreThreshold = threshold };
+        if (parse.GetValue(Tiles) is { } tiles) detector = detector with { Tiles = tiles };
+        options = options with { Detector = detector };
+        if (parse.GetValue(Models) is { } models) options = options with { ModelsDirectory = models };
+        if (parse.GetValue(Margin) is { } margin) options = options with { CropMargin = margin };
+        return options;
+    }
+
+    private static string? FindSettings()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "appsettings.json");
+            if (File.Exists(candidate)) return candidate;
+        }
+        var beside = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        return File.Exists(beside) ? beside : null;
+    }
+}

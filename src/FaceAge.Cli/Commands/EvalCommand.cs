@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Text.Json;
+using FaceAge.Core.Analysis;
+using FaceAge.Core.Detection;
+using FaceAge.Core.Estimation;
+using FaceAge.Core.Evaluation;
+using FaceAge.Core.Imaging;
+using OpenCvSharp;
+
+namespace FaceAge.Cli.Commands;
+
+/// <summary>`faceage eval`: age/gender accuracy on a labelled data set.</summary>
+public static class EvalCommand
+{
+    public enum Mode { Aligned, Detect }
+
+    public static Command Create()
+    {
+        var settings = new AnalysisSettings();
+        var labels = new Option<string>("--labels") { Description = "CSV with path,age,gender (paths relative to the CSV).", Required = true };
+        var mode = new Option<Mode>("--mode") { Description = "Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", DefaultValueFactory = _ => Mode.Aligned };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows (after shuffling with --seed)." };
+        var seed = new Option<int>("--seed") { Description = "Shuffle seed used with --limit.", DefaultValueFactory = _ => 1 };
+        var centerCrop = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image, > 1 adds replicated border).", DefaultValueFactory = _ => 1f };
+        var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
+
+        var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5 and gender accuracy on a labelled data set.");
+        foreach (var o in new Option[] { labels, mode, limit, seed, centerCrop, json }) command.Options.Add(o);
+        settings.AddTo(command);
+        command.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var options = settings.Load(parse);
+            var (faces, errors) = LabelCsvReader.Read(parse.GetValue(labels)!);
+            foreach (var e in errors.Take(20)) Console.Error.WriteLine($"warning: {parse.GetValue(labels)}:{e.Line}: {e.Message}");
+            if (parse.GetValue(limit) is { } n)
+                faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
+
+            using var analyzer = FaceAnalyzer.Create(options, CliLogging.Factory);
+            float keep = parse.GetValue(centerCrop);
+            if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
+            var (predictions, misses, failures) = Run(analyzer, faces, parse.GetValue(mode), keep);
+            var metrics = AgeGenderMetrics.Compute(predictions, misses);
+            Print(metrics, failures);
+            var summary = new
+            {
+                labels = Path.GetFullPath(parse.GetValue(labels)!),
+                mode = parse.GetValue(mode).ToString(),
+                detector = parse.GetValue(mode) == Mode.Detect ? analyzer.DetectorName : null,
+                cropMargin = options.CropMargin,
+                view = keep,
+                model = options.AgeGenderModel,
+                unreadable = failures,
+                labelErrors = errors.Count,
+                metrics,
+            };
+            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            Console.WriteLine($"summary written to {parse.GetValue(json)}");
+            return failures > 0 ? 2 : 0;
+        }));
+        return command;
+    }
+
+    private static (List<Prediction> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer, List<LabeledFace> faces, Mode mode, float centerCrop)
+    {
+        var predictions = new List<Prediction>(faces.Count);
+        int misses = 0, failures = 0;
+        var progress = new ConsoleProgress("eval", faces.Count);
+        int batch = analyzer.Options.MaxBatchSize;
+        for (int start = 0; start < faces.Count; start += batch)
+        {
+            var chunk = faces.Skip(start).Take(batch).ToList();
+            // Decode and crop in parallel; the model then sees the whole chunk in one run.
+            var crops = new Mat?[chunk.Count];
+            var missed = new bool[chunk.Count];
+            Parallel.For(0, chunk.Count, i =>
+            {
+                try
+                {
+                    using var image = ImageDecoder.DecodeFile(chunk[i].Path);
+                    if (mode == Mode.Aligned)
+                    {
+                        // The whole chip is the "face box"; a view factor > 1 adds border, < 1 zooms in.
+                        var whole = new FaceDetection(new BoxF(0, 0, image.Width, image.Height), 1f);
+                        crops[i] = new FaceCropper((centerCrop - 1) / 2, alignByEyes: false).Crop(image, whole, FaceResEstimator.InputSize);
+                    }
+                    else
+                    {
+                        var largest = analyzer.Detect(image).OrderByDescending(d => d.Box.Area).FirstOrDefault();
+                        if (largest is null) missed[i] = true;
+                        else crops[i] = new FaceCropper(analyzer.Options.CropMargin, analyzer.Options.AlignByLandmarks).Crop(image, largest, FaceResEstimator.InputSize);
+                    }
+                }
+                catch (ImageDecodeException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                }
+            });
+            misses += missed.Count(m => m);
+            failures += crops.Select((c, i) => c is null && !missed[i]).Count(f => f);
+            var ready = crops.Select((c, i) => (c, i)).Where(p => p.c is not null).ToList();
+            var attributes = analyzer.EstimateCrops(ready.Select(p => p.c!).ToList());
+            for (int k = 0; k < ready.Count; k++)
+            {
+                var face = chunk[ready[k].i];
+                var a = attributes[k];
+                predictions.Add(new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability));
+            }
+            foreach (var c in crops) c?.Dispose();
+            progress.Report(Math.Min(faces.Count, start + batch));
+        }
+        return (predictions, misses, failures);
+    }
+
+    private static void Print(AgeGenderMetrics m, int failures)
+    {
+        Console.WriteLine($"n                 {m.N}");
+        Console.WriteLine($"misses            {m.Misses}");
+        Console.WriteLine($"unreadable        {failures}");
+        Console.WriteLine($"age MAE           {m.Mae:0.00}");
+        Console.WriteLine($"age RMSE          {m.Rmse:0.00}");
+        Console.WriteLine($"age R²            {m.R2:0.000}");
+        Console.WriteLine($"CS@5              {m.CumulativeScore5:P1}");
+        Console.WriteLine($"mean signed error {m.MeanSignedError:+0.00;-0.00}");
+        Console.WriteLine($"gender accuracy   {m.GenderAccuracy:P1} (n={m.GenderN})");
+        Console.WriteLine("MAE per decade:");
+        foreach (var d in m.ByDecade)
+            Console.WriteLine($"  {d.Decade,-7} n={d.N,-5} MAE {d.Mae,5:0.00}  signed {d.MeanSignedError,6:+0.00;-0.00}");
+    }
+
+    private static List<T> Shuffled<T>(this List<T> items, int seed)
+    {
+        var random = new Random(seed);
+        var copy = items.ToList();
+        for (int i = copy.Count - 1; i > 0; i--)
+        {
+            int j = random.Next(i + 1);
+            (copy[i], copy[j]) = (copy[j], copy[i]);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,42 @@
+using FaceAge.Core.Detection;
+using FaceAge.Core.Inference;
+
+namespace FaceAge.Core.Analysis;
+
+/// <summary>Face analysis configuration (section "Analysis" of appsettings.json).</summary>
+public sealed record AnalyzerOptions
+{
+    /// <summary>Models folder; empty = ./models (or $FACEAGE_MODELS).</summary>
+    public string? ModelsDirectory { get; init; }
+    public DetectorOptions Detector { get; init; } = new();
+    public InferenceOptions Inference { get; init; } = new();
+    /// <summary>Age/gender model file under the models folder.</summary>
+    public string AgeGenderModel { get; init; } = "faceres-deep.onnx";
+    /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
+    public float CropMargin { get; init; } = 0.2f;
+    /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
+    public bool AlignByLandmarks { get; init; } = true;
+    /// <summary>Also estimate each crop mirrored and average both (twice the compute, measured lower error).</summary>
+    public bool FlipAugmentation { get; init; } = true;
+    /// <summary>Most crops per age/gender model run.</summary>
+    public int MaxBatchSize { get; init; } = 8;
+    /// <summary>Lower bounds of the reported age groups; null = <see cref="Estimation.AgeGroups.DefaultLowerBounds"/>.</summary>
+    /// <remarks>Null rather than a default array: the configuration binder appends to an existing array.</remarks>
+    public int[]? AgeGroups { get; init; }
+
+    public int[] EffectiveAgeGroups => AgeGroups is { Length: > 0 } g ? g : Estimation.AgeGroups.DefaultLowerBounds;
+    /// <summary>Faces with a shorter box side below this (pixels) count as full quality size-wise at ≥ this.</summary>
+    public int GoodFaceSize { get; init; } = 112;
+
+    public IEnumerable<string> Validate(string prefix = "Analysis")
+    {
+        foreach (var e in Detector.Validate(prefix + ":Detector")) yield return e;
+        if (CropMargin is < 0 or > 1) yield return $"{prefix}:CropMargin must be in [0, 1], got {CropMargin}.";
+        if (MaxBatchSize is < 1 or > 256) yield return $"{prefix}:MaxBatchSize must be 1–256, got {MaxBatchSize}.";
+        if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
+        var groups = EffectiveAgeGroups;
+        if (groups[0] != 0 || groups.Zip(groups.Skip(1)).Any(p => p.Second <= p.First))
+            yield return $"{prefix}:AgeGroups must start at 0 and ascend strictly, got [{string.Join(", ", groups)}].";
+        if (GoodFaceSize < 8) yield return $"{prefix}:GoodFaceSize must be ≥ 8, got {GoodFaceSize}.";
+    }
+}

@@ -1,0 +1,116 @@
+using FaceAge.Core.Detection;
+using FaceAge.Core.Estimation;
+using FaceAge.Core.Imaging;
+using FaceAge.Core.Inference;
+using FaceAge.Core.Models;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+
+namespace FaceAge.Core.Analysis;
+
+/// <summary>
+/// The face analysis core shared by the CLI, the worker and the training tools: detect → crop (aligned
+/// when landmarks exist) → batched age/gender/descriptor inference → per-face results. Thread-safe.
+/// </summary>
+public sealed class FaceAnalyzer : IDisposable
+{
+    private readonly IFaceDetector _detector;
+    private readonly FaceResEstimator _estimator;
+    private readonly FaceCropper _cropper;
+    private readonly AgeGroups _groups;
+
+    public FaceAnalyzer(IFaceDetector detector, FaceResEstimator estimator, AnalyzerOptions options)
+    {
+        _detector = detector;
+        _estimator = estimator;
+        Options = options;
+        _cropper = new FaceCropper(options.CropMargin, options.AlignByLandmarks);
+        _groups = new AgeGroups(options.EffectiveAgeGroups);
+    }
+
+    public AnalyzerOptions Options { get; }
+    public string DetectorName => _detector.Name;
+
+    /// <summary>Builds an analyzer from options; fails with one message naming every bad key, or the missing model and the set-up command.</summary>
+    public static FaceAnalyzer Create(AnalyzerOptions options, ILoggerFactory? loggers = null)
+    {
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
+        var modelsDir = ModelDirectory.Locate(options.ModelsDirectory);
+        var sessions = new OnnxSessionFactory(options.Inference, loggers?.CreateLogger<OnnxSessionFactory>());
+        var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel : ModelDirectory.Require(modelsDir, options.AgeGenderModel);
+        var detector = FaceDetectorFactory.Create(options.Detector, modelsDir, sessions);
+        try
+        {
+            return new FaceAnalyzer(detector, new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation), options);
+        }
+        catch
+        {
+            detector.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => _detector.Detect(bgr);
+
+    /// <summary>Detects and analyses every face of a BGR image.</summary>
+    public IReadOnlyList<FaceResult> Analyze(Mat bgr) => Analyze(bgr, _detector.Detect(bgr));
+
+    /// <summary>Analyses the given detections of a BGR image, in batches of at most MaxBatchSize.</summary>
+    public IReadOnlyList<FaceResult> Analyze(Mat bgr, IReadOnlyList<FaceDetection> detections)
+    {
+        var results = new List<FaceResult>(detections.Count);
+        for (int start = 0; start < detections.Count; start += Options.MaxBatchSize)
+        {
+            var chunk = detections.Skip(start).Take(Options.MaxBatchSize).ToList();
+            var crops = chunk.Select(d => _cropper.Crop(bgr, d, FaceResEstimator.InputSize)).ToList();
+            try
+            {
+                var attributes = _estimator.Estimate(crops);
+                for (int i = 0; i < chunk.Count; i++)
+                    results.Add(Describe(chunk[i], attributes[i], crops[i]));
+            }
+            finally
+            {
+                foreach (var c in crops) c.Dispose();
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Analyses an image that already is an aligned face crop (no detection), e.g. UTKFace chips.</summary>
+    public FaceResult AnalyzeAlignedCrop(Mat bgr)
+    {
+        using var crop = new Mat();
+        Cv2.Resize(bgr, crop, new Size(FaceResEstimator.InputSize, FaceResEstimator.InputSize), 0, 0, InterpolationFlags.Area);
+        var whole = new FaceDetection(new BoxF(0, 0, bgr.Width, bgr.Height), 1f);
+        return Describe(whole, _estimator.Estimate([crop])[0], crop);
+    }
+
+    /// <summary>Age/gender of already-cut crops (<see cref="FaceResEstimator.InputSize"/>² BGR), batched.</summary>
+    public IReadOnlyList<FaceAttributes> EstimateCrops(IReadOnlyList<Mat> crops) => _estimator.Estimate(crops);
+
+    private FaceResult Describe(FaceDetection detection, FaceAttributes a, Mat crop)
+    {
+        bool male = a.MaleProbability >= 0.5f;
+        int size = (int)Math.Round(Math.Max(detection.Box.Width, detection.Box.Height));
+        double sharpness = Sharpness.LaplacianVariance(crop);
+        return new FaceResult(
+            detection,
+            Age: Math.Round(a.Age.Mean, 1),
+            AgeUncertainty: Math.Round(a.Age.StandardDeviation, 1),
+            AgeGroup: _groups.Of(a.Age.Mean),
+            Gender: male ? Gender.Male : Gender.Female,
+            GenderProbability: Math.Round(male ? a.MaleProbability : 1 - a.MaleProbability, 3),
+            FaceSize: size,
+            Sharpness: Math.Round(sharpness, 1),
+            Quality: Math.Round(FaceQuality.Score(size, sharpness, Options.GoodFaceSize), 3),
+            Attributes: a);
+    }
+
+    public void Dispose()
+    {
+        _detector.Dispose();
+        _estimator.Dispose();
+    }
+}

@@ -1,0 +1,59 @@
+using FaceAge.Core.Imaging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using OpenCvSharp;
+
+namespace FaceAge.Core.Detection;
+
+/// <summary>
+/// UltraFace (version-RFB-320/640). Input NCHW RGB (x − 127) / 128; outputs "scores" [1, N, 2]
+/// (background, face, already softmaxed) and "boxes" [1, N, 4] as normalized corners.
+/// </summary>
+public sealed class UltraFaceDetector : IFaceDetector
+{
+    private static readonly PixelNormalization Pixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128f, TensorLayout.Nchw);
+    private readonly InferenceSession _session;
+    private readonly DetectorOptions _options;
+    private readonly string _inputName;
+    private readonly int _width, _height;
+
+    public UltraFaceDetector(InferenceSession session, DetectorOptions options)
+    {
+        _session = session;
+        _options = options;
+        var input = session.InputMetadata.Single();
+        _inputName = input.Key;
+        _height = input.Value.Dimensions[2] > 0 ? input.Value.Dimensions[2] : (options.InputHeight > 0 ? options.InputHeight : 240);
+        _width = input.Value.Dimensions[3] > 0 ? input.Value.Dimensions[3] : (options.InputWidth > 0 ? options.InputWidth : 320);
+        if (!session.OutputMetadata.ContainsKey("scores") || !session.OutputMetadata.ContainsKey("boxes"))
+            throw new InvalidDataException("UltraFace model must have outputs 'scores' and 'boxes'.");
+    }
+
+    public string Name => $"UltraFace {_width}x{_height}";
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr)
+    {
+        var box = Letterbox.Fit(bgr.Width, bgr.Height, _width, _height);
+        using var input = box.Apply(bgr);
+        var data = new float[3 * _width * _height];
+        Pixels.Write(input, data);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, new DenseTensor<float>(data, [1, 3, _height, _width]))]);
+        var scores = results.First(r => r.Name == "scores").AsTensor<float>();
+        var boxes = results.First(r => r.Name == "boxes").AsTensor<float>();
+        int n = scores.Dimensions[1];
+        var found = new List<FaceDetection>();
+        for (int i = 0; i < n; i++)
+        {
+            float score = scores[0, i, 1];
+            if (score < _options.ScoreThreshold) continue;
+            var b = BoxF.FromCorners(
+                box.ToImage(boxes[0, i, 0] * _width), box.ToImage(boxes[0, i, 1] * _height),
+                box.ToImage(boxes[0, i, 2] * _width), box.ToImage(boxes[0, i, 3] * _height)).Clip(bgr.Width, bgr.Height);
+            if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
+            found.Add(new FaceDetection(b, score));
+        }
+        return NonMaxSuppression.Apply(found, _options.NmsThreshold);
+    }
+
+    public void Dispose() => _session.Dispose();
+}

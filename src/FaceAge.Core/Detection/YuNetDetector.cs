@@ -1,0 +1,72 @@
+using FaceAge.Core.Imaging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using OpenCvSharp;
+
+namespace FaceAge.Core.Detection;
+
+/// <summary>
+/// YuNet (libfacedetection; user-supplied ONNX). Input NCHW BGR 0–255; for strides 8/16/32 the outputs
+/// cls_s, obj_s (probabilities), bbox_s (cell offsets and log sizes in strides) and kps_s (5 landmarks:
+/// right eye, left eye, nose, right and left mouth corners).
+/// </summary>
+public sealed class YuNetDetector : IFaceDetector
+{
+    private static readonly PixelNormalization Pixels = new(Rgb: false, [0f, 0f, 0f], 1f, TensorLayout.Nchw);
+    private static readonly int[] Strides = [8, 16, 32];
+    private readonly InferenceSession _session;
+    private readonly DetectorOptions _options;
+    private readonly string _inputName;
+    private readonly int _width, _height;
+
+    public YuNetDetector(InferenceSession session, DetectorOptions options)
+    {
+        _session = session;
+        _options = options;
+        var input = session.InputMetadata.Single();
+        _inputName = input.Key;
+        var dims = input.Value.Dimensions;
+        _height = dims[2] > 0 ? dims[2] : (options.InputHeight > 0 ? options.InputHeight : 640);
+        _width = dims[3] > 0 ? dims[3] : (options.InputWidth > 0 ? options.InputWidth : 640);
+        foreach (var s in Strides)
+            foreach (var kind in new[] { "cls", "obj", "bbox", "kps" })
+                if (!session.OutputMetadata.ContainsKey($"{kind}_{s}"))
+                    throw new InvalidDataException($"YuNet model lacks output '{kind}_{s}'.");
+    }
+
+    public string Name => $"YuNet {_width}x{_height}";
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr)
+    {
+        var box = Letterbox.Fit(bgr.Width, bgr.Height, _width, _height);
+        using var input = box.Apply(bgr);
+        var data = new float[3 * _width * _height];
+        Pixels.Write(input, data);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, new DenseTensor<float>(data, [1, 3, _height, _width]))]);
+        var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
+        var found = new List<FaceDetection>();
+        foreach (var stride in Strides)
+        {
+            var cls = byName[$"cls_{stride}"];
+            var obj = byName[$"obj_{stride}"];
+            var bbox = byName[$"bbox_{stride}"];
+            var kps = byName[$"kps_{stride}"];
+            int cols = _width / stride, n = cls.Dimensions[1];
+            for (int i = 0; i < n; i++)
+            {
+                float score = MathF.Sqrt(Math.Clamp(cls[0, i, 0], 0f, 1f) * Math.Clamp(obj[0, i, 0], 0f, 1f));
+                if (score < _options.ScoreThreshold) continue;
+                int row = i / cols, col = i % cols;
+                float cx = (col + bbox[0, i, 0]) * stride, cy = (row + bbox[0, i, 1]) * stride;
+                float w = MathF.Exp(bbox[0, i, 2]) * stride, h = MathF.Exp(bbox[0, i, 3]) * stride;
+                var b = BoxF.FromCorners(box.ToImage(cx - w / 2), box.ToImage(cy - h / 2), box.ToImage(cx + w / 2), box.ToImage(cy + h / 2)).Clip(bgr.Width, bgr.Height);
+                if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
+                PointF Keypoint(int k) => new(box.ToImage((kps[0, i, 2 * k] + col) * stride), box.ToImage((kps[0, i, 2 * k + 1] + row) * stride));
+                found.Add(new FaceDetection(b, score, new FaceLandmarks(Keypoint(0), Keypoint(1), Keypoint(2), Keypoint(3), Keypoint(4))));
+            }
+        }
+        return NonMaxSuppression.Apply(found, _options.NmsThreshold);
+    }
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,10 @@
+namespace FaceAge.Core.Inference;
+
+/// <summary>Which ONNX Runtime execution provider a model session asks for.</summary>
+public enum ExecutionProvider
+{
+    Cpu,
+    DirectML,
+    Cuda,
+    OpenVINO,
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using FaceAge.Testing;
+
+namespace FaceAge.Cli.Tests.Commands;
+
+public class AnalyzeCommandTests
+{
+    private static List<JsonElement> Lines(string jsonl)
+        => jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    [Fact]
+    public void Sample_photos_give_the_verified_face_counts_all_female_adults()
+    {
+        var result = CliRunner.Run("analyze", RepoPaths.SamplePhotos);
+        Assert.Equal(0, result.ExitCode);
+        var faces = Lines(result.Stdout);
+        foreach (var (photo, count) in SamplePhotos.FaceCounts)
+            Assert.Equal(count, faces.Count(f => Path.GetFileName(f.GetProperty("source").GetString()) == photo));
+        Assert.All(faces, f =>
+        {
+            Assert.Equal("female", f.GetProperty("gender").GetString());
+            Assert.InRange(f.GetProperty("age").GetDouble(), 18, 45);
+            Assert.True(f.GetProperty("ageUncertainty").GetDouble() > 0);
+            Assert.False(f.TryGetProperty("descriptor", out _), "descriptors must never be written");
+        });
+        Assert.Contains("6 file(s) analysed, 0 failed; 22 face(s): 22 female, 0 male", result.Stderr);
+    }
+
+    [Fact]
+    public void Corrupt_file_gets_one_error_line_and_the_run_continues_with_exit_code_2()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-analyze");
+        File.Copy(SamplePhotos.PathOf("sample1.jpg"), Path.Combine(dir.FullName, "a_good.jpg"));
+        File.WriteAllBytes(Path.Combine(dir.FullName, "b_corrupt.jpg"), [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(dir.FullName, "c_empty.png"), []);
+        File.Copy(SamplePhotos.PathOf("sample2.jpg"), Path.Combine(dir.FullName, "d_good.jpg"));
+        var outFile = Path.Combine(dir.FullName, "faces.jsonl");
+        var annotate = Path.Combine(dir.FullName, "annotated");
+
+        var result = CliRunner.Run("analyze", dir.FullName, "--out", outFile, "--annotate", annotate);
+
+        Assert.Equal(2, result.ExitCode);
+        var errors = result.Stderr.Split('\n').Where(l => l.StartsWith("error:")).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.Contains("b_corrupt.jpg"));
+        Assert.Contains(errors, e => e.Contains("c_empty.png"));
+        Assert.Equal(6, Lines(File.ReadAllText(outFile)).Count); // 3 + 3 faces from the two good photos
+        Assert.True(File.Exists(Path.Combine(annotate, "a_good.jpg")));
+        Assert.Empty(result.Stdout);
+        dir.Delete(true);
+    }
+
+    [Fact]
+    public void Video_is_analysed_frame_by_frame_with_times()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-video");
+        var video = Path.Combine(dir.FullName, "clip.mp4");
+        // A 3-second video made from one sample photo (3 faces), at 2 fps analysed → 6 frames × 3 faces.
+        var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", SamplePhotos.PathOf("sample3.jpg"), "-t", "3", "-r", "10", "-vf", "scale=960:-2", "-pix_fmt", "yuv420p", video])!;
+        ffmpeg.WaitForExit();
+        Assert.Equal(0, ffmpeg.ExitCode);
+
+        var result = CliRunner.Run("analyze", video, "--video-fps", "2");
+        Assert.Equal(0, result.ExitCode);
+        var faces = Lines(result.Stdout);
+        var frames = faces.GroupBy(f => f.GetProperty("frame").GetInt64()).ToList();
+        Assert.Equal(6, frames.Count);
+        Assert.All(frames, g => Assert.Equal(3, g.Count()));
+        Assert.Equal(2.5, faces.Max(f => f.GetProperty("timeSeconds").GetDouble()), 3);
+        dir.Delete(true);
+    }
+
+    [Fact]
+    public void Missing_models_error_says_the_setup_command()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-nomodels");
+        var result = CliRunner.Run("analyze", SamplePhotos.PathOf("sample1.jpg"), "--models", dir.FullName);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("models setup", result.Stderr);
+        Assert.Contains(dir.FullName, result.Stderr);
+    }
+
+    [Fact]
+    public void Bad_setting_stops_with_a_message_naming_the_key()
+    {
+        var result = CliRunner.Run("analyze", SamplePhotos.PathOf("sample1.jpg"), "--threshold", "1.5");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Detector:ScoreThreshold", result.Stderr);
+    }
+}

@@ -1,0 +1,50 @@
+using FaceAge.Core.Inference;
+using FaceAge.Core.Models;
+using FaceAge.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace FaceAge.Core.Tests.Inference;
+
+public class OnnxSessionFactoryTests
+{
+    private sealed class CapturingLogger : ILogger
+    {
+        public List<(LogLevel Level, string Message)> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Lines.Add((logLevel, formatter(state, exception)));
+    }
+
+    [Theory]
+    [InlineData(ExecutionProvider.Cuda)]
+    [InlineData(ExecutionProvider.DirectML)]
+    [InlineData(ExecutionProvider.OpenVINO)]
+    public void Unavailable_provider_falls_back_to_cpu_with_a_warning(ExecutionProvider requested)
+    {
+        var logger = new CapturingLogger();
+        var factory = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = requested }, logger);
+        using var session = factory.Create(RepoPaths.Model("ultraface-rfb-320.onnx"));
+        Assert.Equal(ExecutionProvider.Cpu, factory.EffectiveProvider);
+        var warning = Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning);
+        Assert.Contains(requested.ToString(), warning.Message);
+        Assert.Contains("CPU", warning.Message);
+    }
+
+    [Fact]
+    public void Missing_model_error_names_the_file_and_the_setup_command()
+    {
+        var e = Assert.Throws<ModelMissingException>(() => new OnnxSessionFactory(new InferenceOptions()).Create("/nowhere/model.onnx"));
+        Assert.Contains("/nowhere/model.onnx", e.Message);
+        Assert.Contains("models setup", e.Message);
+    }
+
+    [Fact]
+    public void Corrupt_model_error_names_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "faceage-corrupt.onnx");
+        File.WriteAllBytes(path, [1, 2, 3, 4, 5]);
+        var e = Assert.Throws<InvalidDataException>(() => new OnnxSessionFactory(new InferenceOptions()).Create(path));
+        Assert.Contains(path, e.Message);
+    }
+}
