@@ -22,10 +22,11 @@ public static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows (after shuffling with --seed)." };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed used with --limit.", DefaultValueFactory = _ => 1 };
         var centerCrop = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image, > 1 adds replicated border).", DefaultValueFactory = _ => 1f };
+        var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: path, true and predicted age, true gender, P(male)." };
         var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
 
         var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5 and gender accuracy on a labelled data set.");
-        foreach (var o in new Option[] { labels, mode, limit, seed, centerCrop, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, mode, limit, seed, centerCrop, predictionsFile, json }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -39,7 +40,10 @@ public static class EvalCommand
             float keep = parse.GetValue(centerCrop);
             if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
             var (predictions, misses, failures) = Run(analyzer, faces, parse.GetValue(mode), keep);
-            var metrics = AgeGenderMetrics.Compute(predictions, misses);
+            var metrics = AgeGenderMetrics.Compute(predictions.Select(p => p.Prediction).ToList(), misses);
+            if (parse.GetValue(predictionsFile) is { } csv)
+                File.WriteAllLines(csv, predictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{p.Path},{p.Prediction.TrueAge},{p.Prediction.PredictedAge:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
             Print(metrics, failures);
             var summary = new
             {
@@ -60,9 +64,9 @@ public static class EvalCommand
         return command;
     }
 
-    private static (List<Prediction> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer, List<LabeledFace> faces, Mode mode, float centerCrop)
+    private static (List<(string Path, Prediction Prediction)> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer, List<LabeledFace> faces, Mode mode, float centerCrop)
     {
-        var predictions = new List<Prediction>(faces.Count);
+        var predictions = new List<(string, Prediction)>(faces.Count);
         int misses = 0, failures = 0;
         var progress = new ConsoleProgress("eval", faces.Count);
         int batch = analyzer.Options.MaxBatchSize;
@@ -103,7 +107,7 @@ public static class EvalCommand
             {
                 var face = chunk[ready[k].i];
                 var a = attributes[k];
-                predictions.Add(new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability));
+                predictions.Add((face.Path, new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability)));
             }
             foreach (var c in crops) c?.Dispose();
             progress.Report(Math.Min(faces.Count, start + batch));

@@ -13,11 +13,16 @@ public sealed record AnalyzerOptions
     /// <summary>Age/gender model file under the models folder.</summary>
     public string AgeGenderModel { get; init; } = "faceres-deep.onnx";
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
-    public float CropMargin { get; init; } = 0.2f;
+    public float CropMargin { get; init; } = 0.25f;
     /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
     public bool AlignByLandmarks { get; init; } = true;
     /// <summary>Also estimate each crop mirrored and average both (twice the compute, measured lower error).</summary>
     public bool FlipAugmentation { get; init; } = true;
+    /// <summary>
+    /// Raw model P(male) at which a face is called male; probabilities are recalibrated so this maps to
+    /// 0.5. 0.65 was chosen by 5-fold cross-validation on the UTKFace development split (docs/accuracy.md).
+    /// </summary>
+    public double MaleDecisionThreshold { get; init; } = 0.65;
     /// <summary>Most crops per age/gender model run.</summary>
     public int MaxBatchSize { get; init; } = 8;
     /// <summary>Lower bounds of the reported age groups; null = <see cref="Estimation.AgeGroups.DefaultLowerBounds"/>.</summary>
@@ -37,6 +42,7 @@ public sealed record AnalyzerOptions
         var groups = EffectiveAgeGroups;
         if (groups[0] != 0 || groups.Zip(groups.Skip(1)).Any(p => p.Second <= p.First))
             yield return $"{prefix}:AgeGroups must start at 0 and ascend strictly, got [{string.Join(", ", groups)}].";
+        if (MaleDecisionThreshold is <= 0 or >= 1) yield return $"{prefix}:MaleDecisionThreshold must be in (0, 1), got {MaleDecisionThreshold}.";
         if (GoodFaceSize < 8) yield return $"{prefix}:GoodFaceSize must be ≥ 8, got {GoodFaceSize}.";
     }
 }

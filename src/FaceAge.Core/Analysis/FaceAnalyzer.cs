@@ -42,7 +42,7 @@ public sealed class FaceAnalyzer : IDisposable
         var detector = FaceDetectorFactory.Create(options.Detector, modelsDir, sessions);
         try
         {
-            return new FaceAnalyzer(detector, new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation), options);
+            return new FaceAnalyzer(detector, new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation, new GenderCalibration(options.MaleDecisionThreshold)), options);
         }
         catch
         {

@@ -18,11 +18,14 @@ public sealed class FaceResEstimator : IDisposable
     private static readonly PixelNormalization Pixels = new(Rgb: false, [103.939f, 116.779f, 123.68f], 1f, TensorLayout.Nhwc);
     private readonly InferenceSession _session;
     private readonly string _inputName;
+    private readonly GenderCalibration? _calibration;
 
     /// <param name="flipAugmentation">Also run each crop mirrored and average the two outputs (2× compute, lower error).</param>
-    public FaceResEstimator(InferenceSession session, bool flipAugmentation = false)
+    /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
+    public FaceResEstimator(InferenceSession session, bool flipAugmentation = false, GenderCalibration? calibration = null)
     {
         FlipAugmentation = flipAugmentation;
+        _calibration = calibration;
         _session = session;
         _inputName = session.InputMetadata.Keys.Single();
         foreach (var output in new[] { AgeOutput, GenderOutput, DescriptorOutput })
@@ -75,7 +78,7 @@ public sealed class FaceResEstimator : IDisposable
                     for (int k = 0; k < dim; k++) d[k] += descriptor[row, k] / views;
                     male += gender[row, 0] / views;
                 }
-                list.Add(new FaceAttributes(new AgeDistribution(p, firstAge: 1), male, d));
+                list.Add(new FaceAttributes(new AgeDistribution(p, firstAge: 1), _calibration?.Apply(male) ?? male, d));
             }
             return list;
         }

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using FaceAge.Core.Capture;
+using FaceAge.Core.Detection;
+using FaceAge.Core.Evaluation;
+using FaceAge.Core.Imaging;
+using FaceAge.Core.Inference;
+using FaceAge.Core.Models;
+using OpenCvSharp;
+
+namespace FaceAge.Cli.Commands;
+
+/// <summary>
+/// `faceage bench detectors`: recall by face size. Face crops from a labelled set are pasted at known
+/// sizes onto frames of a real video; a pasted face counts as found when a detection's centre lies in
+/// its face box and their IoU is at least 0.2 (detectors draw boxes of different extents).
+/// </summary>
+public static class DetectorBenchCommand
+{
+    // In a UTKFace chip the face spans about 60 % of the chip side; face size = chip side × this.
+    private const double FaceFractionOfChip = 0.6;
+
+    private sealed record Config(string Name, DetectorOptions Options);
+
+    public static Command Create()
+    {
+        var faces = new Option<string>("--faces") { Description = "Label CSV of aligned face chips to paste (e.g. utkface-dev/labels.csv).", Required = true };
+        var background = new Option<string>("--background") { Description = "Video whose frames are the backgrounds.", Required = true };
+        var sizes = new Option<int[]>("--sizes") { Description = "Face sizes in pixels.", DefaultValueFactory = _ => [24, 32, 48, 64, 96, 128, 160], AllowMultipleArgumentsPerToken = true };
+        var perSize = new Option<int>("--per-size") { Description = "Faces pasted per size.", DefaultValueFactory = _ => 120 };
+        var extra = new Option<string[]>("--extra") { Description = "Extra detector files as KIND=PATH (e.g. YuNet=/path/yunet.onnx).", AllowMultipleArgumentsPerToken = true };
+        var models = new Option<string?>("--models") { Description = "Models folder." };
+        var json = new Option<string>("--json") { Description = "JSON results file.", DefaultValueFactory = _ => "detector-bench.json" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7, Description = "Random seed for faces and positions." };
+
+        var detectors = new Command("detectors", "Measure face detector recall by face size on faces pasted onto real video frames.");
+        foreach (var o in new Option[] { faces, background, sizes, perSize, extra, models, json, seed }) detectors.Options.Add(o);
+        detectors.SetAction(parse => CliErrors.Guard(() =>
+        {
+            var modelsDir = ModelDirectory.Locate(parse.GetValue(models));
+            var configs = new List<Config>
+            {
+                new("UltraFace-320", new DetectorOptions { Kind = DetectorKind.UltraFace }),
+                new("UltraFace-320 tiles 2", new DetectorOptions { Kind = DetectorKind.UltraFace, Tiles = 2 }),
+                new("BlazeFace-back-256", new DetectorOptions { Kind = DetectorKind.BlazeFaceBack, ScoreThreshold = 0.6f }),
+                new("BlazeFace-front-128", new DetectorOptions { Kind = DetectorKind.BlazeFaceFront, ScoreThreshold = 0.6f }),
+            };
+            foreach (var e in parse.GetValue(extra) ?? [])
+            {
+                var parts = e.Split('=', 2);
+                if (parts.Length != 2 || !Enum.TryParse<DetectorKind>(parts[0], true, out var kind)) throw new ArgumentException($"--extra '{e}' must be KIND=PATH.");
+                configs.Add(new($"{kind} {Path.GetFileNameWithoutExtension(parts[1])}", new DetectorOptions { Kind = kind, ModelPath = parts[1] }));
+            }
+
+            var (labelled, _) = LabelCsvReader.Read(parse.GetValue(faces)!);
+            var random = new Random(parse.GetValue(seed));
+            var backgrounds = FfmpegVideoReader.ReadFile(parse.GetValue(background)!, sampleFps: 1).Select(f => f.Image).Take(30).ToList();
+            if (backgrounds.Count == 0) throw new InvalidDataException($"{parse.GetValue(background)}: no frames.");
+            var scenes = BuildScenes(labelled, backgrounds, parse.GetValue(sizes)!, parse.GetValue(perSize), random);
+
+            var sessions = new OnnxSessionFactory(new InferenceOptions());
+            var rows = new List<object>();
+            var table = new StringBuilder();
+            var sizeList = parse.GetValue(sizes)!;
+            table.AppendLine($"| detector | {string.Join(" | ", sizeList.Select(s => $"{s} px"))} | all | ms/frame |");
+            table.AppendLine($"|---|{string.Concat(sizeList.Select(_ => "---|"))}---|---|");
+            foreach (var config in configs)
+            {
+                using var detector = FaceDetectorFactory.Create(config.Options, modelsDir, sessions);
+                var found = sizeList.ToDictionary(s => s, _ => 0);
+                var total = sizeList.ToDictionary(s => s, _ => 0);
+                var clock = Stopwatch.StartNew();
+                foreach (var scene in scenes)
+                {
+                    var detections = detector.Detect(scene.Image);
+                    foreach (var truth in scene.Faces)
+                    {
+                        total[truth.Size]++;
+                        if (detections.Any(d => d.Box.CenterX >= truth.Box.X && d.Box.CenterX <= truth.Box.Right && d.Box.CenterY >= truth.Box.Y && d.Box.CenterY <= truth.Box.Bottom && d.Box.IntersectionOverUnion(truth.Box) >= 0.2f))
+                            found[truth.Size]++;
+                    }
+                }
+                double ms = clock.Elapsed.TotalMilliseconds / scenes.Count;
+                var recall = sizeList.ToDictionary(s => s, s => (double)found[s] / Math.Max(1, total[s]));
+                double all = (double)found.Values.Sum() / Math.Max(1, total.Values.Sum());
+                table.AppendLine($"| {config.Name} | {string.Join(" | ", sizeList.Select(s => $"{recall[s]:P0}"))} | {all:P1} | {ms:0} |");
+                rows.Add(new { detector = config.Name, recall, all, msPerFrame = ms });
+                Console.Error.WriteLine($"{config.Name}: recall {all:P1}, {ms:0} ms/frame");
+            }
+            foreach (var s in scenes) s.Image.Dispose();
+            foreach (var b in backgrounds) b.Dispose();
+            Console.WriteLine(table.ToString());
+            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { frames = scenes.Count, faceFractionOfChip = FaceFractionOfChip, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }));
+
+        var bench = new Command("bench", "Benchmarks.");
+        bench.Subcommands.Add(detectors);
+        return bench;
+    }
+
+    private sealed record TruthFace(BoxF Box, int Size);
+    private sealed record Scene(Mat Image, List<TruthFace> Faces);
+
+    /// <summary>Frames with up to six pasted, non-overlapping faces each, cycling through the sizes.</summary>
+    private static List<Scene> BuildScenes(List<LabeledFace> faces, List<Mat> backgrounds, int[] sizes, int perSize, Random random)
+    {
+        var queue = new Queue<int>(sizes.SelectMany(s => Enumerable.Repeat(s, perSize)).OrderBy(_ => random.Next()));
+        var scenes = new List<Scene>();
+        while (queue.Count > 0)
+        {
+            var image = backgrounds[scenes.Count % backgrounds.Count].Clone();
+            var placed = new List<TruthFace>();
+            var occupied = new List<Rect>();
+            for (int k = 0; k < 6 && queue.Count > 0; k++)
+            {
+                int size = queue.Peek();
+                int chip = (int)Math.Round(size / FaceFractionOfChip);
+                Rect? spot = null;
+                for (int attempt = 0; attempt < 50 && spot is null; attempt++)
+                {
+                    var r = new Rect(random.Next(0, image.Width - chip), random.Next(0, image.Height - chip), chip, chip);
+                    if (!occupied.Any(o => (o & new Rect(r.X - 8, r.Y - 8, r.Width + 16, r.Height + 16)).Width > 0)) spot = r;
+                }
+                if (spot is not { } place) break;
+                queue.Dequeue();
+                using var face = ImageDecoder.DecodeFile(faces[random.Next(faces.Count)].Path);
+                using var resized = new Mat();
+                Cv2.Resize(face, resized, new Size(chip, chip), 0, 0, chip < face.Width ? InterpolationFlags.Area : InterpolationFlags.Linear);
+                resized.CopyTo(image[place]);
+                occupied.Add(place);
+                float margin = (chip - size) / 2f;
+                placed.Add(new TruthFace(new BoxF(place.X + margin, place.Y + margin, size, size), size));
+            }
+            scenes.Add(new Scene(image, placed));
+        }
+        return scenes;
+    }
+}
