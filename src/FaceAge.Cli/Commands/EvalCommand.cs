@@ -21,12 +21,12 @@ public static class EvalCommand
         var mode = new Option<Mode>("--mode") { Description = "Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", DefaultValueFactory = _ => Mode.Aligned };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows (after shuffling with --seed)." };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed used with --limit.", DefaultValueFactory = _ => 1 };
-        var centerCrop = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image, > 1 adds replicated border).", DefaultValueFactory = _ => 1f };
+        var view = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image; the default 1.4 adds 20 % replicated border per side, the best MAE on utkface-dev).", DefaultValueFactory = _ => 1.4f };
         var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: path, true and predicted age, true gender, P(male)." };
         var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
 
         var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5 and gender accuracy on a labelled data set.");
-        foreach (var o in new Option[] { labels, mode, limit, seed, centerCrop, predictionsFile, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -37,7 +37,7 @@ public static class EvalCommand
                 faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
 
             using var analyzer = FaceAnalyzer.Create(options, CliLogging.Factory);
-            float keep = parse.GetValue(centerCrop);
+            float keep = parse.GetValue(view);
             if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
             var (predictions, misses, failures) = Run(analyzer, faces, parse.GetValue(mode), keep);
             var metrics = AgeGenderMetrics.Compute(predictions.Select(p => p.Prediction).ToList(), misses);
@@ -64,12 +64,13 @@ public static class EvalCommand
         return command;
     }
 
-    private static (List<(string Path, Prediction Prediction)> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer, List<LabeledFace> faces, Mode mode, float centerCrop)
+    private static (List<(string Path, Prediction Prediction)> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer, List<LabeledFace> faces, Mode mode, float view)
     {
         var predictions = new List<(string, Prediction)>(faces.Count);
         int misses = 0, failures = 0;
         var progress = new ConsoleProgress("eval", faces.Count);
         int batch = analyzer.Options.MaxBatchSize;
+        var cropper = new FaceCropper(analyzer.Options.CropMargin, analyzer.Options.AlignByLandmarks);
         for (int start = 0; start < faces.Count; start += batch)
         {
             var chunk = faces.Skip(start).Take(batch).ToList();
@@ -85,13 +86,13 @@ public static class EvalCommand
                     {
                         // The whole chip is the "face box"; a view factor > 1 adds border, < 1 zooms in.
                         var whole = new FaceDetection(new BoxF(0, 0, image.Width, image.Height), 1f);
-                        crops[i] = new FaceCropper((centerCrop - 1) / 2, alignByEyes: false).Crop(image, whole, FaceResEstimator.InputSize);
+                        crops[i] = new FaceCropper((view - 1) / 2, alignByEyes: false).Crop(image, whole, FaceResEstimator.InputSize);
                     }
                     else
                     {
                         var largest = analyzer.Detect(image).OrderByDescending(d => d.Box.Area).FirstOrDefault();
                         if (largest is null) missed[i] = true;
-                        else crops[i] = new FaceCropper(analyzer.Options.CropMargin, analyzer.Options.AlignByLandmarks).Crop(image, largest, FaceResEstimator.InputSize);
+                        else crops[i] = cropper.Crop(image, largest, FaceResEstimator.InputSize);
                     }
                 }
                 catch (ImageDecodeException e)

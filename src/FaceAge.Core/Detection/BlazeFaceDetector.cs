@@ -1,6 +1,5 @@
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
@@ -42,11 +41,8 @@ public sealed class BlazeFaceDetector : IFaceDetector
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var box = Letterbox.Fit(bgr.Width, bgr.Height, _size, _size);
-        using var input = box.Apply(bgr);
-        var data = new float[3 * _size * _size];
-        Pixels.Write(input, data);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, new DenseTensor<float>(data, [1, _size, _size, 3]))]);
+        var (box, tensor) = NetworkInput.Prepare(bgr, _size, _size, Pixels);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();
         int anchor = 0;

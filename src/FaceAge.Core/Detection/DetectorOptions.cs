@@ -20,7 +20,7 @@ public sealed record DetectorOptions
     public float ScoreThreshold { get; init; } = 0.7f;
     public float NmsThreshold { get; init; } = 0.3f;
     /// <summary>Also run on an N×N grid of overlapping tiles, so small faces are seen at a larger scale (1 = off).</summary>
-    public int Tiles { get; init; } = 1;
+    public int Tiles { get; init; } = 2;
     /// <summary>Faces smaller than this (pixels, shorter box side) are dropped.</summary>
     public int MinFaceSize { get; init; } = 16;
 

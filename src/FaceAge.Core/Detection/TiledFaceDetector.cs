@@ -5,6 +5,8 @@ namespace FaceAge.Core.Detection;
 /// <summary>
 /// Runs a detector on the whole image and on an N×N grid of overlapping tiles, then merges the results
 /// with NMS. A fixed-size detector sees each tile at N times the scale, so faces N times smaller are found.
+/// Tiles only add small faces: a tile detection larger than half the tile, or mostly inside a box already
+/// kept, is a piece of a face the whole-image pass sees better, and is dropped.
 /// </summary>
 public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float overlap, float nmsThreshold) : IFaceDetector
 {
@@ -12,7 +14,8 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var all = new List<FaceDetection>(inner.Detect(bgr));
+        var whole = NonMaxSuppression.Apply(inner.Detect(bgr), nmsThreshold);
+        var fromTiles = new List<FaceDetection>();
         int tileW = (int)Math.Ceiling(bgr.Width / (tiles - (tiles - 1) * overlap));
         int tileH = (int)Math.Ceiling(bgr.Height / (tiles - (tiles - 1) * overlap));
         int stepX = (int)(tileW * (1 - overlap)), stepY = (int)(tileH * (1 - overlap));
@@ -29,11 +32,22 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
                     bool touchesInnerEdge = (d.Box.X <= 1 && x > 0) || (d.Box.Y <= 1 && y > 0)
                                             || (d.Box.Right >= rect.Width - 1 && rect.Right < bgr.Width)
                                             || (d.Box.Bottom >= rect.Height - 1 && rect.Bottom < bgr.Height);
-                    if (touchesInnerEdge) continue;
-                    all.Add(Offset(d, x, y));
+                    bool large = Math.Max(d.Box.Width, d.Box.Height) > Math.Min(rect.Width, rect.Height) / 2f;
+                    if (touchesInnerEdge || large) continue;
+                    fromTiles.Add(Offset(d, x, y));
                 }
             }
-        return NonMaxSuppression.Apply(all, nmsThreshold);
+        var kept = new List<FaceDetection>(whole);
+        foreach (var d in NonMaxSuppression.Apply(fromTiles, nmsThreshold))
+            if (!kept.Any(k => IntersectionOverSmaller(k.Box, d.Box) > 0.4f)) kept.Add(d);
+        return kept;
+    }
+
+    private static float IntersectionOverSmaller(BoxF a, BoxF b)
+    {
+        float w = Math.Min(a.Right, b.Right) - Math.Max(a.X, b.X);
+        float h = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Y, b.Y);
+        return w <= 0 || h <= 0 ? 0 : w * h / Math.Min(a.Area, b.Area);
     }
 
     private static FaceDetection Offset(FaceDetection d, float dx, float dy)

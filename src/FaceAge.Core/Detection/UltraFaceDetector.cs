@@ -1,6 +1,5 @@
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
@@ -23,8 +22,7 @@ public sealed class UltraFaceDetector : IFaceDetector
         _options = options;
         var input = session.InputMetadata.Single();
         _inputName = input.Key;
-        _height = input.Value.Dimensions[2] > 0 ? input.Value.Dimensions[2] : (options.InputHeight > 0 ? options.InputHeight : 240);
-        _width = input.Value.Dimensions[3] > 0 ? input.Value.Dimensions[3] : (options.InputWidth > 0 ? options.InputWidth : 320);
+        (_width, _height) = NetworkInput.NchwSize(input.Value.Dimensions, options, 320, 240);
         if (!session.OutputMetadata.ContainsKey("scores") || !session.OutputMetadata.ContainsKey("boxes"))
             throw new InvalidDataException("UltraFace model must have outputs 'scores' and 'boxes'.");
     }
@@ -33,11 +31,8 @@ public sealed class UltraFaceDetector : IFaceDetector
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var box = Letterbox.Fit(bgr.Width, bgr.Height, _width, _height);
-        using var input = box.Apply(bgr);
-        var data = new float[3 * _width * _height];
-        Pixels.Write(input, data);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, new DenseTensor<float>(data, [1, 3, _height, _width]))]);
+        var (box, tensor) = NetworkInput.Prepare(bgr, _width, _height, Pixels);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var scores = results.First(r => r.Name == "scores").AsTensor<float>();
         var boxes = results.First(r => r.Name == "boxes").AsTensor<float>();
         int n = scores.Dimensions[1];

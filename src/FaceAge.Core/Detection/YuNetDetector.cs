@@ -1,6 +1,5 @@
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
@@ -25,9 +24,7 @@ public sealed class YuNetDetector : IFaceDetector
         _options = options;
         var input = session.InputMetadata.Single();
         _inputName = input.Key;
-        var dims = input.Value.Dimensions;
-        _height = dims[2] > 0 ? dims[2] : (options.InputHeight > 0 ? options.InputHeight : 640);
-        _width = dims[3] > 0 ? dims[3] : (options.InputWidth > 0 ? options.InputWidth : 640);
+        (_width, _height) = NetworkInput.NchwSize(input.Value.Dimensions, options, 640, 640);
         foreach (var s in Strides)
             foreach (var kind in new[] { "cls", "obj", "bbox", "kps" })
                 if (!session.OutputMetadata.ContainsKey($"{kind}_{s}"))
@@ -38,11 +35,8 @@ public sealed class YuNetDetector : IFaceDetector
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var box = Letterbox.Fit(bgr.Width, bgr.Height, _width, _height);
-        using var input = box.Apply(bgr);
-        var data = new float[3 * _width * _height];
-        Pixels.Write(input, data);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, new DenseTensor<float>(data, [1, 3, _height, _width]))]);
+        var (box, tensor) = NetworkInput.Prepare(bgr, _width, _height, Pixels);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();
         foreach (var stride in Strides)
