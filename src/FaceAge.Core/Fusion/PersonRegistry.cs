@@ -1,0 +1,118 @@
+using FaceAge.Core.Estimation;
+
+namespace FaceAge.Core.Fusion;
+
+/// <summary>Re-entry and event settings (section "Fusion").</summary>
+public sealed record FusionOptions
+{
+    /// <summary>A person whose track ended and who comes back within this window is the same person.</summary>
+    public TimeSpan ReentryWindow { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Cosine similarity of mean descriptors above which a new track is the departed person.</summary>
+    public double ReentrySimilarity { get; init; } = 0.8;
+    /// <summary>Persons with fewer age/gender samples are not published (too little evidence).</summary>
+    public int MinSamples { get; init; } = 1;
+
+    public IEnumerable<string> Validate(string prefix = "Fusion")
+    {
+        if (ReentryWindow < TimeSpan.Zero) yield return $"{prefix}:ReentryWindow must be ≥ 0, got {ReentryWindow}.";
+        if (ReentrySimilarity is <= 0 or > 1) yield return $"{prefix}:ReentrySimilarity must be in (0, 1], got {ReentrySimilarity}.";
+        if (MinSamples < 1) yield return $"{prefix}:MinSamples must be ≥ 1, got {MinSamples}.";
+    }
+}
+
+/// <summary>
+/// The people of one camera: which track is which person, fused estimates, and departed persons held
+/// for the re-entry window. A person's event is emitted once, when the departure is final (window over
+/// without return); the descriptor is dropped at the same moment. Not thread-safe: one per camera.
+/// </summary>
+public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups)
+{
+    private sealed class Person
+    {
+        public string Id { get; } = Guid.NewGuid().ToString("N");
+        public TrackFusion Fusion { get; } = new();
+        public DateTimeOffset FirstSeen, LastSeen;
+        public DateTimeOffset? DepartedAt;
+    }
+
+    private readonly Dictionary<long, Person> _byTrack = [];
+    private readonly List<Person> _departed = [];
+
+    public int Present => _byTrack.Count;
+    /// <summary>Departed persons still held (with descriptors) for re-entry.</summary>
+    public int AwaitingReentry => _departed.Count;
+
+    public void TrackSeen(long trackId, DateTimeOffset time)
+    {
+        if (!_byTrack.TryGetValue(trackId, out var p))
+        {
+            p = new Person { FirstSeen = time };
+            _byTrack[trackId] = p;
+        }
+        p.LastSeen = time;
+    }
+
+    /// <summary>Adds a sample to a track's person; the first sample of a new track may reveal a returning person.</summary>
+    public void AddSample(long trackId, PersonSample sample)
+    {
+        TrackSeen(trackId, sample.Time);
+        var person = _byTrack[trackId];
+        if (person.Fusion.Samples == 0 && Returning(sample.Descriptor) is { } back)
+        {
+            back.Fusion.Absorb(person.Fusion);
+            back.FirstSeen = back.FirstSeen < person.FirstSeen ? back.FirstSeen : person.FirstSeen;
+            back.LastSeen = person.LastSeen;
+            back.DepartedAt = null;
+            _departed.Remove(back);
+            _byTrack[trackId] = person = back;
+        }
+        person.Fusion.Add(sample);
+    }
+
+    public void TrackEnded(long trackId, DateTimeOffset time)
+    {
+        if (!_byTrack.Remove(trackId, out var person)) return;
+        person.DepartedAt = time;
+        _departed.Add(person);
+    }
+
+    /// <summary>Events for persons whose re-entry window is over (or all departed ones when <paramref name="flush"/>).</summary>
+    public IReadOnlyList<PersonEvent> Expire(DateTimeOffset now, bool flush = false)
+    {
+        var done = _departed.Where(p => flush || now - p.DepartedAt!.Value >= options.ReentryWindow).ToList();
+        var events = new List<PersonEvent>();
+        foreach (var p in done)
+        {
+            _departed.Remove(p);
+            p.Fusion.ForgetDescriptor();
+            if (p.Fusion.Samples >= options.MinSamples) events.Add(ToEvent(p));
+        }
+        return events;
+    }
+
+    /// <summary>Current estimate for a present track's person (for periodic updates), or null without samples.</summary>
+    public PersonEvent? Current(long trackId) => _byTrack.TryGetValue(trackId, out var p) && p.Fusion.Samples > 0 ? ToEvent(p) : null;
+
+    private Person? Returning(float[] descriptor)
+    {
+        Person? best = null;
+        double bestSimilarity = options.ReentrySimilarity;
+        foreach (var p in _departed)
+        {
+            if (p.Fusion.Descriptor is not { } d) continue;
+            double s = TrackFusion.CosineSimilarity(d, descriptor);
+            if (s >= bestSimilarity) { best = p; bestSimilarity = s; }
+        }
+        return best;
+    }
+
+    private PersonEvent ToEvent(Person p)
+    {
+        var age = p.Fusion.Age!;
+        double male = p.Fusion.MaleProbability;
+        return new PersonEvent(p.Id, cameraId, p.FirstSeen, p.LastSeen, Math.Round((p.LastSeen - p.FirstSeen).TotalSeconds, 1),
+            Math.Round(age.Mean, 1), Math.Round(age.StandardDeviation, 1), groups.Of(age.Mean),
+            male >= 0.5 ? "male" : "female", Math.Round(male >= 0.5 ? male : 1 - male, 3),
+            p.Fusion.Samples, Math.Round(p.Fusion.MeanFaceSize, 1));
+    }
+}

@@ -1,0 +1,101 @@
+using FaceAge.Core.Detection;
+
+namespace FaceAge.Core.Tracking;
+
+/// <summary>What one tracker step produced.</summary>
+public sealed record TrackerUpdate(IReadOnlyList<FaceTrack> Active, IReadOnlyList<FaceTrack> Ended);
+
+/// <summary>
+/// Keeps face identities between detections of one camera: Kalman-predicted boxes matched to detections
+/// by IoU, high-score detections first, then low-score detections for the still-unmatched tracks
+/// (ByteTrack's second pass keeps a blurred or half-turned face on its track). Not thread-safe: one
+/// tracker per camera, fed in frame order.
+/// </summary>
+public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
+{
+    private readonly List<FaceTrack> _tracks = [];
+    private long _nextId = 1;
+    private readonly double _frameSeconds = 1 / Math.Max(1, nominalFps);
+
+    public IReadOnlyList<FaceTrack> Tracks => _tracks;
+
+    /// <summary>Advances all tracks to <paramref name="time"/> without detections (frames where detection is skipped).</summary>
+    public TrackerUpdate Predict(DateTimeOffset time)
+    {
+        foreach (var t in _tracks)
+        {
+            t.MatchedThisFrame = false;
+            t.Predict(time, _frameSeconds);
+        }
+        return new TrackerUpdate(Confirmed(), EndLost(time));
+    }
+
+    public TrackerUpdate Update(IReadOnlyList<FaceDetection> detections, DateTimeOffset time)
+    {
+        foreach (var t in _tracks)
+        {
+            t.MatchedThisFrame = false;
+            t.Predict(time, _frameSeconds);
+        }
+        var high = detections.Where(d => d.Score >= options.HighScore).ToList();
+        var low = detections.Where(d => d.Score >= options.LowScore && d.Score < options.HighScore).ToList();
+
+        var unmatchedTracks = Match(_tracks.ToList(), high, time, out var unmatchedHigh);
+        Match(unmatchedTracks.Where(t => t.State == TrackState.Confirmed).ToList(), low, time, out _);
+
+        foreach (var d in unmatchedHigh) _tracks.Add(new FaceTrack(_nextId++, d, time));
+        foreach (var t in _tracks)
+            if (t.State == TrackState.Tentative && t.Hits >= options.ConfirmHits) t.State = TrackState.Confirmed;
+        // A tentative track that misses a detection is dropped at once: it was most likely noise.
+        _tracks.RemoveAll(t => t.State == TrackState.Tentative && !t.MatchedThisFrame);
+        return new TrackerUpdate(Confirmed(), EndLost(time));
+    }
+
+    /// <summary>Ends every track (camera stopped or went offline).</summary>
+    public IReadOnlyList<FaceTrack> EndAll()
+    {
+        var ended = _tracks.Where(t => t.State == TrackState.Confirmed).ToList();
+        foreach (var t in ended) t.State = TrackState.Ended;
+        _tracks.Clear();
+        return ended;
+    }
+
+    private List<FaceTrack> Match(List<FaceTrack> tracks, List<FaceDetection> detections, DateTimeOffset time, out List<FaceDetection> unmatched)
+    {
+        // Greedy assignment by descending IoU: with few faces per frame it equals the optimal one in practice.
+        var pairs = new List<(float Iou, FaceTrack Track, FaceDetection Detection)>();
+        foreach (var t in tracks)
+        {
+            var predicted = t.Box;
+            foreach (var d in detections)
+            {
+                float iou = predicted.IntersectionOverUnion(d.Box);
+                if (iou >= options.MatchIou) pairs.Add((iou, t, d));
+            }
+        }
+        var usedTracks = new HashSet<FaceTrack>();
+        var usedDetections = new HashSet<FaceDetection>(ReferenceEqualityComparer.Instance);
+        foreach (var (_, t, d) in pairs.OrderByDescending(p => p.Iou))
+        {
+            if (usedTracks.Contains(t) || usedDetections.Contains(d)) continue;
+            t.Update(d, time);
+            usedTracks.Add(t);
+            usedDetections.Add(d);
+        }
+        unmatched = detections.Where(d => !usedDetections.Contains(d)).ToList();
+        return tracks.Where(t => !usedTracks.Contains(t)).ToList();
+    }
+
+    private List<FaceTrack> Confirmed() => _tracks.Where(t => t.State == TrackState.Confirmed).ToList();
+
+    private List<FaceTrack> EndLost(DateTimeOffset time)
+    {
+        var ended = _tracks.Where(t => t.State == TrackState.Confirmed && time - t.LastSeen > options.MaxLostTime).ToList();
+        foreach (var t in ended)
+        {
+            t.State = TrackState.Ended;
+            _tracks.Remove(t);
+        }
+        return ended;
+    }
+}

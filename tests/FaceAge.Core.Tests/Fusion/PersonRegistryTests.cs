@@ -1,0 +1,115 @@
+using FaceAge.Core.Estimation;
+using FaceAge.Core.Fusion;
+
+namespace FaceAge.Core.Tests.Fusion;
+
+public class PersonRegistryTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static float[] PeakAt(int age)
+    {
+        var p = new float[100];
+        p[age - 1] = 1;
+        return p;
+    }
+
+    private static float[] Descriptor(int seed)
+    {
+        var r = new Random(seed);
+        return Enumerable.Range(0, 64).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
+    }
+
+    private static PersonSample Sample(int age, float male, double quality, float[] descriptor, double seconds)
+        => new(PeakAt(age), 1, male, quality, 100, descriptor, T0.AddSeconds(seconds));
+
+    private static PersonRegistry Registry(double windowSeconds = 10)
+        => new("cam1", new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(windowSeconds) }, new AgeGroups());
+
+    [Fact]
+    public void Fusion_weights_samples_by_quality()
+    {
+        var fusion = new TrackFusion();
+        fusion.Add(Sample(20, 0.9f, 0.75, Descriptor(1), 0));
+        fusion.Add(Sample(40, 0.1f, 0.25, Descriptor(1), 1));
+        Assert.Equal(25, fusion.Age!.Mean, 5);                   // 0.75·20 + 0.25·40
+        Assert.Equal(Math.Sqrt(0.75 * 25 + 0.25 * 225), fusion.Age.StandardDeviation, 5);
+        Assert.Equal(0.7, fusion.MaleProbability, 5);            // 0.75·0.9 + 0.25·0.1
+    }
+
+    [Fact]
+    public void A_person_leaving_gives_one_event_after_the_reentry_window()
+    {
+        var registry = Registry();
+        for (int i = 0; i < 5; i++) registry.AddSample(7, Sample(30, 0.2f, 1, Descriptor(1), i));
+        registry.TrackEnded(7, T0.AddSeconds(5));
+        Assert.Empty(registry.Expire(T0.AddSeconds(9)));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(16)));
+        Assert.Equal(("cam1", 30.0, 0.0, "female", 0.8, 5), (e.CameraId, e.Age, e.AgeUncertainty, e.Gender, e.GenderProbability, e.Samples));
+        Assert.Equal(4, e.DwellSeconds);
+        Assert.Equal(32, e.PersonId.Length);
+        Assert.Empty(registry.Expire(T0.AddSeconds(100)));
+    }
+
+    [Fact]
+    public void Returning_within_the_window_with_a_close_descriptor_is_the_same_person()
+    {
+        var registry = Registry();
+        var face = Descriptor(1);
+        registry.AddSample(1, Sample(30, 0.2f, 1, face, 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        var close = face.Select((v, i) => v + (i % 2 == 0 ? 0.02f : -0.02f)).ToArray();
+        registry.AddSample(2, Sample(34, 0.2f, 1, close, 5));
+        registry.TrackEnded(2, T0.AddSeconds(8));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(30)));
+        Assert.Equal(2, e.Samples);
+        Assert.Equal(32, e.Age, 5);
+        Assert.Equal(T0, e.FirstSeen);
+        Assert.Equal(T0.AddSeconds(5), e.LastSeen);
+    }
+
+    [Fact]
+    public void A_different_face_or_a_return_after_the_window_is_a_new_person()
+    {
+        var registry = Registry(windowSeconds: 10);
+        registry.AddSample(1, Sample(30, 0.2f, 1, Descriptor(1), 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(2, Sample(50, 0.9f, 1, Descriptor(2), 3));   // someone else
+        registry.TrackEnded(2, T0.AddSeconds(4));
+        Assert.Equal(2, registry.Expire(T0.AddSeconds(20)).Count);
+
+        registry.AddSample(3, Sample(30, 0.2f, 1, Descriptor(1), 25));  // first person, but too late
+        registry.TrackEnded(3, T0.AddSeconds(26));
+        Assert.Single(registry.Expire(T0.AddSeconds(40)));
+    }
+
+    [Fact]
+    public void Descriptors_are_dropped_when_the_window_ends()
+    {
+        var registry = Registry();
+        registry.AddSample(1, Sample(30, 0.2f, 1, Descriptor(1), 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        Assert.Equal(1, registry.AwaitingReentry);
+        registry.Expire(T0.AddSeconds(11));
+        Assert.Equal(0, registry.AwaitingReentry);
+        // The same face now starts a new person: nothing of the old one is left to match.
+        registry.AddSample(2, Sample(30, 0.2f, 1, Descriptor(1), 12));
+        registry.TrackEnded(2, T0.AddSeconds(13));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(30)));
+        Assert.Equal(1, e.Samples);
+
+        var fusion = new TrackFusion();
+        fusion.Add(Sample(30, 0.2f, 1, Descriptor(1), 0));
+        fusion.ForgetDescriptor();
+        Assert.Null(fusion.Descriptor);
+    }
+
+    [Fact]
+    public void Flush_emits_every_departed_person_at_shutdown()
+    {
+        var registry = Registry();
+        registry.AddSample(1, Sample(30, 0.2f, 1, Descriptor(1), 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        Assert.Single(registry.Expire(T0.AddSeconds(2), flush: true));
+    }
+}

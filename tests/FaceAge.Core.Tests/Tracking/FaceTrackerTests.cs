@@ -1,0 +1,89 @@
+using FaceAge.Core.Detection;
+using FaceAge.Core.Tracking;
+
+namespace FaceAge.Core.Tests.Tracking;
+
+public class FaceTrackerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static DateTimeOffset Frame(int i) => T0.AddSeconds(i / 10.0);
+    private static FaceDetection Face(float x, float y, float score = 0.9f, float size = 80) => new(new BoxF(x, y, size, size), score);
+
+    [Fact]
+    public void A_face_moving_steadily_keeps_one_identity()
+    {
+        var tracker = new FaceTracker(new TrackerOptions(), nominalFps: 10);
+        var ids = new HashSet<long>();
+        for (int i = 0; i < 40; i++)
+        {
+            var update = tracker.Update([Face(100 + 12 * i, 200)], Frame(i));
+            foreach (var t in update.Active) ids.Add(t.Id);
+            Assert.Empty(update.Ended);
+        }
+        Assert.Single(ids);
+    }
+
+    [Fact]
+    public void Track_is_confirmed_only_after_enough_hits_so_one_frame_noise_never_counts()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 3 });
+        Assert.Empty(tracker.Update([Face(10, 10)], Frame(0)).Active);
+        Assert.Empty(tracker.Update([Face(12, 10)], Frame(1)).Active);
+        Assert.Single(tracker.Update([Face(14, 10)], Frame(2)).Active);
+
+        var noise = new FaceTracker(new TrackerOptions { ConfirmHits = 3 });
+        noise.Update([Face(500, 500)], Frame(0));
+        noise.Update([], Frame(1));
+        Assert.Empty(noise.Tracks);
+    }
+
+    [Fact]
+    public void Low_score_detections_keep_a_confirmed_track_alive_but_never_start_one()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { HighScore = 0.7f, LowScore = 0.3f, ConfirmHits = 2 });
+        tracker.Update([Face(100, 100)], Frame(0));
+        var id = tracker.Update([Face(102, 100)], Frame(1)).Active.Single().Id;
+        for (int i = 2; i < 30; i++)
+        {
+            var update = tracker.Update([Face(100 + 2 * i, 100, score: 0.4f), Face(600, 400, score: 0.4f)], Frame(i));
+            Assert.Equal(id, Assert.Single(update.Active).Id);
+        }
+    }
+
+    [Fact]
+    public void Track_survives_a_short_gap_and_ends_after_max_lost_time()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 1, MaxLostTime = TimeSpan.FromSeconds(1) });
+        var id = tracker.Update([Face(100, 100)], Frame(0)).Active.Single().Id;
+        for (int i = 1; i <= 5; i++) Assert.Empty(tracker.Update([], Frame(i)).Ended);   // 0.5 s gap
+        Assert.Equal(id, tracker.Update([Face(100, 100)], Frame(6)).Active.Single().Id);
+        TrackerUpdate last = null!;
+        for (int i = 7; i <= 18; i++) last = tracker.Update([], Frame(i));
+        Assert.Empty(last.Active);
+        Assert.Empty(tracker.Tracks);
+    }
+
+    [Fact]
+    public void Two_faces_crossing_paths_keep_their_identities()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 1 });
+        var first = tracker.Update([Face(100, 100), Face(400, 100)], Frame(0)).Active.OrderBy(t => t.Box.X).Select(t => t.Id).ToArray();
+        for (int i = 1; i <= 10; i++)
+            tracker.Update([Face(100 + 10 * i, 100 + 5 * i), Face(400 - 10 * i, 100 - 5 * i)], Frame(i));
+        var left = tracker.Tracks.Single(t => t.Id == first[0]);
+        Assert.InRange(left.Box.CenterX, 190, 250);   // still the face that started on the left
+    }
+
+    [Fact]
+    public void Kalman_prediction_follows_constant_velocity()
+    {
+        var filter = new KalmanBoxFilter(new BoxF(0, 0, 50, 50));
+        for (int i = 1; i <= 20; i++)
+        {
+            filter.Predict();
+            filter.Update(new BoxF(10 * i, 0, 50, 50));
+        }
+        filter.Predict();
+        Assert.InRange(filter.Box.X, 205, 215);   // next position ≈ 210
+    }
+}
