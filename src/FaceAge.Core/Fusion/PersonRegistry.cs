@@ -7,7 +7,10 @@ public sealed record FusionOptions
 {
     /// <summary>A person whose track ended and who comes back within this window is the same person.</summary>
     public TimeSpan ReentryWindow { get; init; } = TimeSpan.FromSeconds(10);
-    /// <summary>Cosine similarity of mean descriptors above which a new track is the departed person.</summary>
+    /// <summary>
+    /// Cosine similarity between a new track's first descriptor and one of a departed person's kept
+    /// descriptors above which it is that person (different people measured up to 0.73, docs/mqtt.md).
+    /// </summary>
     public double ReentrySimilarity { get; init; } = 0.8;
     /// <summary>Persons with fewer age/gender samples are not published (too little evidence).</summary>
     public int MinSamples { get; init; } = 1;
@@ -33,28 +36,46 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         public TrackFusion Fusion { get; } = new();
         public DateTimeOffset FirstSeen, LastSeen;
         public DateTimeOffset? DepartedAt;
+        public readonly List<long> Tracks = [];
     }
 
     private readonly Dictionary<long, Person> _byTrack = [];
     private readonly List<Person> _departed = [];
+    // Samples travel through the estimate stage and can arrive after their track's end: they still
+    // belong to the departed person, or are dropped once that person was published.
+    private readonly Dictionary<long, Person> _endedTracks = [];
+    private readonly Queue<long> _publishedTracks = new();
+    private readonly HashSet<long> _published = [];
+    private const int PublishedTracksRemembered = 4096;
 
     public int Present => _byTrack.Count;
     /// <summary>Departed persons still held (with descriptors) for re-entry.</summary>
     public int AwaitingReentry => _departed.Count;
 
+    /// <summary>Persons present or awaiting re-entry: memory held by this registry is bounded by this.</summary>
+    public int Held => _byTrack.Values.Distinct().Count() + _departed.Count;
+
     public void TrackSeen(long trackId, DateTimeOffset time)
     {
+        if (_endedTracks.ContainsKey(trackId) || _published.Contains(trackId)) return;
         if (!_byTrack.TryGetValue(trackId, out var p))
         {
             p = new Person { FirstSeen = time };
+            p.Tracks.Add(trackId);
             _byTrack[trackId] = p;
         }
-        p.LastSeen = time;
+        if (time > p.LastSeen) p.LastSeen = time;
     }
 
     /// <summary>Adds a sample to a track's person; the first sample of a new track may reveal a returning person.</summary>
     public void AddSample(long trackId, PersonSample sample)
     {
+        if (_published.Contains(trackId)) return;
+        if (_endedTracks.TryGetValue(trackId, out var departed))
+        {
+            departed.Fusion.Add(sample);
+            return;
+        }
         TrackSeen(trackId, sample.Time);
         var person = _byTrack[trackId];
         if (person.Fusion.Samples == 0 && Returning(sample.Descriptor) is { } back)
@@ -64,6 +85,8 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
             back.LastSeen = person.LastSeen;
             back.DepartedAt = null;
             _departed.Remove(back);
+            foreach (var t in back.Tracks) _endedTracks.Remove(t);
+            back.Tracks.Add(trackId);
             _byTrack[trackId] = person = back;
         }
         person.Fusion.Add(sample);
@@ -73,6 +96,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     {
         if (!_byTrack.Remove(trackId, out var person)) return;
         person.DepartedAt = time;
+        foreach (var t in person.Tracks) _endedTracks[t] = person;
         _departed.Add(person);
     }
 
@@ -85,6 +109,13 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         {
             _departed.Remove(p);
             p.Fusion.ForgetDescriptor();
+            foreach (var t in p.Tracks)
+            {
+                _endedTracks.Remove(t);
+                _published.Add(t);
+                _publishedTracks.Enqueue(t);
+                if (_publishedTracks.Count > PublishedTracksRemembered) _published.Remove(_publishedTracks.Dequeue());
+            }
             if (p.Fusion.Samples >= options.MinSamples) events.Add(ToEvent(p));
         }
         return events;
@@ -99,8 +130,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         double bestSimilarity = options.ReentrySimilarity;
         foreach (var p in _departed)
         {
-            if (p.Fusion.Descriptor is not { } d) continue;
-            double s = TrackFusion.CosineSimilarity(d, descriptor);
+            double s = p.Fusion.BestSimilarity(descriptor);
             if (s >= bestSimilarity) { best = p; bestSimilarity = s; }
         }
         return best;

@@ -4,15 +4,17 @@ namespace FaceAge.Core.Fusion;
 
 /// <summary>
 /// Combines the samples of one person into one estimate: the age distributions and P(male) are averaged
-/// with weights = sample quality (floored, so a run of poor samples still counts), and the descriptors
-/// into one unit vector for re-entry matching. Age = mean of the fused distribution, uncertainty = its
-/// standard deviation.
+/// with weights = sample quality (floored, so a run of poor samples still counts). For re-entry matching it
+/// keeps the best few single-sample descriptors: averaging them would pull every person towards the
+/// population mean (measured: different people's means become alike). Age = mean of the fused
+/// distribution, uncertainty = its standard deviation.
 /// </summary>
 public sealed class TrackFusion
 {
     private const double MinimumWeight = 0.05;
+    public const int DescriptorsKept = 8;
     private double[]? _age;
-    private double[]? _descriptor;
+    private List<(double Quality, float[] Descriptor)>? _descriptors = [];
     private double _male, _weight, _faceSize;
     private int _firstAge;
 
@@ -23,11 +25,13 @@ public sealed class TrackFusion
     {
         double w = Math.Max(MinimumWeight, s.Quality);
         _age ??= new double[s.AgeProbabilities.Length];
-        _descriptor ??= new double[s.Descriptor.Length];
         _firstAge = s.FirstAge;
-        double norm = Math.Sqrt(s.Descriptor.Sum(v => (double)v * v));
         for (int i = 0; i < _age.Length; i++) _age[i] += w * s.AgeProbabilities[i];
-        for (int i = 0; i < _descriptor.Length; i++) _descriptor[i] += w * s.Descriptor[i] / Math.Max(norm, 1e-9);
+        if (_descriptors is not null)
+        {
+            _descriptors.Add((s.Quality, s.Descriptor));
+            if (_descriptors.Count > DescriptorsKept) _descriptors.Remove(_descriptors.MinBy(d => d.Quality));
+        }
         _male += w * s.MaleProbability;
         _weight += w;
         _faceSize += s.FaceSize;
@@ -39,9 +43,12 @@ public sealed class TrackFusion
     {
         if (other.Samples == 0) return;
         _age ??= new double[other._age!.Length];
-        _descriptor ??= new double[other._descriptor!.Length];
         for (int i = 0; i < _age.Length; i++) _age[i] += other._age![i];
-        for (int i = 0; i < _descriptor.Length; i++) _descriptor[i] += other._descriptor![i];
+        if (_descriptors is not null && other._descriptors is not null)
+        {
+            _descriptors.AddRange(other._descriptors);
+            while (_descriptors.Count > DescriptorsKept) _descriptors.Remove(_descriptors.MinBy(d => d.Quality));
+        }
         _male += other._male;
         _weight += other._weight;
         _faceSize += other._faceSize;
@@ -53,19 +60,15 @@ public sealed class TrackFusion
 
     public double MaleProbability => Samples == 0 ? 0.5 : _male / _weight;
 
-    /// <summary>Unit-length mean descriptor (in memory only).</summary>
-    public float[]? Descriptor
-    {
-        get
-        {
-            if (_descriptor is null) return null;
-            double norm = Math.Sqrt(_descriptor.Sum(v => v * v));
-            return _descriptor.Select(v => (float)(v / Math.Max(norm, 1e-9))).ToArray();
-        }
-    }
+    /// <summary>The kept descriptors (in memory only); null once forgotten.</summary>
+    public IReadOnlyList<float[]>? Descriptors => _descriptors?.Select(d => d.Descriptor).ToList();
 
-    /// <summary>Drops the descriptor (privacy: descriptors live only as long as the re-entry window).</summary>
-    public void ForgetDescriptor() => _descriptor = null;
+    /// <summary>Highest cosine similarity between <paramref name="descriptor"/> and a kept descriptor (0 when none).</summary>
+    public double BestSimilarity(float[] descriptor)
+        => _descriptors is { Count: > 0 } kept ? kept.Max(d => CosineSimilarity(d.Descriptor, descriptor)) : 0;
+
+    /// <summary>Drops the descriptors (privacy: they live only as long as the re-entry window).</summary>
+    public void ForgetDescriptor() => _descriptors = null;
 
     public static double CosineSimilarity(float[] a, float[] b)
     {

@@ -101,7 +101,7 @@ public class PersonRegistryTests
         var fusion = new TrackFusion();
         fusion.Add(Sample(30, 0.2f, 1, Descriptor(1), 0));
         fusion.ForgetDescriptor();
-        Assert.Null(fusion.Descriptor);
+        Assert.Null(fusion.Descriptors);
     }
 
     [Fact]
@@ -111,5 +111,43 @@ public class PersonRegistryTests
         registry.AddSample(1, Sample(30, 0.2f, 1, Descriptor(1), 0));
         registry.TrackEnded(1, T0.AddSeconds(1));
         Assert.Single(registry.Expire(T0.AddSeconds(2), flush: true));
+    }
+}
+
+public class PersonRegistryLateSampleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static PersonSample Sample(int age, double seconds)
+    {
+        var p = new float[100];
+        p[age - 1] = 1;
+        return new PersonSample(p, 1, 0.2f, 1, 100, Enumerable.Repeat(0.1f, 8).ToArray(), T0.AddSeconds(seconds));
+    }
+
+    [Fact]
+    public void A_sample_arriving_after_its_track_ended_joins_the_departed_person()
+    {
+        var registry = new PersonRegistry("cam", new FusionOptions(), new AgeGroups());
+        registry.AddSample(1, Sample(20, 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(1, Sample(40, 0.9));    // late: produced before the end, fused after it
+        Assert.Equal(0, registry.Present);
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(2, e.Samples);
+        Assert.Equal(30, e.Age, 5);
+        Assert.Equal(0, registry.Held);
+    }
+
+    [Fact]
+    public void A_sample_arriving_after_its_person_was_published_is_dropped()
+    {
+        var registry = new PersonRegistry("cam", new FusionOptions(), new AgeGroups());
+        registry.AddSample(1, Sample(20, 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        registry.AddSample(1, Sample(40, 0.9));
+        Assert.Equal(0, registry.Held);
+        Assert.Empty(registry.Expire(T0.AddSeconds(120), flush: true));
     }
 }

@@ -1,0 +1,53 @@
+namespace FaceAge.Worker.Configuration;
+
+/// <summary>Region of interest in source pixels.</summary>
+public sealed record RegionOfInterest(int X, int Y, int Width, int Height);
+
+/// <summary>One camera ("Cameras" array): rtsp://, http(s)://, a video file or a local device.</summary>
+public sealed record CameraOptions
+{
+    public string Id { get; init; } = "";
+    public string? Name { get; init; }
+    /// <summary>rtsp://…, http(s)://…, a file path, /dev/videoN (Linux) or video=NAME (Windows).</summary>
+    public string Url { get; init; } = "";
+    /// <summary>Files only: start again at the end.</summary>
+    public bool Loop { get; init; }
+    /// <summary>Frames per second handed to the pipeline (0 = the source rate).</summary>
+    public double MaxFps { get; init; } = 10;
+    /// <summary>Frames are scaled to this width for detection (0 = source width); height keeps the aspect.</summary>
+    public int DetectionWidth { get; init; } = 1280;
+    public RegionOfInterest? RegionOfInterest { get; init; }
+    public bool Enabled { get; init; } = true;
+
+    public SourceKind Kind => SourceKinds.Of(Url);
+
+    public IEnumerable<string> Validate(string prefix)
+    {
+        if (string.IsNullOrWhiteSpace(Id)) yield return $"{prefix}:Id must be set.";
+        else if (!Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            yield return $"{prefix}:Id '{Id}' may hold only letters, digits, '-' and '_' (it is an MQTT topic level).";
+        if (string.IsNullOrWhiteSpace(Url)) yield return $"{prefix}:Url must be set.";
+        else if (Kind == SourceKind.File && !File.Exists(Url)) yield return $"{prefix}:Url file '{Url}' does not exist.";
+        if (Loop && Kind != SourceKind.File) yield return $"{prefix}:Loop applies to files only.";
+        if (MaxFps is < 0 or > 120) yield return $"{prefix}:MaxFps must be 0–120, got {MaxFps}.";
+        if (DetectionWidth is < 0 or (> 0 and < 64) or > 7680) yield return $"{prefix}:DetectionWidth must be 0 or 64–7680, got {DetectionWidth}.";
+        if (RegionOfInterest is { } r && (r.X < 0 || r.Y < 0 || r.Width < 16 || r.Height < 16))
+            yield return $"{prefix}:RegionOfInterest must have X, Y ≥ 0 and Width, Height ≥ 16.";
+    }
+}
+
+public enum SourceKind { Rtsp, Http, File, Device }
+
+public static class SourceKinds
+{
+    public static SourceKind Of(string url)
+    {
+        if (url.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase)) return SourceKind.Rtsp;
+        if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) return SourceKind.Http;
+        if (url.StartsWith("/dev/video", StringComparison.Ordinal) || url.StartsWith("video=", StringComparison.OrdinalIgnoreCase)) return SourceKind.Device;
+        return SourceKind.File;
+    }
+
+    /// <summary>Live sources drop the oldest frame when behind; files wait.</summary>
+    public static bool IsLive(this SourceKind kind) => kind != SourceKind.File;
+}

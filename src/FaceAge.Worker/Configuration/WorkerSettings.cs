@@ -1,0 +1,52 @@
+using FaceAge.Core.Analysis;
+using FaceAge.Core.Fusion;
+using FaceAge.Core.Tracking;
+using Microsoft.Extensions.Configuration;
+
+namespace FaceAge.Worker.Configuration;
+
+/// <summary>Everything the worker reads from configuration, validated at start-up.</summary>
+public sealed record WorkerSettings(
+    IReadOnlyList<CameraOptions> Cameras, AnalyzerOptions Analysis, PipelineOptions Pipeline, TrackerOptions Tracking,
+    FusionOptions Fusion, WatchdogOptions Watchdog, MqttOptions Mqtt)
+{
+    public static WorkerSettings Load(IConfiguration configuration)
+    {
+        T Bind<T>(string section) where T : new()
+        {
+            try
+            {
+                return configuration.GetSection(section).Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ConfigurationException($"{section}: {e.Message}");
+            }
+        }
+        var settings = new WorkerSettings(
+            Bind<List<CameraOptions>>("Cameras"), Bind<AnalyzerOptions>("Analysis"), Bind<PipelineOptions>("Pipeline"),
+            Bind<TrackerOptions>("Tracking"), Bind<FusionOptions>("Fusion"), Bind<WatchdogOptions>("Watchdog"), Bind<MqttOptions>("Mqtt"));
+        var errors = settings.Validate().ToList();
+        if (errors.Count > 0) throw new ConfigurationException(string.Join(" ", errors));
+        return settings;
+    }
+
+    public IEnumerable<string> Validate()
+    {
+        var enabled = Cameras.Where(c => c.Enabled).ToList();
+        if (enabled.Count == 0) yield return "Cameras: at least one enabled camera is needed.";
+        for (int i = 0; i < Cameras.Count; i++)
+            foreach (var e in Cameras[i].Validate($"Cameras:{i}")) yield return e;
+        foreach (var id in Cameras.GroupBy(c => c.Id).Where(g => g.Count() > 1).Select(g => g.Key))
+            yield return $"Cameras: Id '{id}' is used twice.";
+        foreach (var e in Analysis.Validate()) yield return e;
+        foreach (var e in Pipeline.Validate()) yield return e;
+        foreach (var e in Tracking.Validate()) yield return e;
+        foreach (var e in Fusion.Validate()) yield return e;
+        foreach (var e in Watchdog.Validate()) yield return e;
+        foreach (var e in Mqtt.Validate()) yield return e;
+    }
+}
+
+/// <summary>A bad setting; the message names the key.</summary>
+public sealed class ConfigurationException(string message) : Exception(message);

@@ -1,0 +1,48 @@
+using Prometheus;
+
+namespace FaceAge.Worker.Metrics;
+
+/// <summary>The worker's Prometheus metrics (names documented in docs/metrics.md).</summary>
+public sealed class WorkerMetrics
+{
+    public WorkerMetrics(CollectorRegistry? registry = null)
+    {
+        var f = Prometheus.Metrics.WithCustomRegistry(registry ?? Prometheus.Metrics.DefaultRegistry);
+        FramesDecoded = f.CreateCounter("faceage_frames_decoded_total", "Frames read from a camera.", "camera");
+        FramesDropped = f.CreateCounter("faceage_frames_dropped_total", "Frames or crops dropped because a stage was behind.", "camera", "stage");
+        CameraUp = f.CreateGauge("faceage_camera_up", "1 while the camera delivers frames, else 0.", "camera");
+        Reconnects = f.CreateCounter("faceage_camera_reconnects_total", "Reader restarts after a dropped, frozen or slow stream.", "camera");
+        Detections = f.CreateCounter("faceage_detections_total", "Faces detected.", "camera");
+        TracksActive = f.CreateGauge("faceage_tracks_active", "Confirmed face tracks now.", "camera");
+        PersonsPublished = f.CreateCounter("faceage_persons_published_total", "Person events produced.", "camera", "age_group", "gender");
+        InferenceSeconds = f.CreateHistogram("faceage_inference_seconds", "Duration of one model run.", new HistogramConfiguration
+        {
+            LabelNames = ["model"],
+            Buckets = Histogram.ExponentialBuckets(0.002, 2, 12),
+        });
+        BatchSize = f.CreateHistogram("faceage_inference_batch_size", "Crops per age/gender run.", new HistogramConfiguration { Buckets = [1, 2, 3, 4, 6, 8, 12, 16, 32, 64] });
+        PipelineLatency = f.CreateHistogram("faceage_pipeline_latency_seconds", "From frame capture to its age/gender sample being fused.", new HistogramConfiguration
+        {
+            Buckets = Histogram.ExponentialBuckets(0.01, 1.6, 14),
+        });
+        MqttPublished = f.CreateCounter("faceage_mqtt_published_total", "MQTT messages the broker accepted.", "kind");
+        MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
+        MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
+        QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
+    }
+
+    public Counter FramesDecoded { get; }
+    public Counter FramesDropped { get; }
+    public Gauge CameraUp { get; }
+    public Counter Reconnects { get; }
+    public Counter Detections { get; }
+    public Gauge TracksActive { get; }
+    public Counter PersonsPublished { get; }
+    public Histogram InferenceSeconds { get; }
+    public Histogram BatchSize { get; }
+    public Histogram PipelineLatency { get; }
+    public Counter MqttPublished { get; }
+    public Counter MqttFailed { get; }
+    public Gauge MqttConnected { get; }
+    public Gauge QueueDepth { get; }
+}

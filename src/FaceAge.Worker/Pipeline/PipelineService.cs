@@ -1,0 +1,69 @@
+using System.Threading.Channels;
+using FaceAge.Core.Analysis;
+using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Publishing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FaceAge.Worker.Pipeline;
+
+/// <summary>
+/// Wires and runs the pipeline: one <see cref="CameraPipeline"/> per camera → estimate (batched across
+/// cameras) → fuse → publish. Every queue is bounded; shutdown drains them in order so no person is lost.
+/// </summary>
+public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metrics, Topics topics, ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<PipelineService>();
+    private MqttPublisher? _publisher;
+
+    public bool Started { get; private set; }
+    public bool Ready => Started && _publisher?.Connected == true;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var cameras = settings.Cameras.Where(c => c.Enabled).ToList();
+        using var analyzer = FaceAnalyzer.Create(settings.Analysis, loggers);
+        _logger.LogInformation("Detector {Detector}; {Count} camera(s): {Cameras}", analyzer.DetectorName, cameras.Count, string.Join(", ", cameras.Select(c => c.Id)));
+
+        int capacity = settings.Pipeline.QueueCapacity;
+        bool anyLive = cameras.Any(c => c.Kind.IsLive());
+        // Crops from live cameras may be dropped when inference is behind; with files only, everyone waits.
+        var crops = StageChannels.Create<CropRequest>(capacity * Math.Max(1, cameras.Count), anyLive, metrics, "all", "estimate");
+        var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        var outgoing = StageChannels.Create<OutgoingMessage>(1000, dropOldest: true, metrics, "all", "publish");
+        _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count);
+
+        // Downstream stages stop when their input completes, not on the stopping token, so they drain.
+        using var drainDeadline = new CancellationTokenSource();
+        var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token);
+        var fuse = new FusionStage(settings, metrics, topics).RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
+            .ContinueWith(_ => outgoing.Writer.TryComplete(), TaskScheduler.Default);
+        var estimate = new EstimationStage(analyzer, settings.Pipeline, metrics).RunAsync(crops.Reader, fusion.Writer, drainDeadline.Token)
+            .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);
+        var depth = ReportDepthsAsync(crops.Reader, fusion.Reader, outgoing.Reader, stoppingToken);
+
+        Started = true;
+        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), crops.Writer, fusion.Writer).RunAsync(stoppingToken)).ToList();
+        await Task.WhenAll(cameraTasks);
+        crops.Writer.TryComplete();
+        _logger.LogInformation("All cameras stopped; draining the pipeline");
+        drainDeadline.CancelAfter(TimeSpan.FromSeconds(20));
+        await estimate;
+        await fuse;
+        await publish;
+        await depth.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ReportDepthsAsync(ChannelReader<CropRequest> crops, ChannelReader<FusionInput> fusion, ChannelReader<OutgoingMessage> outgoing, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.QueueDepth.WithLabels("estimate").Set(crops.Count);
+            metrics.QueueDepth.WithLabels("fuse").Set(fusion.Count);
+            metrics.QueueDepth.WithLabels("publish").Set(outgoing.Count);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Pipeline;
+using FaceAge.Worker.Publishing;
+using Prometheus;
+
+// FaceAge worker: cameras → detection → tracking → batched age/gender → per-person events over MQTT.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+if (Environment.GetEnvironmentVariable("FACEAGE_CONFIG") is { Length: > 0 } extra) builder.Configuration.AddJsonFile(Path.GetFullPath(extra), optional: false);
+builder.Configuration.AddEnvironmentVariables("FACEAGE_");
+builder.Configuration.AddCommandLine(args);
+builder.Host.UseSystemd();
+builder.Host.UseWindowsService(o => o.ServiceName = "FaceAge");
+
+WorkerSettings settings;
+try
+{
+    settings = WorkerSettings.Load(builder.Configuration);
+}
+catch (ConfigurationException e)
+{
+    Console.Error.WriteLine($"faceage-worker: configuration error: {e.Message}");
+    return 1;
+}
+
+var httpUrls = builder.Configuration["Http:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:9464";
+builder.WebHost.UseUrls(httpUrls);
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(settings.Mqtt);
+builder.Services.AddSingleton(new WorkerMetrics());
+builder.Services.AddSingleton(new Topics(settings.Mqtt.TopicPrefix));
+builder.Services.AddHostedService<EmbeddedBroker>();   // before the pipeline, so the publisher finds it
+builder.Services.AddSingleton<PipelineService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+
+var app = builder.Build();
+app.MapMetrics("/metrics");
+app.MapGet("/healthz", (PipelineService p) => p.Started ? Results.Ok("ok") : Results.StatusCode(503));
+app.MapGet("/readyz", (PipelineService p) => p.Ready ? Results.Ok("ready") : Results.StatusCode(503));
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (e is ConfigurationException or FaceAge.Core.Models.ModelMissingException or ArgumentException or InvalidDataException)
+{
+    Console.Error.WriteLine($"faceage-worker: {e.Message}");
+    return 1;
+}
+return 0;
