@@ -37,7 +37,7 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
 
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();
-        var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token);
+        var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token, stoppingToken);
         var fuse = new FusionStage(settings, metrics, topics).RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
             .ContinueWith(_ => outgoing.Writer.TryComplete(), TaskScheduler.Default);
         var estimate = new EstimationStage(analyzer, settings.Pipeline, metrics).RunAsync(crops.Reader, fusion.Writer, drainDeadline.Token)
@@ -49,9 +49,10 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         await Task.WhenAll(cameraTasks);
         crops.Writer.TryComplete();
         _logger.LogInformation("All cameras stopped; draining the pipeline");
-        drainDeadline.CancelAfter(TimeSpan.FromSeconds(20));
         await estimate;
         await fuse;
+        // Files that ended leave the publisher connected until shutdown; on shutdown the drain gets 20 s.
+        stoppingToken.Register(() => drainDeadline.CancelAfter(TimeSpan.FromSeconds(20)));
         await publish;
         await depth.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }

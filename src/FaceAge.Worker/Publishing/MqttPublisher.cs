@@ -19,7 +19,9 @@ public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetr
 
     public bool Connected => _client.IsConnected;
 
-    public async Task RunAsync(ChannelReader<OutgoingMessage> input, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Ends publishing (after the drain deadline).</param>
+    /// <param name="stopping">The host is shutting down: only then is the worker announced offline.</param>
+    public async Task RunAsync(ChannelReader<OutgoingMessage> input, CancellationToken cancellationToken, CancellationToken stopping)
     {
         var backoff = new Capture.Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         OutgoingMessage? pending = null;
@@ -34,7 +36,12 @@ public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetr
                 }
                 backoff.Reset();
                 pending ??= await ReadAsync(input, cancellationToken);
-                if (pending is null) break; // pipeline finished
+                if (pending is null)
+                {
+                    // Every camera has ended (files without Loop); stay connected, and online, until shutdown.
+                    try { await Task.Delay(Timeout.Infinite, stopping); } catch (OperationCanceledException) { }
+                    break;
+                }
                 if (await PublishAsync(pending, cancellationToken)) pending = null;
             }
         }

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using FaceAge.Testing;
+
+namespace FaceAge.Worker.Tests.Support;
+
+/// <summary>The real worker program, run with a settings file written by the test in its own folder.</summary>
+public sealed class WorkerProcess : IDisposable
+{
+    private readonly string _dir;
+
+    private WorkerProcess(string dir, ChildProcess process, int httpPort)
+    {
+        _dir = dir;
+        Process = process;
+        HttpPort = httpPort;
+    }
+
+    public ChildProcess Process { get; }
+    public int HttpPort { get; }
+
+    /// <summary>Settings: cameras plus overrides of the fast-test defaults below (section → values).</summary>
+    public static WorkerProcess Start(object[] cameras, int mqttPort, bool embeddedBroker, Dictionary<string, object>? sections = null)
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-worker").FullName;
+        int httpPort = Ports.Free();
+        var settings = new Dictionary<string, object>
+        {
+            ["Cameras"] = cameras,
+            ["Analysis"] = new { ModelsDirectory = RepoPaths.Models, Detector = new { Tiles = 1 } },
+            ["Pipeline"] = new { StatsWindowSeconds = 5, BatchMaxWaitMilliseconds = 30 },
+            ["Fusion"] = new { ReentryWindow = "00:00:03" },
+            ["Watchdog"] = new { StallSeconds = 3, BackoffInitialSeconds = 0.5, BackoffMaxSeconds = 2, ProbeTimeoutSeconds = 5 },
+            ["Mqtt"] = new { Mode = embeddedBroker ? "Embedded" : "External", Port = mqttPort, ClientId = "faceage-worker-test" },
+            ["Http"] = new { Urls = $"http://127.0.0.1:{httpPort}" },
+            ["Logging"] = new { LogLevel = new { Default = "Information" } },
+        };
+        foreach (var (k, v) in sections ?? []) settings[k] = v;
+        File.WriteAllText(Path.Combine(dir, "appsettings.json"), JsonSerializer.Serialize(settings));
+        var process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], dir);
+        return new WorkerProcess(dir, process, httpPort);
+    }
+
+    public async Task<string> MetricsAsync()
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://127.0.0.1:{HttpPort}/metrics");
+    }
+
+    public static double MetricValue(string metrics, string series)
+        => metrics.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+
+    public void Dispose()
+    {
+        Process.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
