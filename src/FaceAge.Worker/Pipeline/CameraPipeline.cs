@@ -94,23 +94,31 @@ public sealed class CameraPipeline(
         int lastOccupancy = -1;
         try
         {
-            await foreach (var item in input.ReadAllAsync(cancellationToken))
+            while (true)
             {
-                using (item)
+                // Frames may stop (camera offline): without a tick, tracks would never end and nobody would leave.
+                var more = input.WaitToReadAsync(cancellationToken).AsTask();
+                if (await Task.WhenAny(more, Task.Delay(settings.Tracking.MaxLostTime, cancellationToken)) != more)
                 {
-                    var time = item.Frame.CapturedAt;
-                    var update = item.Detections is { } d ? tracker.Update(d, time) : tracker.Predict(time);
-                    foreach (var track in update.Active)
+                    var idle = tracker.Predict(DateTimeOffset.UtcNow);
+                    foreach (var ended in idle.Ended) await EndTrackAsync(ended.Id, DateTimeOffset.UtcNow, cancellationToken);
+                    lastOccupancy = await ReportOccupancyAsync(idle.Active.Count, lastOccupancy, cancellationToken);
+                    continue;
+                }
+                if (!await more) break;
+                while (input.TryRead(out var item))
+                {
+                    using (item)
                     {
-                        await fusion.WriteAsync(new TrackSeen(camera.Id, track.Id, time), cancellationToken);
-                        if (track.MatchedThisFrame) await ConsiderCropAsync(track, item.Frame, interval, cancellationToken);
-                    }
-                    foreach (var ended in update.Ended) await EndTrackAsync(ended.Id, time, cancellationToken);
-                    metrics.TracksActive.WithLabels(camera.Id).Set(update.Active.Count);
-                    if (update.Active.Count != lastOccupancy)
-                    {
-                        lastOccupancy = update.Active.Count;
-                        await fusion.WriteAsync(new Occupancy(camera.Id, lastOccupancy), cancellationToken);
+                        var time = item.Frame.CapturedAt;
+                        var update = item.Detections is { } d ? tracker.Update(d, time) : tracker.Predict(time);
+                        foreach (var track in update.Active)
+                        {
+                            await fusion.WriteAsync(new TrackSeen(camera.Id, track.Id, time), cancellationToken);
+                            if (track.MatchedThisFrame) await ConsiderCropAsync(track, item.Frame, interval, cancellationToken);
+                        }
+                        foreach (var ended in update.Ended) await EndTrackAsync(ended.Id, time, cancellationToken);
+                        lastOccupancy = await ReportOccupancyAsync(update.Active.Count, lastOccupancy, cancellationToken);
                     }
                 }
             }
@@ -122,6 +130,13 @@ public sealed class CameraPipeline(
             metrics.TracksActive.WithLabels(camera.Id).Set(0);
             fusion.TryWrite(new Occupancy(camera.Id, 0));
         }
+    }
+
+    private async Task<int> ReportOccupancyAsync(int present, int last, CancellationToken cancellationToken)
+    {
+        metrics.TracksActive.WithLabels(camera.Id).Set(present);
+        if (present != last) await fusion.WriteAsync(new Occupancy(camera.Id, present), cancellationToken);
+        return present;
     }
 
     /// <summary>Keeps the best crop of the interval; sends it when the track's interval has passed.</summary>

@@ -26,7 +26,9 @@ public sealed class RtspServer : IDisposable
     public async Task RestartAsync()
     {
         _process?.Dispose();
-        _process = new ChildProcess("python3", [Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py"), Port.ToString(), .. _mounts]);
+        // Debian's python3 carries python3-gi; a pyenv python3 earlier on PATH would not.
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        _process = new ChildProcess(python, [Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py"), Port.ToString(), .. _mounts]);
         await _process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(15));
     }
 

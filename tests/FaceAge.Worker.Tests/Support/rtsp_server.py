@@ -3,8 +3,10 @@
 
 usage: rtsp_server.py PORT NAME=FILE[:once] ...
 Each NAME is served at rtsp://127.0.0.1:PORT/NAME from the start of FILE for every client. With
-':once' the mount is removed after its first client leaves, so a finished clip is not replayed."""
+':once' the mount is removed after the first client that played it for more than 2 s leaves (a probe
+that only asks for the stream description does not count), so a finished clip is not replayed."""
 import sys
+import time
 import gi
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
@@ -23,7 +25,12 @@ def add(name, path, once):
     factory.set_shared(False)
     if once:
         def on_configure(_factory, media):
-            media.connect("unprepared", lambda *_: mounts.remove_factory("/" + name))
+            started = []
+            media.connect("prepared", lambda *_: started.append(time.monotonic()))
+            def on_unprepared(*_):
+                if started and time.monotonic() - started[0] > 2:
+                    mounts.remove_factory("/" + name)
+            media.connect("unprepared", on_unprepared)
         factory.connect("media-configure", on_configure)
     mounts.add_factory("/" + name, factory)
 
