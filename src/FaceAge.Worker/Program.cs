@@ -5,6 +5,7 @@ using FaceAge.Worker.Publishing;
 using Prometheus;
 
 // FaceAge worker: cameras → detection → tracking → batched age/gender → per-person events over MQTT.
+if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchRunner.RunAsync(args[1..]);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
 if (Environment.GetEnvironmentVariable("FACEAGE_CONFIG") is { Length: > 0 } extra) builder.Configuration.AddJsonFile(Path.GetFullPath(extra), optional: false);
 builder.Configuration.AddEnvironmentVariables("FACEAGE_");

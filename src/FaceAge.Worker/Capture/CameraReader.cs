@@ -25,9 +25,13 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
         bool first = true;
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!first) metrics.Reconnects.WithLabels(camera.Id).Inc();
+            if (!first)
+            {
+                metrics.Reconnects.WithLabels(camera.Id).Inc();
+                Report(CameraState.Connecting, null);
+            }
+            else if (_sequence == 0) Report(CameraState.Connecting, null);
             first = false;
-            Report(CameraState.Connecting, null);
             string reason;
             var started = DateTimeOffset.UtcNow;
             try
@@ -35,6 +39,12 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
                 var outcome = await ReadOnceAsync(output, cancellationToken);
                 if (outcome is null)
                 {
+                    if (camera.Loop)
+                    {
+                        // A looped file starts over at once; that is not a failure.
+                        first = true;
+                        continue;
+                    }
                     Report(CameraState.Ended, "end of file");
                     return;
                 }
@@ -95,7 +105,7 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
                     {
                         await process.WaitForExitAsync(cancellationToken);
                         var error = (await stderr).Trim().Split('\n').LastOrDefault()?.Trim();
-                        if (camera.Kind == SourceKind.File && !camera.Loop && process.ExitCode == 0) return null;
+                        if (camera.Kind == SourceKind.File && process.ExitCode == 0) return null;
                         // ffmpeg exits 0 when a network stream is dropped: still a failure for a camera.
                         return string.IsNullOrEmpty(error) ? $"stream ended (ffmpeg exit {process.ExitCode})" : error;
                     }
@@ -104,8 +114,9 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
                     {
                         online = true;
                         metrics.CameraUp.WithLabels(camera.Id).Set(1);
+                        if (_reported != CameraState.Online)
+                            logger.LogInformation("Camera {Camera} online: {Width}x{Height} at {Fps:0.#} fps", camera.Id, w, h, expectedFps);
                         Report(CameraState.Online, null);
-                        logger.LogInformation("Camera {Camera} online: {Width}x{Height} at {Fps:0.#} fps", camera.Id, w, h, expectedFps);
                     }
                     monitor.Frame(now);
                     metrics.FramesDecoded.WithLabels(camera.Id).Inc();
@@ -199,5 +210,13 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
         }
     }
 
-    private void Report(CameraState state, string? reason) => onStatus(new CameraStatus(camera.Id, state, reason, DateTimeOffset.UtcNow));
+    private CameraState? _reported;
+
+    /// <summary>Publishes state changes only (a looped file restarting is not news).</summary>
+    private void Report(CameraState state, string? reason)
+    {
+        if (state == _reported && state != CameraState.Offline) return;
+        _reported = state;
+        onStatus(new CameraStatus(camera.Id, state, reason, DateTimeOffset.UtcNow));
+    }
 }

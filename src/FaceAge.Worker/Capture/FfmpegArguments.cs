@@ -28,9 +28,9 @@ public static class FfmpegArguments
                 args.AddRange(["-rw_timeout", "5000000", "-reconnect", "0"]);
                 break;
             case SourceKind.File:
-                // Read at the file's own rate, like a camera; -stream_loop restarts it at the end.
+                // Read at the file's own rate, like a camera. Loop is done by the reader restarting
+                // ffmpeg at the end: -stream_loop with -re was measured to stall for seconds at the wrap.
                 args.Add("-re");
-                if (camera.Loop) args.AddRange(["-stream_loop", "-1"]);
                 break;
             case SourceKind.Device:
                 if (camera.Url.StartsWith("video=", StringComparison.OrdinalIgnoreCase)) args.AddRange(["-f", "dshow"]);

@@ -18,8 +18,11 @@ public sealed record CameraOptions
     public int DetectionWidth { get; init; } = 1280;
     public RegionOfInterest? RegionOfInterest { get; init; }
     public bool Enabled { get; init; } = true;
+    /// <summary>Treat the source as live (drop the oldest frame when behind) or not (wait). Default: files wait, everything else is live.</summary>
+    public bool? Live { get; init; }
 
     public SourceKind Kind => SourceKinds.Of(Url);
+    public bool IsLive => Live ?? Kind.IsLive();
 
     public IEnumerable<string> Validate(string prefix)
     {

@@ -26,19 +26,21 @@ public sealed class CameraPipeline(
         public CropRequest? Best;
     }
 
+    // The best crop is chosen among recent frames only, so a sample is never much older than its frame.
+    private static readonly TimeSpan FreshCrop = TimeSpan.FromMilliseconds(100);
     private readonly Dictionary<long, PendingCrop> _pending = [];
     private readonly FaceCropper _cropper = new(settings.Analysis.CropMargin, settings.Analysis.AlignByLandmarks);
 
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        bool live = camera.Kind.IsLive();
+        bool live = camera.IsLive;
         var captured = StageChannels.Create<CameraFrame>(settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "detect");
         var detected = StageChannels.Create<DetectedFrame>(settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "track");
         var reader = new CameraReader(camera, settings.Watchdog, metrics, logger,
             status => fusion.TryWrite(new CameraStatusChanged(status)));
         return Task.WhenAll(
             RunStage(() => reader.RunAsync(captured.Writer, cancellationToken), () => captured.Writer.TryComplete()),
-            RunStage(() => DetectAsync(captured.Reader, detected.Writer, cancellationToken), () => detected.Writer.TryComplete()),
+            RunStage(() => DedicatedThread.Run($"detect-{camera.Id}", () => DetectLoop(captured.Reader, detected.Writer, cancellationToken)), () => detected.Writer.TryComplete()),
             RunStage(() => TrackAsync(detected.Reader, cancellationToken), () => { }));
     }
 
@@ -63,27 +65,30 @@ public sealed class CameraPipeline(
         }
     }
 
-    private async Task DetectAsync(ChannelReader<CameraFrame> input, ChannelWriter<DetectedFrame> output, CancellationToken cancellationToken)
+    private void DetectLoop(ChannelReader<CameraFrame> input, ChannelWriter<DetectedFrame> output, CancellationToken cancellationToken)
     {
-        await foreach (var frame in input.ReadAllAsync(cancellationToken))
+        while (DedicatedThread.WaitToRead(input, cancellationToken))
         {
-            IReadOnlyList<Core.Detection.FaceDetection>? detections = null;
-            try
+            while (input.TryRead(out var frame))
             {
-                if (frame.Sequence % settings.Pipeline.DetectEveryNthFrame == 0)
+                IReadOnlyList<Core.Detection.FaceDetection>? detections = null;
+                try
                 {
-                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    detections = analyzer.Detect(frame.Image);
-                    metrics.InferenceSeconds.WithLabels("detector").Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-                    metrics.Detections.WithLabels(camera.Id).Inc(detections.Count);
+                    if (frame.Sequence % settings.Pipeline.DetectEveryNthFrame == 0)
+                    {
+                        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                        detections = analyzer.Detect(frame.Image);
+                        metrics.InferenceSeconds.WithLabels("detector").Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                        metrics.Detections.WithLabels(camera.Id).Inc(detections.Count);
+                    }
                 }
+                catch
+                {
+                    frame.Dispose();
+                    throw;
+                }
+                DedicatedThread.Write(output, new DetectedFrame(frame, detections), cancellationToken);
             }
-            catch
-            {
-                frame.Dispose();
-                throw;
-            }
-            await output.WriteAsync(new DetectedFrame(frame, detections), cancellationToken);
         }
     }
 
@@ -147,7 +152,7 @@ public sealed class CameraPipeline(
         int size = (int)Math.Round(Math.Max(detection.Box.Width, detection.Box.Height));
         var crop = _cropper.Crop(frame.Image, detection, FaceResEstimator.InputSize);
         double quality = FaceQuality.Score(size, Sharpness.LaplacianVariance(crop), settings.Analysis.GoodFaceSize) * Frontalness(detection);
-        if (pending.Best is null || quality > pending.Best.Quality)
+        if (pending.Best is null || quality > pending.Best.Quality || frame.CapturedAt - pending.Best.CapturedAt > FreshCrop)
         {
             pending.Best?.Dispose();
             pending.Best = new CropRequest(camera.Id, track.Id, crop, quality, size, frame.CapturedAt);
@@ -167,7 +172,7 @@ public sealed class CameraPipeline(
         if (_pending.Remove(trackId, out var pending) && pending.Best is { } best)
         {
             // The last best crop of a short visit still counts.
-            if (!crops.TryWrite(best)) best.Dispose();
+            if (!crops.TryWrite(best with { Flushed = true })) best.Dispose();
         }
         await fusion.WriteAsync(new TrackEnded(camera.Id, trackId, time), cancellationToken);
     }

@@ -13,10 +13,13 @@ namespace FaceAge.Worker.Pipeline;
 /// </summary>
 public sealed class EstimationStage(FaceAnalyzer analyzer, PipelineOptions options, WorkerMetrics metrics)
 {
-    public async Task RunAsync(ChannelReader<CropRequest> input, ChannelWriter<FusionInput> output, CancellationToken cancellationToken)
+    public Task RunAsync(ChannelReader<CropRequest> input, ChannelWriter<FusionInput> output, CancellationToken cancellationToken)
+        => DedicatedThread.Run("estimate", () => Loop(input, output, cancellationToken));
+
+    private void Loop(ChannelReader<CropRequest> input, ChannelWriter<FusionInput> output, CancellationToken cancellationToken)
     {
         var batch = new List<CropRequest>(options.BatchSize);
-        while (await input.WaitToReadAsync(cancellationToken))
+        while (DedicatedThread.WaitToRead(input, cancellationToken))
         {
             var deadline = Stopwatch.GetTimestamp() + (long)(options.BatchMaxWaitMilliseconds / 1000.0 * Stopwatch.Frequency);
             while (batch.Count < options.BatchSize)
@@ -24,16 +27,8 @@ public sealed class EstimationStage(FaceAnalyzer analyzer, PipelineOptions optio
                 if (input.TryRead(out var crop)) { batch.Add(crop); continue; }
                 var left = TimeSpan.FromSeconds((deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
                 if (left <= TimeSpan.Zero) break;
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(left);
-                try
-                {
-                    if (!await input.WaitToReadAsync(wait.Token)) break;
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    break;
-                }
+                var more = input.WaitToReadAsync(cancellationToken).AsTask();
+                if (!more.Wait(left, cancellationToken) || !more.Result) break;
             }
             if (batch.Count == 0) continue;
             try
@@ -47,7 +42,7 @@ public sealed class EstimationStage(FaceAnalyzer analyzer, PipelineOptions optio
                     var r = batch[i];
                     var a = attributes[i];
                     var sample = new PersonSample(a.Age.Probabilities, a.Age.FirstAge, a.MaleProbability, r.Quality, r.FaceSize, a.Descriptor, r.CapturedAt);
-                    await output.WriteAsync(new SampleReady(r.CameraId, r.TrackId, sample, r.CapturedAt), cancellationToken);
+                    DedicatedThread.Write(output, new SampleReady(r.CameraId, r.TrackId, sample, r.CapturedAt, r.Flushed), cancellationToken);
                 }
             }
             finally

@@ -26,6 +26,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
     }
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public Action<double>? LatencyObserved { get; init; }
     private readonly AgeGroups _groups = new(settings.Analysis.EffectiveAgeGroups);
     private readonly Dictionary<string, CameraState> _cameras = [];
 
@@ -69,7 +71,12 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                 break;
             case SampleReady sample:
                 cam.Registry.AddSample(sample.TrackId, sample.Sample);
-                metrics.PipelineLatency.Observe(Math.Max(0, (_clock.GetUtcNow() - sample.CapturedAt).TotalSeconds));
+                if (!sample.Flushed)
+                {
+                    double latency = Math.Max(0, (_clock.GetUtcNow() - sample.CapturedAt).TotalSeconds);
+                    metrics.PipelineLatency.Observe(latency);
+                    LatencyObserved?.Invoke(latency);
+                }
                 if (settings.Pipeline.PersonUpdateSeconds > 0 && cam.Present.Contains(sample.TrackId)
                     && (!cam.LastUpdate.TryGetValue(sample.TrackId, out var last) || _clock.GetUtcNow() - last >= TimeSpan.FromSeconds(settings.Pipeline.PersonUpdateSeconds))
                     && cam.Registry.Current(sample.TrackId) is { } current)

@@ -12,7 +12,8 @@ public sealed record DetectedFrame(CameraFrame Frame, IReadOnlyList<FaceDetectio
 }
 
 /// <summary>A face crop chosen for age/gender inference (the best of its track's sampling interval).</summary>
-public sealed record CropRequest(string CameraId, long TrackId, Mat Crop, double Quality, int FaceSize, DateTimeOffset CapturedAt) : IDisposable
+/// <param name="Flushed">Sent because the track ended, possibly long after capture: not counted as pipeline latency.</param>
+public sealed record CropRequest(string CameraId, long TrackId, Mat Crop, double Quality, int FaceSize, DateTimeOffset CapturedAt, bool Flushed = false) : IDisposable
 {
     public void Dispose() => Crop.Dispose();
 }
@@ -21,7 +22,7 @@ public sealed record CropRequest(string CameraId, long TrackId, Mat Crop, double
 public abstract record FusionInput(string CameraId);
 public sealed record TrackSeen(string CameraId, long TrackId, DateTimeOffset Time) : FusionInput(CameraId);
 public sealed record TrackEnded(string CameraId, long TrackId, DateTimeOffset Time) : FusionInput(CameraId);
-public sealed record SampleReady(string CameraId, long TrackId, PersonSample Sample, DateTimeOffset CapturedAt) : FusionInput(CameraId);
+public sealed record SampleReady(string CameraId, long TrackId, PersonSample Sample, DateTimeOffset CapturedAt, bool Flushed = false) : FusionInput(CameraId);
 public sealed record Occupancy(string CameraId, int Present) : FusionInput(CameraId);
 public sealed record CameraStatusChanged(CameraStatus Status) : FusionInput(Status.CameraId);
 

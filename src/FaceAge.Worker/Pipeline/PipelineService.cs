@@ -17,6 +17,9 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
     private readonly ILogger _logger = loggers.CreateLogger<PipelineService>();
     private MqttPublisher? _publisher;
 
+    /// <summary>Optional observer of each sample's capture → fused latency (seconds), for benchmarks.</summary>
+    public Action<double>? LatencyObserved { get; init; }
+
     public bool Started { get; private set; }
     public bool Ready => Started && _publisher?.Connected == true;
 
@@ -28,9 +31,10 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         _logger.LogInformation("Detector {Detector}; {Count} camera(s): {Cameras}", analyzer.DetectorName, cameras.Count, string.Join(", ", cameras.Select(c => c.Id)));
 
         int capacity = settings.Pipeline.QueueCapacity;
-        bool anyLive = cameras.Any(c => c.Kind.IsLive());
+        bool anyLive = cameras.Any(c => c.IsLive);
         // Crops from live cameras may be dropped when inference is behind; with files only, everyone waits.
-        var crops = StageChannels.Create<CropRequest>(capacity * Math.Max(1, cameras.Count), anyLive, metrics, "all", "estimate");
+        // Room for a burst: every track of every camera may hand in a crop in the same interval.
+        var crops = StageChannels.Create<CropRequest>(Math.Max(settings.Pipeline.BatchSize * 2, capacity * cameras.Count * 2), anyLive, metrics, "all", "estimate");
         var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var outgoing = StageChannels.Create<OutgoingMessage>(1000, dropOldest: true, metrics, "all", "publish");
         _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count);
@@ -38,7 +42,7 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();
         var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token, stoppingToken);
-        var fuse = new FusionStage(settings, metrics, topics).RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
+        var fuse = new FusionStage(settings, metrics, topics) { LatencyObserved = LatencyObserved }.RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
             .ContinueWith(_ => outgoing.Writer.TryComplete(), TaskScheduler.Default);
         var estimate = new EstimationStage(analyzer, settings.Pipeline, metrics).RunAsync(crops.Reader, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);

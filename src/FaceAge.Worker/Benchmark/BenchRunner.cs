@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FaceAge.Core.Analysis;
+using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Pipeline;
+using FaceAge.Worker.Publishing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+
+namespace FaceAge.Worker.Benchmark;
+
+/// <summary>
+/// `faceage-worker bench`: N simulated live cameras (one video file, looped, dropping frames when
+/// behind like a real camera) through the whole pipeline with the embedded broker, then a JSON report:
+/// frames processed per second, drops, batch sizes, capture → fused latency percentiles, CPU and peak RSS.
+/// </summary>
+public static class BenchRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+        int streams = int.Parse(Arg("--streams", "1"), CultureInfo.InvariantCulture);
+        double fps = double.Parse(Arg("--fps", "10"), CultureInfo.InvariantCulture);
+        double seconds = double.Parse(Arg("--seconds", "60"), CultureInfo.InvariantCulture);
+        double warmup = double.Parse(Arg("--warmup", "10"), CultureInfo.InvariantCulture);
+        string video = Arg("--video", "models/cache/demo/demo.mp4");
+        string output = Arg("--out", $"bench-{streams}.json");
+        int tiles = int.Parse(Arg("--tiles", "1"), CultureInfo.InvariantCulture);
+        bool? flip = args.Contains("--flip") ? bool.Parse(Arg("--flip", "true")) : null;
+        if (!File.Exists(video)) { Console.Error.WriteLine($"bench: video not found: {video} (./build.sh setup makes the demo video)"); return 1; }
+
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true).Build();
+        var analysis = configuration.GetSection("Analysis").Get<AnalyzerOptions>() ?? new AnalyzerOptions();
+        analysis = analysis with { Detector = analysis.Detector with { Tiles = tiles } };
+        if (flip is { } f) analysis = analysis with { FlipAugmentation = f };
+        var cameras = Enumerable.Range(1, streams).Select(i => new CameraOptions { Id = $"s{i}", Url = video, Loop = true, Live = true, MaxFps = fps, DetectionWidth = 1280 }).ToList();
+        var settings = new WorkerSettings(cameras, analysis, new PipelineOptions { StatsWindowSeconds = 3600 }, new(), new(), new(),
+            new MqttOptions { Port = FreePort(), ClientId = "faceage-bench" });
+        var errors = settings.Validate().ToList();
+        if (errors.Count > 0) { Console.Error.WriteLine(string.Join(" ", errors)); return 1; }
+
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new WorkerMetrics(registry);
+        var latencies = new List<double>();
+        bool measuring = false;
+        var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.f "; }).SetMinimumLevel(LogLevel.Information));
+        var broker = new EmbeddedBroker(settings.Mqtt, NullLogger<EmbeddedBroker>.Instance);
+        await broker.StartAsync(CancellationToken.None);
+        var pipeline = new PipelineService(settings, metrics, new Topics("faceage"), loggers)
+        {
+            LatencyObserved = l => { if (measuring) lock (latencies) latencies.Add(l); },
+        };
+        using var stop = new CancellationTokenSource();
+        await pipeline.StartAsync(stop.Token);
+
+        Console.Error.WriteLine($"bench: {streams} stream(s) of {video} at {fps} fps, warm-up {warmup} s, measuring {seconds} s …");
+        await Task.Delay(TimeSpan.FromSeconds(warmup));
+        var process = Process.GetCurrentProcess();
+        var before = await Snapshot(registry);
+        var cpuBefore = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        measuring = true;
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        measuring = false;
+        double wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall;
+        var after = await Snapshot(registry);
+        await pipeline.StopAsync(CancellationToken.None);
+        await broker.StopAsync(CancellationToken.None);
+
+        double Delta(string prefix) => after.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value) - before.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
+        double decoded = Delta("faceage_frames_decoded_total");
+        double droppedDetect = Delta("faceage_frames_dropped_total{camera=\"s");
+        double droppedEstimate = Delta("faceage_frames_dropped_total{camera=\"all\",stage=\"estimate\"}");
+        double batches = Delta("faceage_inference_batch_size_count"), crops = Delta("faceage_inference_batch_size_sum");
+        double detectorRuns = Delta("faceage_inference_seconds_count{model=\"detector\"}");
+        latencies.Sort();
+        double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        var report = new
+        {
+            streams, fps, video = Path.GetFileName(video), tiles, flipAugmentation = analysis.FlipAugmentation, seconds = Math.Round(wall, 1), cores = Environment.ProcessorCount,
+            framesDecodedPerSecond = Math.Round(decoded / wall, 1),
+            framesDetectedPerSecond = Math.Round(detectorRuns / wall, 1),
+            framesDroppedPerSecond = Math.Round(droppedDetect / wall, 1),
+            dropRatio = decoded > 0 ? Math.Round(droppedDetect / decoded, 3) : 0,
+            cropsDroppedPerSecond = Math.Round(droppedEstimate / wall, 2),
+            ageGenderInferencesPerSecond = Math.Round(crops / wall, 1),
+            meanBatchSize = batches > 0 ? Math.Round(crops / batches, 2) : 0,
+            latencySeconds = new { samples = latencies.Count, p50 = Math.Round(Percentile(0.50), 3), p95 = Math.Round(Percentile(0.95), 3), p99 = Math.Round(Percentile(0.99), 3) },
+            cpuPercentOfMachine = Math.Round(cpu / Environment.ProcessorCount * 100, 1),
+            peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
+        };
+        var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
+        File.WriteAllText(output, json);
+        Console.WriteLine(json);
+        return 0;
+    }
+
+    private static async Task<Dictionary<string, double>> Snapshot(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        var values = new Dictionary<string, double>();
+        foreach (var line in System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            int space = line.LastIndexOf(' ');
+            if (space > 0 && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) values[line[..space]] = v;
+        }
+        return values;
+    }
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
