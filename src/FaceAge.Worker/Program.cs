@@ -6,6 +6,10 @@ using Prometheus;
 
 // FaceAge worker: cameras → detection → tracking → batched age/gender → per-person events over MQTT.
 if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchRunner.RunAsync(args[1..]);
+// The worker runs in the folder of its settings: the working folder or the nearest one above holding
+// appsettings.json (`dotnet run --project src/FaceAge.Worker` starts in the project folder), else the
+// program's own folder. Relative paths in the settings (demo video, models) are relative to it.
+Directory.SetCurrentDirectory(SettingsFolder());
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
 if (Environment.GetEnvironmentVariable("FACEAGE_CONFIG") is { Length: > 0 } extra) builder.Configuration.AddJsonFile(Path.GetFullPath(extra), optional: false);
 builder.Configuration.AddEnvironmentVariables("FACEAGE_");
@@ -48,3 +52,10 @@ catch (Exception e) when (e is ConfigurationException or FaceAge.Core.Models.Mod
     return 1;
 }
 return 0;
+
+static string SettingsFolder()
+{
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "appsettings.json"))) return dir.FullName;
+    return AppContext.BaseDirectory;
+}

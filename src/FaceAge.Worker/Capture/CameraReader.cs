@@ -94,6 +94,8 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
                 {
                     var read = ReadFrameAsync(stdout, image, frameBytes, cancellationToken);
                     var finished = await Task.WhenAny(read, Task.Delay(stall, cancellationToken));
+                    // Shutdown cancels the stall timer too; that is not a stall.
+                    cancellationToken.ThrowIfCancellationRequested();
                     if (finished != read)
                     {
                         // ffmpeg can hang on a frozen stream; killing it ends the pending read.
