@@ -16,21 +16,10 @@ public sealed record VideoFrame(Mat Image, long Index, TimeSpan Time) : IDisposa
 /// </summary>
 public sealed class FfmpegVideoReader
 {
-    public sealed record StreamInfo(int Width, int Height, double FramesPerSecond, TimeSpan? Duration);
-
     public static StreamInfo Probe(string source, CancellationToken cancellationToken = default)
     {
-        var output = RunTool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate:format=duration", "-of", "default=noprint_wrappers=1", source], cancellationToken);
-        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1].Trim());
-        if (!values.TryGetValue("width", out var w) || !values.TryGetValue("height", out var h) || !int.TryParse(w, out var width) || !int.TryParse(h, out var height))
-            throw new InvalidDataException($"{source}: no video stream found.");
-        double fps = 0;
-        if (values.TryGetValue("avg_frame_rate", out var rate) && rate.Split('/') is [var num, var den]
-            && double.TryParse(num, CultureInfo.InvariantCulture, out var n) && double.TryParse(den, CultureInfo.InvariantCulture, out var d) && d > 0)
-            fps = n / d;
-        TimeSpan? duration = values.TryGetValue("duration", out var dur) && double.TryParse(dur, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
-        return new StreamInfo(width, height, fps, duration);
+        var output = RunTool("ffprobe", ["-v", "error", "-select_streams", "v:0", .. FfprobeOutput.Entries, source], cancellationToken);
+        return FfprobeOutput.Parse(output) ?? throw new InvalidDataException($"{source}: no video stream found.");
     }
 
     /// <summary>Frames of a video file, optionally resampled to <paramref name="sampleFps"/> frames per second.</summary>

@@ -14,7 +14,7 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var whole = NonMaxSuppression.Apply(inner.Detect(bgr), nmsThreshold);
+        var whole = inner.Detect(bgr); // already suppressed by the detector
         var fromTiles = new List<FaceDetection>();
         int tileW = (int)Math.Ceiling(bgr.Width / (tiles - (tiles - 1) * overlap));
         int tileH = (int)Math.Ceiling(bgr.Height / (tiles - (tiles - 1) * overlap));

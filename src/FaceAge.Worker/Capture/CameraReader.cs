@@ -169,7 +169,7 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
         var args = new List<string> { "-v", "error" };
         if (camera.Kind == SourceKind.Rtsp) args.AddRange(["-rtsp_transport", "tcp"]);
         if (camera.Kind == SourceKind.Device) args.AddRange(["-f", camera.Url.StartsWith("video=", StringComparison.OrdinalIgnoreCase) ? "dshow" : "v4l2"]);
-        args.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1", camera.Url]);
+        args.AddRange(["-select_streams", "v:0", .. FaceAge.Core.Capture.FfprobeOutput.Entries, camera.Url]);
         using var process = Process.Start(new ProcessStartInfo("ffprobe", args) { RedirectStandardOutput = true, RedirectStandardError = true })
                             ?? throw new InvalidOperationException("could not start ffprobe");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -179,11 +179,10 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
             var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
             var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
             await process.WaitForExitAsync(timeout.Token);
-            var values = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
-                .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1].Trim());
-            if (process.ExitCode != 0 || !values.TryGetValue("width", out var ws) || !int.TryParse(ws, out var width) || !int.TryParse(values.GetValueOrDefault("height"), out var height))
+            var info = process.ExitCode == 0 ? FaceAge.Core.Capture.FfprobeOutput.Parse(await stdout) : null;
+            if (info is null)
                 throw new InvalidDataException($"cannot open {Redact(camera.Url)}: {(await stderr).Trim().Split('\n').LastOrDefault()?.Trim()}");
-            return (width, height, Rate(values.GetValueOrDefault("avg_frame_rate")) is > 0 and var fps ? fps : Rate(values.GetValueOrDefault("r_frame_rate")));
+            return (info.Width, info.Height, info.FramesPerSecond);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -191,10 +190,6 @@ public sealed class CameraReader(CameraOptions camera, WatchdogOptions watchdog,
             throw new InvalidDataException($"no answer from {Redact(camera.Url)} within {watchdog.ProbeTimeoutSeconds:0} s");
         }
     }
-
-    private static double Rate(string? fraction)
-        => fraction?.Split('/') is [var n, var d] && double.TryParse(n, CultureInfo.InvariantCulture, out var num)
-           && double.TryParse(d, CultureInfo.InvariantCulture, out var den) && den > 0 ? num / den : 0;
 
     /// <summary>URLs may carry credentials (rtsp://user:pass@host); never log them.</summary>
     public static string Redact(string url)
