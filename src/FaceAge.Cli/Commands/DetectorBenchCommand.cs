@@ -98,6 +98,7 @@ public static class DetectorBenchCommand
 
         var bench = new Command("bench", "Benchmarks.");
         bench.Subcommands.Add(detectors);
+        bench.Subcommands.Add(EstimatorBenchCommand.Create());
         return bench;
     }
 

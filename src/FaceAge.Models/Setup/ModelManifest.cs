@@ -42,8 +42,18 @@ public sealed record InputSpec(string Layout, long[] Shape, string? Color = null
 
 public sealed record ModelEntry(
     string Name, string Task, string Package, string Format, string License,
-    List<PackageFile> Files, string Onnx, InputSpec Input, List<string>? Outputs = null, string? Notes = null)
+    List<PackageFile> Files, string Onnx, InputSpec Input, List<string>? Outputs = null, string? Notes = null, string? Quantize = null)
 {
+    /// <summary>Every value the input can take: pixels 0–255 minus the mean of any channel, times the scale.</summary>
+    [JsonIgnore] public (float Min, float Max) InputRange
+    {
+        get
+        {
+            var means = Input.Mean is { Length: > 0 } m ? m : [0f];
+            return ((0 - means.Max()) * Input.Scale, (255 - means.Min()) * Input.Scale);
+        }
+    }
+
     [JsonIgnore] public bool IsTfjsGraph => Format == "tfjs-graph";
 }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FaceAge.Models.Conversion;
 using FaceAge.Models.Onnx;
+using FaceAge.Models.Optimization;
 using FaceAge.Models.Tfjs;
 
 namespace FaceAge.Models.Setup;
@@ -54,6 +55,14 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 var graph = TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path));
                 var onnx = TfjsToOnnxConverter.Convert(graph, new ConversionOptions(model.Outputs, model.Name,
                     $"{model.Name} converted by FaceAge from {model.Package} ({model.License})."));
+                if (model.Quantize is { } scheme)
+                {
+                    if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: int8).");
+                    int folded = ConvFolding.Apply(onnx.Graph);
+                    int convs = Int8Quantizer.Apply(onnx.Graph, model.InputRange);
+                    log?.Invoke($"  folded {folded} ops, quantized {convs} convolutions to int8");
+                    onnx.Metadata["faceage.quantization"] = "int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel (symmetric, 8-bit)";
+                }
                 onnx.Metadata["faceage.source"] = $"{model.Package}:{model.Files[0].Path}";
                 onnx.Metadata["faceage.license"] = model.License;
                 OnnxWriter.WriteFile(onnx, onnxPath);
@@ -86,6 +95,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         var text = new StringBuilder(ConverterVersion);
         foreach (var f in model.Files) text.Append('|').Append(f.Path).Append('=').Append(f.Sha256);
         if (model.Outputs is { } outs) text.Append('|').Append(string.Join(',', outs));
+        if (model.Quantize is { } q) text.Append("|quantize=").Append(q);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }

@@ -31,14 +31,17 @@ public static class BenchRunner
         string output = Arg("--out", $"bench-{streams}.json");
         int tiles = int.Parse(Arg("--tiles", "1"), CultureInfo.InvariantCulture);
         bool? flip = args.Contains("--flip") ? bool.Parse(Arg("--flip", "true")) : null;
+        string? model = args.Contains("--model") ? Arg("--model", "") : null;
         if (!File.Exists(video)) { Console.Error.WriteLine($"bench: video not found: {video} (./build.sh setup makes the demo video)"); return 1; }
 
-        var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true).Build();
-        var analysis = configuration.GetSection("Analysis").Get<AnalyzerOptions>() ?? new AnalyzerOptions();
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true).AddEnvironmentVariables("FACEAGE_").Build();
+        var pipelineOptions = (configuration.GetSection("Pipeline").Get<PipelineOptions>() ?? new PipelineOptions()) with { StatsWindowSeconds = 3600 };
+        if (flip is { } f) pipelineOptions = pipelineOptions with { FlipAugmentation = f };
+        if (model is { Length: > 0 }) pipelineOptions = pipelineOptions with { AgeGenderModel = model };
+        var analysis = pipelineOptions.ApplyTo(configuration.GetSection("Analysis").Get<AnalyzerOptions>() ?? new AnalyzerOptions());
         analysis = analysis with { Detector = analysis.Detector with { Tiles = tiles } };
-        if (flip is { } f) analysis = analysis with { FlipAugmentation = f };
         var cameras = Enumerable.Range(1, streams).Select(i => new CameraOptions { Id = $"s{i}", Url = video, Loop = true, Live = true, MaxFps = fps, DetectionWidth = 1280 }).ToList();
-        var settings = new WorkerSettings(cameras, analysis, new PipelineOptions { StatsWindowSeconds = 3600 }, new(), new(), new(),
+        var settings = new WorkerSettings(cameras, analysis, pipelineOptions, new(), new(), new(),
             new MqttOptions { Port = FreePort(), ClientId = "faceage-bench" });
         var errors = settings.Validate().ToList();
         if (errors.Count > 0) { Console.Error.WriteLine(string.Join(" ", errors)); return 1; }
@@ -62,6 +65,7 @@ public static class BenchRunner
         var process = Process.GetCurrentProcess();
         var before = await Snapshot(registry);
         var cpuBefore = process.TotalProcessorTime;
+        var machineBefore = MachineCpu();
         var clock = Stopwatch.StartNew();
         measuring = true;
         await Task.Delay(TimeSpan.FromSeconds(seconds));
@@ -69,6 +73,9 @@ public static class BenchRunner
         double wall = clock.Elapsed.TotalSeconds;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall;
+        var machineAfter = MachineCpu();
+        double machineTotal = machineAfter.Total - machineBefore.Total;
+        double machineBusy = machineTotal > 0 ? (machineAfter.Busy - machineBefore.Busy) / machineTotal : double.NaN;
         var after = await Snapshot(registry);
         await pipeline.StopAsync(CancellationToken.None);
         await broker.StopAsync(CancellationToken.None);
@@ -83,7 +90,7 @@ public static class BenchRunner
         double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
         var report = new
         {
-            streams, fps, video = Path.GetFileName(video), tiles, flipAugmentation = analysis.FlipAugmentation, seconds = Math.Round(wall, 1), cores = Environment.ProcessorCount,
+            streams, fps, video = Path.GetFileName(video), tiles, flipAugmentation = analysis.FlipAugmentation, model = analysis.AgeGenderModel, seconds = Math.Round(wall, 1), cores = Environment.ProcessorCount,
             framesDecodedPerSecond = Math.Round(decoded / wall, 1),
             framesDetectedPerSecond = Math.Round(detectorRuns / wall, 1),
             framesDroppedPerSecond = Math.Round(droppedDetect / wall, 1),
@@ -93,6 +100,7 @@ public static class BenchRunner
             meanBatchSize = batches > 0 ? Math.Round(crops / batches, 2) : 0,
             latencySeconds = new { samples = latencies.Count, p50 = Math.Round(Percentile(0.50), 3), p95 = Math.Round(Percentile(0.95), 3), p99 = Math.Round(Percentile(0.99), 3) },
             cpuPercentOfMachine = Math.Round(cpu / Environment.ProcessorCount * 100, 1),
+            machineCpuPercent = Math.Round(machineBusy * 100, 1),
             peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
         };
         var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
@@ -113,6 +121,17 @@ public static class BenchRunner
             if (space > 0 && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) values[line[..space]] = v;
         }
         return values;
+    }
+
+    /// <summary>Busy and total CPU time of the whole machine so far (/proc/stat), so ffmpeg readers count too; zeros where there is no /proc.</summary>
+    private static (double Busy, double Total) MachineCpu()
+    {
+        if (!File.Exists("/proc/stat")) return (0, 0);
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        double idle = fields[3] + fields[4]; // idle + iowait
+        double total = fields.Take(8).Sum();  // user nice system idle iowait irq softirq steal
+        return (total - idle, total);
     }
 
     private static int FreePort()

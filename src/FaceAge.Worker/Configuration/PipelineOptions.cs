@@ -1,3 +1,5 @@
+using FaceAge.Core.Analysis;
+
 namespace FaceAge.Worker.Configuration;
 
 /// <summary>Pipeline settings (section "Pipeline").</summary>
@@ -17,6 +19,18 @@ public sealed record PipelineOptions
     public int StatsWindowSeconds { get; init; } = 60;
     /// <summary>Seconds between person updates while present (0 = only the final message).</summary>
     public int PersonUpdateSeconds { get; init; }
+    /// <summary>
+    /// The worker's age/gender model, in place of Analysis:AgeGenderModel: the int8 model is about 3× faster
+    /// per face for +0.1 year MAE on a single photo (docs/benchmarks.md, docs/accuracy.md), and a person's
+    /// estimate fuses many samples anyway.
+    /// </summary>
+    public string AgeGenderModel { get; init; } = "faceres-deep-int8.onnx";
+    /// <summary>The worker's flip averaging, in place of Analysis:FlipAugmentation (off: fusion averages samples instead).</summary>
+    public bool FlipAugmentation { get; init; }
+
+    /// <summary>The analysis options the worker runs with: the shared Analysis section with the worker's model choices.</summary>
+    public AnalyzerOptions ApplyTo(AnalyzerOptions analysis)
+        => analysis with { AgeGenderModel = AgeGenderModel, FlipAugmentation = FlipAugmentation };
 
     public IEnumerable<string> Validate(string prefix = "Pipeline")
     {
@@ -27,6 +41,7 @@ public sealed record PipelineOptions
         if (QueueCapacity is < 1 or > 1000) yield return $"{prefix}:QueueCapacity must be 1–1000, got {QueueCapacity}.";
         if (StatsWindowSeconds is < 1 or > 86400) yield return $"{prefix}:StatsWindowSeconds must be 1–86400, got {StatsWindowSeconds}.";
         if (PersonUpdateSeconds < 0) yield return $"{prefix}:PersonUpdateSeconds must be ≥ 0, got {PersonUpdateSeconds}.";
+        if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
     }
 }
 

@@ -23,8 +23,9 @@ public sealed record WorkerSettings(
                 throw new ConfigurationException($"{section}: {e.Message}");
             }
         }
+        var pipeline = Bind<PipelineOptions>("Pipeline");
         var settings = new WorkerSettings(
-            Bind<List<CameraOptions>>("Cameras"), Bind<AnalyzerOptions>("Analysis"), Bind<PipelineOptions>("Pipeline"),
+            Bind<List<CameraOptions>>("Cameras"), pipeline.ApplyTo(Bind<AnalyzerOptions>("Analysis")), pipeline,
             Bind<TrackerOptions>("Tracking"), Bind<FusionOptions>("Fusion"), Bind<WatchdogOptions>("Watchdog"), Bind<MqttOptions>("Mqtt"));
         var errors = settings.Validate().ToList();
         if (errors.Count > 0) throw new ConfigurationException(string.Join(" ", errors));

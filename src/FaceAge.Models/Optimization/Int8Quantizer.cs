@@ -1,0 +1,151 @@
+using FaceAge.Models.Onnx;
+
+namespace FaceAge.Models.Optimization;
+
+/// <summary>
+/// Static INT8 quantization in QDQ form, without calibration data: a Conv is quantized when the range of
+/// its input is known before running the model — the graph input (pixels minus means, times scale) or the
+/// output of a Clip (relu6 → [0, 6]), carried through layout-only ops. Activations become uint8 per
+/// tensor, weights int8 per output channel (symmetric), bias int32. A Conv whose output feeds a Clip gets
+/// the Clip's range as its output quantization, and the Clip is dropped because saturating to that range
+/// is what the Clip did. ONNX Runtime fuses each DequantizeLinear → Conv → QuantizeLinear into QLinearConv.
+/// </summary>
+public static class Int8Quantizer
+{
+    /// <param name="inputRange">Range of every value of the graph input.</param>
+    /// <param name="weightBits">8 for the full int8 range; 7 keeps u8×s8 products from saturating on CPUs without VNNI.</param>
+    public static int Apply(OnnxGraph graph, (float Min, float Max) inputRange, int weightBits = 8)
+    {
+        if (weightBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(weightBits));
+        var index = new GraphIndex(graph);
+        var ranges = KnownRanges(graph, index, inputRange);
+        var quantized = new Dictionary<string, string>(StringComparer.Ordinal); // float tensor → its Q→DQ copy
+        int count = 0;
+        foreach (var conv in graph.Nodes.Where(n => n.OpType == "Conv").ToList())
+        {
+            if (!ranges.TryGetValue(conv.Inputs[0], out var inRange)) continue;
+            if (index.Initializer(conv.Inputs[1]) is not { DataType: OnnxDataType.Float } w) continue;
+            if (index.SoleConsumer(conv.Outputs[0], "Clip") is not { } clip || !ranges.TryGetValue(clip.Outputs[0], out var outRange)) continue;
+
+            var (xScale, xZero) = Activation(inRange);
+            var input = QuantizeDequantize(graph, quantized, conv.Inputs[0], xScale, xZero);
+            var (wq, wScales) = Weights(w, weightBits);
+            var wName = ConvFolding.Unique(graph, conv.Inputs[1] + "/q");
+            graph.Initializers.Add(new OnnxTensor(wName, OnnxDataType.Int8, w.Dims, wq));
+            var weights = Dequantize(graph, conv, wName, wScales, new byte[wScales.Length], OnnxDataType.Int8, conv.Name + "/w");
+
+            var inputs = new List<string> { input, weights };
+            if (conv.Inputs.Count > 2 && index.Initializer(conv.Inputs[2]) is { } b)
+            {
+                var bias = b.ToFloats();
+                var bScales = wScales.Select(s => s * xScale).ToArray();
+                var bq = new int[bias.Length];
+                for (int o = 0; o < bias.Length; o++) bq[o] = (int)Math.Clamp(Math.Round(bias[o] / bScales[o]), int.MinValue, int.MaxValue);
+                var bName = ConvFolding.Unique(graph, conv.Inputs[2] + "/q");
+                graph.Initializers.Add(OnnxTensor.FromInt32s(bName, b.Dims, bq));
+                inputs.Add(Dequantize(graph, conv, bName, bScales, new byte[bq.Length * 4], OnnxDataType.Int32, conv.Name + "/b"));
+            }
+
+            // Conv → (Clip) becomes Conv → Q → DQ with the Clip's range, under the Clip's output name.
+            var convOut = ConvFolding.Unique(graph, conv.Outputs[0] + "/float");
+            graph.Nodes[graph.Nodes.IndexOf(conv)] = conv with { Inputs = inputs, Outputs = [convOut] };
+            var (yScale, yZero) = Activation(outRange);
+            int at = graph.Nodes.IndexOf(clip);
+            graph.Nodes.RemoveAt(at);
+            var qName = ConvFolding.Unique(graph, clip.Outputs[0] + "/q");
+            var (sName, zName) = PerTensorParameters(graph, clip.Outputs[0], yScale, yZero);
+            graph.Nodes.Insert(at, new OnnxNode("QuantizeLinear", qName + "__node", [convOut, sName, zName], [qName], []));
+            graph.Nodes.Insert(at + 1, new OnnxNode("DequantizeLinear", clip.Outputs[0] + "/dq__node", [qName, sName, zName], [clip.Outputs[0]], []));
+            quantized[clip.Outputs[0]] = clip.Outputs[0]; // already a dequantized value: the next Conv reads it directly
+            count++;
+            index.Rebuild();
+        }
+        ConvFolding.RemoveUnusedInitializers(graph);
+        return count;
+    }
+
+    /// <summary>Tensors whose value range is known without data: the graph input and Clip outputs, through Transpose/Reshape/MaxPool.</summary>
+    private static Dictionary<string, (float Min, float Max)> KnownRanges(OnnxGraph graph, GraphIndex index, (float Min, float Max) inputRange)
+    {
+        var ranges = new Dictionary<string, (float, float)>(StringComparer.Ordinal);
+        foreach (var input in graph.Inputs) ranges[input.Name] = inputRange;
+        foreach (var node in graph.Nodes)
+        {
+            if (node.OpType is "Transpose" or "Reshape" or "MaxPool" && ranges.TryGetValue(node.Inputs[0], out var r))
+                ranges[node.Outputs[0]] = r;
+            else if (node.OpType == "Clip" && node.Inputs.Count == 3
+                     && index.Initializer(node.Inputs[1]) is { DataType: OnnxDataType.Float } lo
+                     && index.Initializer(node.Inputs[2]) is { DataType: OnnxDataType.Float } hi)
+                ranges[node.Outputs[0]] = (lo.ToFloats()[0], hi.ToFloats()[0]);
+        }
+        return ranges;
+    }
+
+    /// <summary>uint8 affine parameters covering [min, max] (widened to include 0 so that zero is exact).</summary>
+    internal static (float Scale, byte Zero) Activation((float Min, float Max) range)
+    {
+        float min = Math.Min(0f, range.Min), max = Math.Max(0f, range.Max);
+        float scale = max > min ? (max - min) / 255f : 1f;
+        return (scale, (byte)Math.Clamp(Math.Round(-min / scale), 0, 255));
+    }
+
+    /// <summary>Symmetric per-output-channel int8 weights and their scales.</summary>
+    internal static (byte[] Values, float[] Scales) Weights(OnnxTensor w, int bits)
+    {
+        var f = w.ToFloats();
+        int channels = (int)w.Dims[0], per = f.Length / channels;
+        int qmax = (1 << (bits - 1)) - 1;
+        var q = new byte[f.Length];
+        var scales = new float[channels];
+        for (int o = 0; o < channels; o++)
+        {
+            float absMax = 0;
+            for (int k = 0; k < per; k++) absMax = Math.Max(absMax, Math.Abs(f[o * per + k]));
+            scales[o] = absMax > 0 ? absMax / qmax : 1f;
+            for (int k = 0; k < per; k++)
+                q[o * per + k] = unchecked((byte)(sbyte)Math.Clamp(Math.Round(f[o * per + k] / scales[o]), -qmax, qmax));
+        }
+        return (q, scales);
+    }
+
+    private static string QuantizeDequantize(OnnxGraph graph, Dictionary<string, string> done, string tensor, float scale, byte zero)
+    {
+        if (done.TryGetValue(tensor, out var existing)) return existing;
+        var (sName, zName) = PerTensorParameters(graph, tensor, scale, zero);
+        var q = ConvFolding.Unique(graph, tensor + "/q");
+        var dq = ConvFolding.Unique(graph, tensor + "/dq");
+        int at = ProducerPosition(graph, tensor) + 1;
+        graph.Nodes.Insert(at, new OnnxNode("QuantizeLinear", q + "__node", [tensor, sName, zName], [q], []));
+        graph.Nodes.Insert(at + 1, new OnnxNode("DequantizeLinear", dq + "__node", [q, sName, zName], [dq], []));
+        done[tensor] = dq;
+        return dq;
+    }
+
+    private static int ProducerPosition(OnnxGraph graph, string tensor)
+    {
+        for (int i = 0; i < graph.Nodes.Count; i++)
+            if (graph.Nodes[i].Outputs.Contains(tensor)) return i;
+        return -1; // a graph input: insert at the top
+    }
+
+    private static (string Scale, string Zero) PerTensorParameters(OnnxGraph graph, string tensor, float scale, byte zero)
+    {
+        var sName = ConvFolding.Unique(graph, tensor + "/scale");
+        graph.Initializers.Add(OnnxTensor.FromFloats(sName, [], [scale]));
+        var zName = ConvFolding.Unique(graph, tensor + "/zero_point");
+        graph.Initializers.Add(new OnnxTensor(zName, OnnxDataType.UInt8, [], [zero]));
+        return (sName, zName);
+    }
+
+    /// <summary>A per-channel DequantizeLinear of a constant, placed just before <paramref name="before"/>.</summary>
+    private static string Dequantize(OnnxGraph graph, OnnxNode before, string quantized, float[] scales, byte[] zeroRaw, OnnxDataType type, string hint)
+    {
+        var sName = ConvFolding.Unique(graph, hint + "_scale");
+        graph.Initializers.Add(OnnxTensor.FromFloats(sName, [scales.Length], scales));
+        var zName = ConvFolding.Unique(graph, hint + "_zero_point");
+        graph.Initializers.Add(new OnnxTensor(zName, type, [scales.Length], zeroRaw));
+        var output = ConvFolding.Unique(graph, hint + "_dq");
+        graph.Nodes.Insert(graph.Nodes.IndexOf(before), new OnnxNode("DequantizeLinear", output + "__node", [quantized, sName, zName], [output], [OnnxAttribute.Of("axis", 0L)]));
+        return output;
+    }
+}

@@ -1,0 +1,49 @@
+using FaceAge.Core.Analysis;
+using FaceAge.Core.Imaging;
+using FaceAge.Testing;
+using Xunit.Abstractions;
+
+namespace FaceAge.Core.Tests.Estimation;
+
+/// <summary>
+/// faceres-deep-int8 (built by models setup with FaceAge's own quantizer) against the float model on
+/// the real faces of the npm sample photos: the same people, nearly the same estimates.
+/// </summary>
+public class QuantizedModelTests(ITestOutputHelper output)
+{
+    private static FaceAnalyzer Analyzer(string model)
+        => FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models, AgeGenderModel = model, FlipAugmentation = false });
+
+    [Fact]
+    public void Int8_model_agrees_with_the_float_model_on_real_faces()
+    {
+        using var fp32 = Analyzer("faceres-deep.onnx");
+        using var int8 = Analyzer("faceres-deep-int8.onnx");
+        var ageDiffs = new List<double>();
+        var genderDiffs = new List<double>();
+        foreach (var (photo, _) in SamplePhotos.FaceCounts)
+        {
+            using var image = ImageDecoder.DecodeFile(SamplePhotos.PathOf(photo));
+            var a = fp32.Analyze(image);
+            var b = int8.Analyze(image);
+            Assert.Equal(a.Count, b.Count);
+            for (int i = 0; i < a.Count; i++)
+            {
+                Assert.Equal(a[i].Gender, b[i].Gender);
+                ageDiffs.Add(Math.Abs(a[i].Age - b[i].Age));
+                genderDiffs.Add(Math.Abs(a[i].GenderProbability - b[i].GenderProbability));
+                var da = a[i].Attributes.Descriptor;
+                var db = b[i].Attributes.Descriptor;
+                double dot = 0, na = 0, nb = 0;
+                for (int k = 0; k < da.Length; k++) { dot += da[k] * db[k]; na += da[k] * da[k]; nb += db[k] * db[k]; }
+                double cosine = dot / Math.Sqrt(na * nb);
+                Assert.True(cosine > 0.95, $"{photo} face {i}: descriptor cosine {cosine:0.000}");
+            }
+        }
+        output.WriteLine($"{ageDiffs.Count} faces; |Δage| mean {ageDiffs.Average():0.00} max {ageDiffs.Max():0.00}; |ΔP(gender)| mean {genderDiffs.Average():0.000} max {genderDiffs.Max():0.000}");
+        Assert.Equal(22, ageDiffs.Count);
+        Assert.True(ageDiffs.Average() < 1.0, $"mean |Δage| {ageDiffs.Average():0.00}");
+        Assert.True(ageDiffs.Max() < 3.0, $"max |Δage| {ageDiffs.Max():0.00}");
+        Assert.True(genderDiffs.Max() < 0.1, $"max |ΔP| {genderDiffs.Max():0.000}");
+    }
+}

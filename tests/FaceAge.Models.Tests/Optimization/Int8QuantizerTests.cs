@@ -1,0 +1,53 @@
+using FaceAge.Models.Onnx;
+using FaceAge.Models.Optimization;
+using static FaceAge.Models.Tests.Optimization.QuantizationTestGraphs;
+
+namespace FaceAge.Models.Tests.Optimization;
+
+public class Int8QuantizerTests
+{
+    [Fact]
+    public void Convs_with_known_input_ranges_become_qdq_and_stay_close_to_float()
+    {
+        var x = Random(3 * 16 * 16, 5, -2, 2);
+        var graph = TwoBlocks();
+        ConvFolding.Apply(graph);
+        var reference = Run(graph, x);
+
+        int quantized = Int8Quantizer.Apply(graph, (-2f, 2f), weightBits: 8);
+
+        Assert.Equal(2, quantized);
+        Assert.DoesNotContain(graph.Nodes, n => n.OpType == "Clip"); // saturating to [0, 6] replaces them
+        Assert.Equal(3, graph.Nodes.Count(n => n.OpType == "QuantizeLinear")); // input, and each block's output
+        Assert.Contains(graph.Initializers, t => t.DataType == OnnxDataType.Int8);
+        Assert.Contains(graph.Initializers, t => t.DataType == OnnxDataType.Int32); // biases
+        var q = Run(graph, x);
+        double worst = reference.Zip(q, (a, b) => Math.Abs(a - b)).Max();
+        double mean = reference.Zip(q, (a, b) => Math.Abs(a - b)).Average();
+        // One output step is 6/255 ≈ 0.024; errors of the input and weights add a few more.
+        Assert.True(worst < 0.2, $"worst error {worst}");
+        Assert.True(mean < 0.03, $"mean error {mean}");
+        Assert.True(q.All(v => v is >= 0 and <= 6));
+    }
+
+    [Fact]
+    public void Conv_whose_input_range_is_unknown_stays_float()
+    {
+        var graph = TwoBlocks();
+        ConvFolding.Apply(graph);
+        // Put a Sigmoid between the blocks: its output range is not tracked, so the second conv keeps float input.
+        var second = graph.Nodes.Last(n => n.OpType == "Conv");
+        graph.Nodes.Insert(graph.Nodes.IndexOf(second), new OnnxNode("Sigmoid", "sig", ["h"], ["h_sig"], []));
+        graph.Nodes[graph.Nodes.IndexOf(second)] = second with { Inputs = ["h_sig", .. second.Inputs.Skip(1)] };
+
+        Assert.Equal(1, Int8Quantizer.Apply(graph, (-2f, 2f)));
+        var x = Random(3 * 16 * 16, 5, -2, 2);
+        Assert.Equal(4 * 16 * 16, Run(graph, x).Length); // still a valid model
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    public void Weight_bits_outside_2_to_8_are_rejected(int bits)
+        => Assert.Throws<ArgumentOutOfRangeException>(() => Int8Quantizer.Apply(TwoBlocks(), (0f, 1f), bits));
+}

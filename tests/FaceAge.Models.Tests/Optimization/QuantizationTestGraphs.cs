@@ -1,0 +1,50 @@
+using FaceAge.Models.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FaceAge.Models.Tests.Optimization;
+
+/// <summary>Small NCHW conv graphs shaped like the converter's output, and a way to run them.</summary>
+internal static class QuantizationTestGraphs
+{
+    public static float[] Random(int count, int seed, float min, float max)
+    {
+        var r = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)(min + r.NextDouble() * (max - min))).ToArray();
+    }
+
+    /// <summary>Conv (no bias) → Mul(per-channel) → Add(per-channel) → Relu → Min(6) → Max(0), as TF.js batch norm + relu6 come out.</summary>
+    public static void AddTfStyleBlock(OnnxGraph g, string input, string output, int inChannels, int outChannels, int seed)
+    {
+        g.Initializers.Add(OnnxTensor.FromFloats($"{output}_w", [outChannels, inChannels, 3, 3], Random(outChannels * inChannels * 9, seed, -0.5f, 0.5f)));
+        g.Initializers.Add(OnnxTensor.FromFloats($"{output}_scale", [1, outChannels, 1, 1], Random(outChannels, seed + 1, 0.5f, 1.5f)));
+        g.Initializers.Add(OnnxTensor.FromFloats($"{output}_shift", [1, outChannels, 1, 1], Random(outChannels, seed + 2, -0.3f, 0.3f)));
+        g.Initializers.Add(OnnxTensor.FromFloats($"{output}_six", [1, 1, 1, 1], [6f]));
+        g.Initializers.Add(OnnxTensor.FromFloats($"{output}_zero", [1, 1, 1, 1], [0f]));
+        g.Nodes.Add(new OnnxNode("Conv", $"{output}_conv", [input, $"{output}_w"], [$"{output}_c"],
+            [OnnxAttribute.Of("kernel_shape", new long[] { 3, 3 }), OnnxAttribute.Of("pads", new long[] { 1, 1, 1, 1 })]));
+        g.Nodes.Add(new OnnxNode("Mul", $"{output}_mul", [$"{output}_c", $"{output}_scale"], [$"{output}_m"], []));
+        g.Nodes.Add(new OnnxNode("Add", $"{output}_add", [$"{output}_m", $"{output}_shift"], [$"{output}_a"], []));
+        g.Nodes.Add(new OnnxNode("Relu", $"{output}_relu", [$"{output}_a"], [$"{output}_r"], []));
+        g.Nodes.Add(new OnnxNode("Min", $"{output}_min", [$"{output}_r", $"{output}_six"], [$"{output}_n"], []));
+        g.Nodes.Add(new OnnxNode("Max", $"{output}_max", [$"{output}_n", $"{output}_zero"], [output], []));
+    }
+
+    /// <summary>x [1,3,16,16] → block → block → y.</summary>
+    public static OnnxGraph TwoBlocks()
+    {
+        var g = new OnnxGraph { Name = "blocks" };
+        g.Inputs.Add(new OnnxValueInfo("x", OnnxDataType.Float, [1, 3, 16, 16], null));
+        g.Outputs.Add(new OnnxValueInfo("y", OnnxDataType.Float, null));
+        AddTfStyleBlock(g, "x", "h", 3, 8, 1);
+        AddTfStyleBlock(g, "h", "y", 8, 4, 11);
+        return g;
+    }
+
+    public static float[] Run(OnnxGraph graph, float[] x)
+    {
+        using var session = new InferenceSession(OnnxWriter.ToBytes(new OnnxModel { Graph = graph }));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [1, 3, 16, 16]))]);
+        return results.Single().AsTensor<float>().ToArray();
+    }
+}

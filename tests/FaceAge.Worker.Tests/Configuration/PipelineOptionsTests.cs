@@ -1,0 +1,52 @@
+using FaceAge.Core.Analysis;
+using FaceAge.Worker.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace FaceAge.Worker.Tests.Configuration;
+
+public class PipelineOptionsTests
+{
+    private static WorkerSettings Load(params (string Key, string Value)[] values)
+    {
+        var data = new Dictionary<string, string?>
+        {
+            ["Cameras:0:Id"] = "cam",
+            ["Cameras:0:Url"] = "rtsp://127.0.0.1:8554/cam",
+            ["Analysis:AgeGenderModel"] = "faceres-deep.onnx",
+            ["Analysis:FlipAugmentation"] = "true",
+        };
+        foreach (var (k, v) in values) data[k] = v;
+        return WorkerSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(data).Build());
+    }
+
+    [Fact]
+    public void Worker_runs_the_int8_model_without_flip_unless_the_pipeline_section_says_otherwise()
+    {
+        var settings = Load();
+        Assert.Equal("faceres-deep-int8.onnx", settings.Analysis.AgeGenderModel);
+        Assert.False(settings.Analysis.FlipAugmentation);
+    }
+
+    [Fact]
+    public void Pipeline_section_chooses_the_workers_model_and_flip()
+    {
+        var settings = Load(("Pipeline:AgeGenderModel", "faceres-deep.onnx"), ("Pipeline:FlipAugmentation", "true"));
+        Assert.Equal("faceres-deep.onnx", settings.Analysis.AgeGenderModel);
+        Assert.True(settings.Analysis.FlipAugmentation);
+    }
+
+    [Fact]
+    public void Empty_worker_model_is_rejected_naming_the_key()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Load(("Pipeline:AgeGenderModel", " ")));
+        Assert.Contains("Pipeline:AgeGenderModel", e.Message);
+    }
+
+    [Fact]
+    public void Other_analysis_settings_pass_through_unchanged()
+    {
+        var analysis = new AnalyzerOptions { CropMargin = 0.4f, MaleDecisionThreshold = 0.6 };
+        var applied = new PipelineOptions().ApplyTo(analysis);
+        Assert.Equal(analysis with { AgeGenderModel = "faceres-deep-int8.onnx", FlipAugmentation = false }, applied);
+    }
+}
