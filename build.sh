@@ -21,9 +21,10 @@ apt_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 }
 
-# Real servers for the integration tests: mosquitto and a GStreamer RTSP server (Python bindings).
+# Real servers for the integration tests: mosquitto and a GStreamer RTSP server (Python bindings);
+# chromium for the live page's browser test.
 TEST_PACKAGES=(mosquitto gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0 python3-gi
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium)
 
 setup() {
   apt_packages "$@"
@@ -61,6 +62,8 @@ case "${1:-}" in
     setup "${TEST_PACKAGES[@]}"
     # The original TF.js models run in Node for the numerical-proof tests (versions locked).
     (cd tests/reference/tfjs && npm ci --no-audit --no-fund --loglevel=error)
+    # playwright-core drives Debian's chromium for the live page test (no browser download).
+    (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
     mkdir -p artifacts
     set +e
     # One test assembly at a time (-m:1): the worker integration tests run real-time streams and

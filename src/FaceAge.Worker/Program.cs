@@ -35,6 +35,7 @@ builder.Services.AddSingleton(settings.Mqtt);
 builder.Services.AddSingleton(new WorkerMetrics());
 builder.Services.AddSingleton(new Topics(settings.Mqtt.TopicPrefix));
 builder.Services.AddHostedService<EmbeddedBroker>();   // before the pipeline, so the publisher finds it
+builder.Services.AddSingleton(new FaceAge.Worker.LiveView.LiveViewState(settings.LiveView));
 builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
 
@@ -42,6 +43,8 @@ var app = builder.Build();
 app.MapMetrics("/metrics");
 app.MapGet("/healthz", (PipelineService p) => p.Started ? Results.Ok("ok") : Results.StatusCode(503));
 app.MapGet("/readyz", (PipelineService p) => p.Ready ? Results.Ok("ready") : Results.StatusCode(503));
+if (settings.LiveView.Enabled)
+    FaceAge.Worker.Http.LiveViewEndpoints.Map(app, app.Services.GetRequiredService<FaceAge.Worker.LiveView.LiveViewState>(), settings.LiveView.ShouldBlur(httpUrls));
 try
 {
     await app.RunAsync();

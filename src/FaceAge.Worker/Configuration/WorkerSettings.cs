@@ -10,6 +10,8 @@ public sealed record WorkerSettings(
     IReadOnlyList<CameraOptions> Cameras, AnalyzerOptions Analysis, PipelineOptions Pipeline, TrackerOptions Tracking,
     FusionOptions Fusion, WatchdogOptions Watchdog, MqttOptions Mqtt)
 {
+    public LiveViewOptions LiveView { get; init; } = new();
+
     public static WorkerSettings Load(IConfiguration configuration)
     {
         T Bind<T>(string section) where T : new()
@@ -26,7 +28,10 @@ public sealed record WorkerSettings(
         var pipeline = Bind<PipelineOptions>("Pipeline");
         var settings = new WorkerSettings(
             Bind<List<CameraOptions>>("Cameras"), pipeline.ApplyTo(Bind<AnalyzerOptions>("Analysis")), pipeline,
-            Bind<TrackerOptions>("Tracking"), Bind<FusionOptions>("Fusion"), Bind<WatchdogOptions>("Watchdog"), Bind<MqttOptions>("Mqtt"));
+            Bind<TrackerOptions>("Tracking"), Bind<FusionOptions>("Fusion"), Bind<WatchdogOptions>("Watchdog"), Bind<MqttOptions>("Mqtt"))
+        {
+            LiveView = Bind<LiveViewOptions>("LiveView"),
+        };
         var errors = settings.Validate().ToList();
         if (errors.Count > 0) throw new ConfigurationException(string.Join(" ", errors));
         return settings;
@@ -46,6 +51,7 @@ public sealed record WorkerSettings(
         foreach (var e in Fusion.Validate()) yield return e;
         foreach (var e in Watchdog.Validate()) yield return e;
         foreach (var e in Mqtt.Validate()) yield return e;
+        foreach (var e in LiveView.Validate()) yield return e;
     }
 }
 

@@ -18,7 +18,7 @@ namespace FaceAge.Worker.Pipeline;
 /// </summary>
 public sealed class CameraPipeline(
     CameraOptions camera, WorkerSettings settings, FaceAnalyzer analyzer, WorkerMetrics metrics, ILogger logger,
-    ChannelWriter<CropRequest> crops, ChannelWriter<FusionInput> fusion)
+    ChannelWriter<CropRequest> crops, ChannelWriter<FusionInput> fusion, LiveView.LiveViewState? liveView = null)
 {
     private sealed class PendingCrop
     {
@@ -123,6 +123,7 @@ public sealed class CameraPipeline(
                             if (track.MatchedThisFrame) await ConsiderCropAsync(track, item.Frame, interval, cancellationToken);
                         }
                         foreach (var ended in update.Ended) await EndTrackAsync(ended.Id, time, cancellationToken);
+                        liveView?.OnFrame(camera.Id, item.Frame.Image, update.Active.Select(t => (t.Id, t.Box)), time);
                         lastOccupancy = await ReportOccupancyAsync(update.Active.Count, lastOccupancy, cancellationToken);
                     }
                 }

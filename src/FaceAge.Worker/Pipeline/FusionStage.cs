@@ -28,6 +28,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public Action<double>? LatencyObserved { get; init; }
+    /// <summary>The local web page's state, told of estimates, departures and camera changes; null when the page is off.</summary>
+    public LiveView.LiveViewState? LiveView { get; init; }
     private readonly AgeGroups _groups = new(settings.Analysis.EffectiveAgeGroups);
     private readonly Dictionary<string, CameraState> _cameras = [];
 
@@ -71,6 +73,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                 break;
             case SampleReady sample:
                 cam.Registry.AddSample(sample.TrackId, sample.Sample);
+                if (LiveView is not null && cam.Registry.Current(sample.TrackId) is { } estimate) LiveView.OnEstimate(item.CameraId, sample.TrackId, estimate);
                 if (!sample.Flushed)
                 {
                     double latency = Math.Max(0, (_clock.GetUtcNow() - sample.CapturedAt).TotalSeconds);
@@ -89,12 +92,15 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                 cam.Present.Remove(ended.TrackId);
                 cam.LastUpdate.Remove(ended.TrackId);
                 cam.Registry.TrackEnded(ended.TrackId, ended.Time);
+                LiveView?.OnTrackEnded(item.CameraId, ended.TrackId);
                 break;
             case Occupancy occupancy:
                 cam.Occupancy = occupancy.Present;
+                LiveView?.OnOccupancy(item.CameraId, occupancy.Present);
                 break;
             case CameraStatusChanged changed:
                 var s = changed.Status;
+                LiveView?.OnState(s.CameraId, s.State);
                 var name = settings.Cameras.FirstOrDefault(c => c.Id == s.CameraId)?.Name;
                 await output.WriteAsync(new OutgoingMessage(topics.CameraStatus(s.CameraId),
                     Payloads.Serialize(new Payloads.CameraStatusMessage(s.CameraId, name, s.State, s.Reason, s.Since)), true, "status"), cancellationToken);
@@ -130,6 +136,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         if (!cam.Counts.TryGetValue(e.AgeGroup, out var byGender)) cam.Counts[e.AgeGroup] = byGender = new() { ["female"] = 0, ["male"] = 0 };
         byGender[e.Gender]++;
         metrics.PersonsPublished.WithLabels(e.CameraId, e.AgeGroup, e.Gender).Inc();
+        LiveView?.OnPersonLeft(e);
         return new OutgoingMessage(topics.Person(e.CameraId), Payloads.Serialize(Payloads.Person(e, final)), false, "person");
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Worker.Configuration;
+using FaceAge.Worker.LiveView;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Publishing;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace FaceAge.Worker.Pipeline;
 /// Wires and runs the pipeline: one <see cref="CameraPipeline"/> per camera → estimate (batched across
 /// cameras) → fuse → publish. Every queue is bounded; shutdown drains them in order so no person is lost.
 /// </summary>
-public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metrics, Topics topics, ILoggerFactory loggers) : BackgroundService
+public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metrics, Topics topics, ILoggerFactory loggers, LiveViewState? liveView = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PipelineService>();
     private MqttPublisher? _publisher;
@@ -42,14 +43,15 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();
         var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token, stoppingToken);
-        var fuse = new FusionStage(settings, metrics, topics) { LatencyObserved = LatencyObserved }.RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
+        var fuse = new FusionStage(settings, metrics, topics) { LatencyObserved = LatencyObserved, LiveView = liveView }.RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
             .ContinueWith(_ => outgoing.Writer.TryComplete(), TaskScheduler.Default);
         var estimate = new EstimationStage(analyzer, settings.Pipeline, metrics).RunAsync(crops.Reader, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);
         var depth = ReportDepthsAsync(crops.Reader, fusion.Reader, outgoing.Reader, stoppingToken);
 
+        foreach (var c in cameras) liveView?.AddCamera(c.Id, c.Name);
         Started = true;
-        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), crops.Writer, fusion.Writer).RunAsync(stoppingToken)).ToList();
+        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), crops.Writer, fusion.Writer, liveView).RunAsync(stoppingToken)).ToList();
         await Task.WhenAll(cameraTasks);
         crops.Writer.TryComplete();
         _logger.LogInformation("All cameras stopped; draining the pipeline");
