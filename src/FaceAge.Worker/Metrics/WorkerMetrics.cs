@@ -29,7 +29,16 @@ public sealed class WorkerMetrics
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
         QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
+        // Series that exist from the start (at 0), so rate() and alerts see them before the first event.
+        foreach (var kind in MessageKinds)
+        {
+            MqttPublished.WithLabels(kind);
+            MqttFailed.WithLabels(kind);
+        }
     }
+
+    /// <summary>The "kind" label values of the MQTT counters.</summary>
+    public static readonly string[] MessageKinds = ["person", "person_update", "stats", "status"];
 
     public Counter FramesDecoded { get; }
     public Counter FramesDropped { get; }
