@@ -33,7 +33,9 @@ builder.WebHost.UseUrls(httpUrls);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(settings.Mqtt);
 builder.Services.AddSingleton(new WorkerMetrics());
-builder.Services.AddSingleton(new Topics(settings.Mqtt.TopicPrefix));
+builder.Services.AddSingleton(new Topics(settings.Mqtt.TopicPrefix, settings.Sharding.Enabled ? settings.ReplicaOrdinal : null));
+if (settings.Sharding.Enabled)
+    Console.WriteLine($"faceage-worker: replica {settings.ReplicaOrdinal} of {settings.Sharding.Replicas}; cameras: {(settings.Cameras.Count == 0 ? "none" : string.Join(", ", settings.Cameras.Select(c => c.Id)))}");
 builder.Services.AddHostedService<EmbeddedBroker>();   // before the pipeline, so the publisher finds it
 builder.Services.AddSingleton(new FaceAge.Worker.LiveView.LiveViewState(settings.LiveView));
 builder.Services.AddSingleton<PipelineService>();

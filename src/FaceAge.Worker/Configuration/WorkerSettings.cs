@@ -11,6 +11,9 @@ public sealed record WorkerSettings(
     FusionOptions Fusion, WatchdogOptions Watchdog, MqttOptions Mqtt)
 {
     public LiveViewOptions LiveView { get; init; } = new();
+    public ShardingOptions Sharding { get; init; } = new();
+    /// <summary>This worker's replica ordinal when sharded (see <see cref="ShardingOptions"/>), else 0.</summary>
+    public int ReplicaOrdinal { get; init; }
 
     public static WorkerSettings Load(IConfiguration configuration)
     {
@@ -31,16 +34,35 @@ public sealed record WorkerSettings(
             Bind<TrackerOptions>("Tracking"), Bind<FusionOptions>("Fusion"), Bind<WatchdogOptions>("Watchdog"), Bind<MqttOptions>("Mqtt"))
         {
             LiveView = Bind<LiveViewOptions>("LiveView"),
+            Sharding = Bind<ShardingOptions>("Sharding"),
         };
         var errors = settings.Validate().ToList();
+        if (errors.Count == 0 && settings.Sharding.Enabled)
+        {
+            var (ordinal, error) = settings.Sharding.ResolveOrdinal();
+            if (error is not null) errors.Add(error);
+            else settings = settings.ForReplica(ordinal!.Value);
+        }
         if (errors.Count > 0) throw new ConfigurationException(string.Join(" ", errors));
         return settings;
     }
+
+    /// <summary>
+    /// The settings of replica <paramref name="ordinal"/>: its share of the cameras, and an MQTT client id
+    /// of its own (a broker disconnects the older of two clients with the same id).
+    /// </summary>
+    public WorkerSettings ForReplica(int ordinal) => this with
+    {
+        Cameras = Sharding.Select(Cameras, ordinal),
+        Mqtt = Mqtt with { ClientId = $"{Mqtt.ClientId}-{ordinal}" },
+        ReplicaOrdinal = ordinal,
+    };
 
     public IEnumerable<string> Validate()
     {
         var enabled = Cameras.Where(c => c.Enabled).ToList();
         if (enabled.Count == 0) yield return "Cameras: at least one enabled camera is needed.";
+        foreach (var e in Sharding.Validate()) yield return e;
         for (int i = 0; i < Cameras.Count; i++)
             foreach (var e in Cameras[i].Validate($"Cameras:{i}")) yield return e;
         foreach (var id in Cameras.GroupBy(c => c.Id).Where(g => g.Count() > 1).Select(g => g.Key))

@@ -37,11 +37,11 @@ public static class Payloads
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Json);
 }
 
-/// <summary>Topic names under the configured prefix.</summary>
-public sealed class Topics(string prefix)
+/// <summary>Topic names under the configured prefix. A sharded replica has a worker status topic of its own.</summary>
+public sealed class Topics(string prefix, int? replica = null)
 {
     public string Person(string camera) => $"{prefix}/{camera}/person";
     public string Stats(string camera) => $"{prefix}/{camera}/stats";
     public string CameraStatus(string camera) => $"{prefix}/{camera}/status";
-    public string WorkerStatus => $"{prefix}/status";
+    public string WorkerStatus => replica is { } k ? $"{prefix}/status/replica-{k}" : $"{prefix}/status";
 }
