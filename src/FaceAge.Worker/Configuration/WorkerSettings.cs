@@ -12,6 +12,7 @@ public sealed record WorkerSettings(
 {
     public LiveViewOptions LiveView { get; init; } = new();
     public ShardingOptions Sharding { get; init; } = new();
+    public HomeAssistantOptions HomeAssistant { get; init; } = new();
     /// <summary>This worker's replica ordinal when sharded (see <see cref="ShardingOptions"/>), else 0.</summary>
     public int ReplicaOrdinal { get; init; }
 
@@ -35,6 +36,7 @@ public sealed record WorkerSettings(
         {
             LiveView = Bind<LiveViewOptions>("LiveView"),
             Sharding = Bind<ShardingOptions>("Sharding"),
+            HomeAssistant = Bind<HomeAssistantOptions>("HomeAssistant"),
         };
         var errors = settings.Validate().ToList();
         if (errors.Count == 0 && settings.Sharding.Enabled)
@@ -74,6 +76,7 @@ public sealed record WorkerSettings(
         foreach (var e in Watchdog.Validate()) yield return e;
         foreach (var e in Mqtt.Validate()) yield return e;
         foreach (var e in LiveView.Validate()) yield return e;
+        foreach (var e in HomeAssistant.Validate()) yield return e;
     }
 }
 

@@ -38,7 +38,7 @@ public sealed class WorkerMetrics
     }
 
     /// <summary>The "kind" label values of the MQTT counters.</summary>
-    public static readonly string[] MessageKinds = ["person", "person_update", "stats", "status"];
+    public static readonly string[] MessageKinds = ["person", "person_update", "stats", "status", "occupancy", "discovery"];
 
     public Counter FramesDecoded { get; }
     public Counter FramesDropped { get; }

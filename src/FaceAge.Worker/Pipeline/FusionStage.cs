@@ -97,6 +97,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             case Occupancy occupancy:
                 cam.Occupancy = occupancy.Present;
                 LiveView?.OnOccupancy(item.CameraId, occupancy.Present);
+                await output.WriteAsync(new OutgoingMessage(topics.Occupancy(item.CameraId),
+                    Payloads.Serialize(new Payloads.OccupancyMessage(item.CameraId, occupancy.Present, _clock.GetUtcNow())), true, "occupancy"), cancellationToken);
                 break;
             case CameraStatusChanged changed:
                 var s = changed.Status;

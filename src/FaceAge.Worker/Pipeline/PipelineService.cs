@@ -38,7 +38,8 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         var crops = StageChannels.Create<CropRequest>(Math.Max(settings.Pipeline.BatchSize * 2, capacity * cameras.Count * 2), anyLive, metrics, "all", "estimate");
         var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var outgoing = StageChannels.Create<OutgoingMessage>(1000, dropOldest: true, metrics, "all", "publish");
-        _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count);
+        var discovery = settings.HomeAssistant.Enabled ? HomeAssistantDiscovery.Messages(settings.HomeAssistant, topics, cameras) : null;
+        _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count, discovery);
 
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();

@@ -13,7 +13,8 @@ namespace FaceAge.Worker.Publishing;
 /// client). The worker status topic is retained, with a last will saying "offline". A message that fails
 /// is retried after the reconnect; messages wait in the bounded queue meanwhile (drops are counted).
 /// </summary>
-public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetrics metrics, ILogger<MqttPublisher> logger, int cameras)
+/// <param name="onConnect">Retained messages sent after every (re)connect, e.g. Home Assistant discovery.</param>
+public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetrics metrics, ILogger<MqttPublisher> logger, int cameras, IReadOnlyList<OutgoingMessage>? onConnect = null)
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
 
@@ -102,6 +103,7 @@ public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetr
         metrics.MqttConnected.Set(1);
         logger.LogInformation("Connected to MQTT broker {Host}:{Port}", options.Host, options.Port);
         await PublishAsync(new OutgoingMessage(topics.WorkerStatus, Payloads.Serialize(new Payloads.WorkerStatusMessage("online", cameras, DateTimeOffset.UtcNow)), true, "status"), cancellationToken);
+        foreach (var message in onConnect ?? []) await PublishAsync(message, cancellationToken);
         return true;
     }
 

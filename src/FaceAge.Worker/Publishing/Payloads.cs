@@ -30,6 +30,8 @@ public static class Payloads
 
     public sealed record WorkerStatusMessage(string State, int Cameras, DateTimeOffset Since);
 
+    public sealed record OccupancyMessage(string Camera, int Present, DateTimeOffset Time);
+
     public static PersonMessage Person(PersonEvent e, bool final) => new(
         e.PersonId, e.CameraId, e.FirstSeen, e.LastSeen, e.DwellSeconds, e.Age, e.AgeUncertainty, e.AgeGroup,
         e.Gender, e.GenderProbability, e.Samples, e.MeanFaceSize, final);
@@ -43,5 +45,6 @@ public sealed class Topics(string prefix, int? replica = null)
     public string Person(string camera) => $"{prefix}/{camera}/person";
     public string Stats(string camera) => $"{prefix}/{camera}/stats";
     public string CameraStatus(string camera) => $"{prefix}/{camera}/status";
+    public string Occupancy(string camera) => $"{prefix}/{camera}/occupancy";
     public string WorkerStatus => replica is { } k ? $"{prefix}/status/replica-{k}" : $"{prefix}/status";
 }

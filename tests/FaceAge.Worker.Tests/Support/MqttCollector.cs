@@ -16,7 +16,8 @@ public sealed class MqttCollector : IAsyncDisposable
     public IEnumerable<JsonElement> Json(string topicSuffix)
         => Messages.Where(m => m.Topic.EndsWith(topicSuffix, StringComparison.Ordinal)).Select(m => JsonDocument.Parse(m.Payload).RootElement.Clone());
 
-    public static async Task<MqttCollector> ConnectAsync(int port, TimeSpan timeout)
+    /// <param name="filters">Topic filters to subscribe to (default faceage/#).</param>
+    public static async Task<MqttCollector> ConnectAsync(int port, TimeSpan timeout, params string[] filters)
     {
         var collector = new MqttCollector();
         collector._client.ApplicationMessageReceivedAsync += e =>
@@ -38,7 +39,9 @@ public sealed class MqttCollector : IAsyncDisposable
             if (DateTime.UtcNow >= deadline) throw new TimeoutException($"cannot connect to the MQTT broker on port {port}");
             await Task.Delay(200);
         }
-        await collector._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("faceage/#").Build());
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in filters.Length > 0 ? filters : ["faceage/#"]) subscribe.WithTopicFilter(filter);
+        await collector._client.SubscribeAsync(subscribe.Build());
         return collector;
     }
 
