@@ -43,6 +43,9 @@ public static class BenchRunner
         var cameras = Enumerable.Range(1, streams).Select(i => new CameraOptions { Id = $"s{i}", Url = video, Loop = true, Live = true, MaxFps = fps, DetectionWidth = 1280 }).ToList();
         var settings = new WorkerSettings(cameras, analysis, pipelineOptions, new(), new(), new(),
             new MqttOptions { Port = FreePort(), ClientId = "faceage-bench" });
+        // The bench writes its outbox to a temporary file (deleted at the end), like a real worker writes to disk.
+        var outboxPath = Path.Combine(Path.GetTempPath(), $"faceage-bench-{Environment.ProcessId}.db");
+        settings = settings with { Outbox = new OutboxOptions { Path = outboxPath } };
         var errors = settings.Validate().ToList();
         if (errors.Count > 0) { Console.Error.WriteLine(string.Join(" ", errors)); return 1; }
 
@@ -106,6 +109,7 @@ public static class BenchRunner
         var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(output, json);
         Console.WriteLine(json);
+        foreach (var file in new[] { outboxPath, outboxPath + "-wal", outboxPath + "-shm" }) File.Delete(file);
         return 0;
     }
 

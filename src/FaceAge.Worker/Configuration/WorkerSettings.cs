@@ -13,6 +13,7 @@ public sealed record WorkerSettings(
     public LiveViewOptions LiveView { get; init; } = new();
     public ShardingOptions Sharding { get; init; } = new();
     public HomeAssistantOptions HomeAssistant { get; init; } = new();
+    public OutboxOptions Outbox { get; init; } = new();
     /// <summary>This worker's replica ordinal when sharded (see <see cref="ShardingOptions"/>), else 0.</summary>
     public int ReplicaOrdinal { get; init; }
 
@@ -37,6 +38,7 @@ public sealed record WorkerSettings(
             LiveView = Bind<LiveViewOptions>("LiveView"),
             Sharding = Bind<ShardingOptions>("Sharding"),
             HomeAssistant = Bind<HomeAssistantOptions>("HomeAssistant"),
+            Outbox = Bind<OutboxOptions>("Outbox"),
         };
         var errors = settings.Validate().ToList();
         if (errors.Count == 0 && settings.Sharding.Enabled)
@@ -77,6 +79,7 @@ public sealed record WorkerSettings(
         foreach (var e in Mqtt.Validate()) yield return e;
         foreach (var e in LiveView.Validate()) yield return e;
         foreach (var e in HomeAssistant.Validate()) yield return e;
+        foreach (var e in Outbox.Validate()) yield return e;
     }
 }
 

@@ -29,6 +29,8 @@ public sealed class WorkerMetrics
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
         QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
+        OutboxMessages = f.CreateGauge("faceage_outbox_messages", "MQTT messages waiting in the outbox for the broker's acknowledgement.");
+        OutboxDiscarded = f.CreateCounter("faceage_outbox_discarded_total", "Undelivered messages discarded because the outbox was full or they were too old.");
         // Series that exist from the start (at 0), so rate() and alerts see them before the first event.
         foreach (var kind in MessageKinds)
         {
@@ -43,6 +45,8 @@ public sealed class WorkerMetrics
     public Counter FramesDecoded { get; }
     public Counter FramesDropped { get; }
     public Gauge CameraUp { get; }
+    public Gauge OutboxMessages { get; }
+    public Counter OutboxDiscarded { get; }
     public Counter Reconnects { get; }
     public Counter Detections { get; }
     public Gauge TracksActive { get; }

@@ -4,6 +4,7 @@ using FaceAge.Core.Fusion;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Publishing;
+using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Pipeline;
 
@@ -30,6 +31,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
     public Action<double>? LatencyObserved { get; init; }
     /// <summary>The local web page's state, told of estimates, departures and camera changes; null when the page is off.</summary>
     public LiveView.LiveViewState? LiveView { get; init; }
+    /// <summary>Logs one line per person event: the random id and camera only (no estimate, nothing from the face).</summary>
+    public ILogger? Log { get; init; }
     private readonly AgeGroups _groups = new(settings.Analysis.EffectiveAgeGroups);
     private readonly Dictionary<string, CameraState> _cameras = [];
 
@@ -139,6 +142,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         byGender[e.Gender]++;
         metrics.PersonsPublished.WithLabels(e.CameraId, e.AgeGroup, e.Gender).Inc();
         LiveView?.OnPersonLeft(e);
+        Log?.LogInformation("Person {PersonId} left camera {Camera}", e.PersonId, e.CameraId);
         return new OutgoingMessage(topics.Person(e.CameraId), Payloads.Serialize(Payloads.Person(e, final)), false, "person");
     }
 }

@@ -39,12 +39,13 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var outgoing = StageChannels.Create<OutgoingMessage>(1000, dropOldest: true, metrics, "all", "publish");
         var discovery = settings.HomeAssistant.Enabled ? HomeAssistantDiscovery.Messages(settings.HomeAssistant, topics, cameras) : null;
-        _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count, discovery);
+        using var outbox = new SqliteOutbox(settings.Outbox, metrics, loggers.CreateLogger<SqliteOutbox>());
+        _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count, outbox, discovery);
 
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();
         var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token, stoppingToken);
-        var fuse = new FusionStage(settings, metrics, topics) { LatencyObserved = LatencyObserved, LiveView = liveView }.RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
+        var fuse = new FusionStage(settings, metrics, topics) { LatencyObserved = LatencyObserved, LiveView = liveView, Log = loggers.CreateLogger<FusionStage>() }.RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
             .ContinueWith(_ => outgoing.Writer.TryComplete(), TaskScheduler.Default);
         var estimate = new EstimationStage(analyzer, settings.Pipeline, metrics).RunAsync(crops.Reader, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);

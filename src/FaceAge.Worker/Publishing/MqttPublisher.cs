@@ -10,22 +10,24 @@ namespace FaceAge.Worker.Publishing;
 
 /// <summary>
 /// Publishes outgoing messages to the broker, reconnecting with back-off (MQTTnet 5 has no managed
-/// client). The worker status topic is retained, with a last will saying "offline". A message that fails
-/// is retried after the reconnect; messages wait in the bounded queue meanwhile (drops are counted).
+/// client). Every message goes through the persistent <see cref="SqliteOutbox"/> first, whether the broker
+/// is up or not, and is deleted from it only after the broker's acknowledgement (QoS 1 PUBACK), oldest
+/// first: a broker outage or a killed worker loses nothing, and order is kept. The worker status topic is
+/// retained, with a last will saying "offline".
 /// </summary>
 /// <param name="onConnect">Retained messages sent after every (re)connect, e.g. Home Assistant discovery.</param>
-public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetrics metrics, ILogger<MqttPublisher> logger, int cameras, IReadOnlyList<OutgoingMessage>? onConnect = null)
+public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetrics metrics, ILogger<MqttPublisher> logger, int cameras, SqliteOutbox outbox, IReadOnlyList<OutgoingMessage>? onConnect = null)
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
 
     public bool Connected => _client.IsConnected;
 
-    /// <param name="cancellationToken">Ends publishing (after the drain deadline).</param>
+    /// <param name="cancellationToken">Ends publishing (after the drain deadline); undelivered messages stay in the outbox.</param>
     /// <param name="stopping">The host is shutting down: only then is the worker announced offline.</param>
     public async Task RunAsync(ChannelReader<OutgoingMessage> input, CancellationToken cancellationToken, CancellationToken stopping)
     {
+        var intake = Task.Run(() => IntakeAsync(input, cancellationToken), CancellationToken.None);
         var backoff = new Capture.Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
-        OutgoingMessage? pending = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -36,14 +38,14 @@ public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetr
                     continue;
                 }
                 backoff.Reset();
-                pending ??= await ReadAsync(input, cancellationToken);
-                if (pending is null)
+                if (!await DeliverAsync(cancellationToken)) continue; // the connection broke: reconnect
+                if (intake.IsCompleted && outbox.Count == 0)
                 {
                     // Every camera has ended (files without Loop); stay connected, and online, until shutdown.
                     try { await Task.Delay(Timeout.Infinite, stopping); } catch (OperationCanceledException) { }
                     break;
                 }
-                if (await PublishAsync(pending, cancellationToken)) pending = null;
+                await outbox.WaitForMessageAsync(TimeSpan.FromSeconds(1), cancellationToken);
             }
         }
         catch (OperationCanceledException)
@@ -51,24 +53,48 @@ public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetr
         }
         finally
         {
-            // Drain what is already queued (shutdown flushes person events), then say goodbye.
+            await intake;
+            // Deliver what is waiting (shutdown flushes person events), then say goodbye; the rest stays in the outbox.
             if (_client.IsConnected)
             {
                 using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                if (pending is not null) await PublishAsync(pending, drain.Token);
-                while (input.TryRead(out var item) && !drain.IsCancellationRequested) await PublishAsync(item, drain.Token);
+                await DeliverAsync(drain.Token);
                 await PublishAsync(new OutgoingMessage(topics.WorkerStatus, Payloads.Serialize(new Payloads.WorkerStatusMessage("offline", cameras, DateTimeOffset.UtcNow)), true, "status"), drain.Token);
                 try { await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), drain.Token); } catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException) { }
             }
+            if (outbox.Count > 0) logger.LogWarning("{Count} message(s) not yet delivered stay in the outbox {Path} for the next start", outbox.Count, outbox.Path);
             metrics.MqttConnected.Set(0);
         }
     }
 
-    private static async Task<OutgoingMessage?> ReadAsync(ChannelReader<OutgoingMessage> input, CancellationToken cancellationToken)
+    /// <summary>Moves every outgoing message into the outbox as it comes, connected or not, so the pipeline never waits for the broker.</summary>
+    private async Task IntakeAsync(ChannelReader<OutgoingMessage> input, CancellationToken cancellationToken)
     {
-        while (await input.WaitToReadAsync(cancellationToken))
-            if (input.TryRead(out var item)) return item;
-        return null;
+        try
+        {
+            await foreach (var message in input.ReadAllAsync(cancellationToken)) outbox.Add(message);
+        }
+        catch (OperationCanceledException)
+        {
+            // Past the drain deadline: what is still queued is kept for the next start.
+            while (input.TryRead(out var message)) outbox.Add(message);
+        }
+    }
+
+    /// <summary>Sends the outbox oldest first, deleting each message once acknowledged; false when the connection failed.</summary>
+    private async Task<bool> DeliverAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = outbox.Oldest(64);
+            if (batch.Count == 0) return true;
+            foreach (var entry in batch)
+            {
+                if (!await PublishAsync(entry.Message, cancellationToken)) return false;
+                outbox.Delivered(entry.Id);
+            }
+        }
+        return true;
     }
 
     private async Task<bool> ConnectAsync(CancellationToken cancellationToken)

@@ -15,8 +15,10 @@ public sealed class WorkerProcess : IDisposable
         HttpPort = httpPort;
     }
 
-    public ChildProcess Process { get; }
+    public ChildProcess Process { get; private set; }
     public int HttpPort { get; }
+    /// <summary>Output of earlier processes of this worker (before <see cref="Restart"/>).</summary>
+    public string EarlierOutput { get; private set; } = "";
 
     /// <summary>Settings: cameras plus overrides of the fast-test defaults below (section → values).</summary>
     public static WorkerProcess Start(object[] cameras, int mqttPort, bool embeddedBroker, Dictionary<string, object>? sections = null)
@@ -39,6 +41,18 @@ public sealed class WorkerProcess : IDisposable
         var process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], dir);
         return new WorkerProcess(dir, process, httpPort);
     }
+
+    /// <summary>Kills the process (SIGKILL, like a crash) and starts the worker again in the same folder: same settings, same outbox file.</summary>
+    public void KillAndRestart()
+    {
+        Process.Kill();
+        EarlierOutput += Process.Output;
+        Process.Dispose();
+        Process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], _dir);
+    }
+
+    /// <summary>All output so far, of this and earlier processes.</summary>
+    public string AllOutput => EarlierOutput + Process.Output;
 
     public async Task<string> MetricsAsync()
     {

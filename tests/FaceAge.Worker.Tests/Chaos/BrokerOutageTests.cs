@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FaceAge.Worker.Tests.Support;
+using Xunit.Abstractions;
+
+namespace FaceAge.Worker.Tests.Chaos;
+
+/// <summary>
+/// Nothing lost: with four cameras publishing, the external broker goes away for two minutes; half-way
+/// through the worker is killed with SIGKILL and started again. Every person event the worker produced
+/// (its log names each person id) reaches a consumer afterwards, in the order produced per camera.
+/// </summary>
+public partial class BrokerOutageTests(ITestOutputHelper output)
+{
+    [GeneratedRegex(@"Person (?<id>[0-9a-f]{32}) left camera (?<camera>[A-Za-z0-9_-]+)")]
+    private static partial Regex PersonLine();
+
+    private static List<(string Id, string Camera)> Produced(string log)
+        => PersonLine().Matches(log).Select(m => (m.Groups["id"].Value, m.Groups["camera"].Value)).ToList();
+
+    [Fact]
+    public async Task Events_produced_while_the_broker_is_down_arrive_after_it_returns_even_across_a_worker_kill()
+    {
+        // Three women for 4 s, then 5 s of black (longer than the re-entry window): three people leave every ~9 s per camera.
+        var video = TestVideos.FromPhotos(["sample3.jpg"], seconds: 4, gap: 5);
+        using var broker = await Mosquitto.StartAsync(persistent: true);
+        await using var consumer = PersistentSubscriber.Start(broker.Port, "faceage/+/person");
+        var cameras = Enumerable.Range(1, 4).Select(i => new { Id = $"cam{i}", Url = video, Loop = true, MaxFps = 10 }).ToArray();
+        using var worker = WorkerProcess.Start(cameras, broker.Port, embeddedBroker: false);
+
+        await WaitAsync(() => Produced(worker.AllOutput).Count >= 8 && consumer.Messages.Count >= 8, TimeSpan.FromSeconds(90), "events flowing before the outage");
+
+        await broker.StopAsync();
+        var outageStart = DateTime.UtcNow;
+        int producedBefore = Produced(worker.AllOutput).Count;
+        await Task.Delay(TimeSpan.FromSeconds(60));
+        int producedByFirst = Produced(worker.AllOutput).Count;
+        Assert.True(producedByFirst > producedBefore, "the worker kept producing events while the broker was down");
+        worker.KillAndRestart();   // SIGKILL mid-outage: what it held is only in its outbox file
+        await Task.Delay(TimeSpan.FromSeconds(120) - (DateTime.UtcNow - outageStart));
+        await broker.StartAgainAsync();
+
+        // Everything produced until now, by both processes, must arrive.
+        var expected = Produced(worker.AllOutput);
+        var firstProcess = Produced(worker.EarlierOutput).Select(p => p.Id).ToHashSet();
+        try
+        {
+            await WaitAsync(() => expected.All(p => consumer.Messages.Any(m => m.Payload.Contains(p.Id))), TimeSpan.FromSeconds(120),
+                $"all {expected.Count} produced events delivered");
+        }
+        catch (TimeoutException e)
+        {
+            var notYet = expected.Where(p => !consumer.Messages.Any(m => m.Payload.Contains(p.Id))).ToList();
+            var warnings = string.Join('\n', worker.AllOutput.Split('\n').Where(l => l.Contains("warn", StringComparison.Ordinal) || l.Contains("fail", StringComparison.Ordinal) || l.Contains("Outbox", StringComparison.Ordinal) || l.Contains("MQTT", StringComparison.Ordinal)).Take(40));
+            Assert.Fail($"{e.Message}: {notYet.Count} missing ({notYet.Count(p => firstProcess.Contains(p.Id))} from the killed process), {consumer.Messages.Count} received, consumer connected {consumer.Connected}\n{warnings}");
+        }
+        Assert.Equal(0, await worker.Process.StopAsync(TimeSpan.FromSeconds(40)));
+
+        var produced = Produced(worker.AllOutput);
+        var received = consumer.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement)
+            .Select(p => (Id: p.GetProperty("personId").GetString()!, Camera: p.GetProperty("camera").GetString()!)).ToList();
+        var firstArrivals = received.DistinctBy(r => r.Id).ToList();
+        var missing = produced.Where(p => !firstArrivals.Contains(p)).ToList();
+        output.WriteLine($"produced {produced.Count} (first process {producedByFirst}, {producedByFirst - producedBefore} during the outage), received {received.Count} messages, {firstArrivals.Count} distinct, missing {missing.Count}");
+        Assert.Empty(missing);
+        Assert.True(produced.Count >= 40, $"only {produced.Count} events: the test did not exercise much");
+        // In order per camera: the first arrival of each person follows the order the worker produced them in.
+        foreach (var camera in cameras.Select(c => c.Id))
+        {
+            var producedOrder = produced.Where(p => p.Camera == camera).Select(p => p.Id).ToList();
+            var arrivalOrder = firstArrivals.Where(p => p.Camera == camera).Select(p => p.Id).Where(producedOrder.Contains).ToList();
+            Assert.Equal(producedOrder, arrivalOrder);
+        }
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: not within {timeout.TotalSeconds} s");
+            await Task.Delay(250);
+        }
+    }
+}
