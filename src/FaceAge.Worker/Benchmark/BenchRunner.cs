@@ -32,6 +32,8 @@ public static class BenchRunner
         int tiles = int.Parse(Arg("--tiles", "1"), CultureInfo.InvariantCulture);
         bool? flip = args.Contains("--flip") ? bool.Parse(Arg("--flip", "true")) : null;
         string? model = args.Contains("--model") ? Arg("--model", "") : null;
+        // Soak mode: resource samples every N seconds (RSS, GC heap, handles, threads) to show there is no growth.
+        double sampleEvery = double.Parse(Arg("--sample-every", "0"), CultureInfo.InvariantCulture);
         if (!File.Exists(video)) { Console.Error.WriteLine($"bench: video not found: {video} (./build.sh setup makes the demo video)"); return 1; }
 
         var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true).AddEnvironmentVariables("FACEAGE_").Build();
@@ -71,7 +73,18 @@ public static class BenchRunner
         var machineBefore = MachineCpu();
         var clock = Stopwatch.StartNew();
         measuring = true;
-        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        var samples = new List<ResourceSample>();
+        if (sampleEvery > 0)
+        {
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                samples.Add(ResourceSample.Take(clock.Elapsed.TotalSeconds));
+                Console.Error.WriteLine($"bench: {samples[^1]}");
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(sampleEvery, Math.Max(0.1, seconds - clock.Elapsed.TotalSeconds))));
+            }
+            samples.Add(ResourceSample.Take(clock.Elapsed.TotalSeconds));
+        }
+        else await Task.Delay(TimeSpan.FromSeconds(seconds));
         measuring = false;
         double wall = clock.Elapsed.TotalSeconds;
         process.Refresh();
@@ -105,12 +118,41 @@ public static class BenchRunner
             cpuPercentOfMachine = Math.Round(cpu / Environment.ProcessorCount * 100, 1),
             machineCpuPercent = Math.Round(machineBusy * 100, 1),
             peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
+            resourceSamples = samples.Count > 0 ? samples : null,
+            // Growth: mean of the last five samples over the mean of the first five (all after the warm-up).
+            growthPercent = samples.Count >= 10 ? new
+            {
+                rss = ResourceSample.Growth(samples, s => s.RssMiB),
+                gcHeap = ResourceSample.Growth(samples, s => s.GcHeapMiB),
+                handles = ResourceSample.Growth(samples, s => s.Handles),
+                threads = ResourceSample.Growth(samples, s => s.Threads),
+            } : null,
         };
         var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(output, json);
         Console.WriteLine(json);
         foreach (var file in new[] { outboxPath, outboxPath + "-wal", outboxPath + "-shm" }) File.Delete(file);
         return 0;
+    }
+
+    /// <summary>Process resources at one moment of a soak run.</summary>
+    private sealed record ResourceSample(double Seconds, double RssMiB, double GcHeapMiB, int Handles, int Threads)
+    {
+        public static ResourceSample Take(double seconds)
+        {
+            using var self = Process.GetCurrentProcess();
+            int handles = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : self.HandleCount;
+            return new ResourceSample(Math.Round(seconds, 1), Math.Round(self.WorkingSet64 / 1048576.0, 1),
+                Math.Round(GC.GetTotalMemory(false) / 1048576.0, 1), handles, self.Threads.Count);
+        }
+
+        public static double Growth(List<ResourceSample> samples, Func<ResourceSample, double> value)
+        {
+            double first = samples.Take(5).Average(value), last = samples.TakeLast(5).Average(value);
+            return first > 0 ? Math.Round((last - first) / first * 100, 1) : 0;
+        }
+
+        public override string ToString() => $"t={Seconds:0}s rss={RssMiB} MiB gc={GcHeapMiB} MiB handles={Handles} threads={Threads}";
     }
 
     private static async Task<Dictionary<string, double>> Snapshot(CollectorRegistry registry)
