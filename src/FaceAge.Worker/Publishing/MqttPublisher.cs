@@ -108,11 +108,22 @@ public sealed class MqttPublisher(MqttOptions options, Topics topics, WorkerMetr
             .WithWillPayload(Payloads.Serialize(new Payloads.WorkerStatusMessage("offline", cameras, DateTimeOffset.UtcNow)))
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (!string.IsNullOrEmpty(options.Username)) builder.WithCredentials(options.Username, options.Password);
-        if (options.UseTls) builder.WithTlsOptions(o => o.UseTls());
+        if (!string.IsNullOrEmpty(options.Username)) builder.WithCredentials(options.Username, options.EffectivePassword());
+        if (options.UseTls) builder.WithTlsOptions(BrokerTls.Options(options));
         try
         {
-            var result = await _client.ConnectAsync(builder.Build(), cancellationToken);
+            MqttClientConnectResult result;
+            try
+            {
+                result = await _client.ConnectAsync(builder.Build(), cancellationToken);
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException e) when (e.InnerException is System.Security.Authentication.AuthenticationException tls)
+            {
+                // The broker's certificate did not validate (or the broker refused ours): say so plainly, it will not fix itself.
+                logger.LogWarning("MQTT broker {Host}:{Port}: TLS failed: {Reason}", options.Host, options.Port, tls.Message);
+                metrics.MqttConnected.Set(0);
+                return false;
+            }
             // MQTTnet 5 reports refusals (bad credentials, not authorized) as a result code, not an exception.
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
