@@ -31,6 +31,9 @@ public static class ImageDecoder
     public static Mat Decode(byte[] bytes, string source)
     {
         if (bytes.Length == 0) throw new ImageDecodeException(source, "file is empty");
+        // Refuse from the header what would be refused after decoding, before anything is allocated for it.
+        if (ImageHeader.TryReadSize(bytes) is var (w, h) && w * h > MaxPixels)
+            throw new ImageDecodeException(source, $"image is {w}x{h}, larger than the {MaxPixels} pixel limit");
         Mat image;
         try
         {
