@@ -42,6 +42,7 @@ builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
 
 var app = builder.Build();
+foreach (var warning in settings.Warnings) app.Logger.LogWarning("{Warning}", warning);
 app.MapMetrics("/metrics");
 app.MapGet("/healthz", (PipelineService p) => p.Started ? Results.Ok("ok") : Results.StatusCode(503));
 app.MapGet("/readyz", (PipelineService p) => p.Ready ? Results.Ok("ready") : Results.StatusCode(503));

@@ -31,6 +31,7 @@ public sealed class OnnxSessionFactory(InferenceOptions options, ILogger? logger
     public InferenceSession Create(string modelPath)
     {
         if (!File.Exists(modelPath)) throw new Models.ModelMissingException(modelPath);
+        Models.ModelIntegrity.Verify(modelPath);
         var so = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -45,7 +46,8 @@ public sealed class OnnxSessionFactory(InferenceOptions options, ILogger? logger
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"Cannot load ONNX model {modelPath}: {e.Message}", e);
+            var expected = Models.ModelIntegrity.ExpectedSha256(modelPath) is { } hash ? $" (expected SHA-256 {hash})" : "";
+            throw new InvalidDataException($"Cannot load ONNX model {modelPath}{expected}: {e.Message.Split('\n')[0]}", e);
         }
     }
 

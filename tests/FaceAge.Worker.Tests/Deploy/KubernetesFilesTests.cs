@@ -47,6 +47,7 @@ public partial class KubernetesFilesTests
         Assert.All(shares, s => Assert.NotEmpty(s.Cameras));
         Assert.Equal(replicas, shares.Select(s => s.Mqtt.ClientId).Distinct().Count());
         Assert.Equal(BrokerMode.External, shares[0].Mqtt.Mode);
+        Assert.Empty(shares[0].Warnings); // no unknown keys in the ConfigMap
     }
 
     [Fact]

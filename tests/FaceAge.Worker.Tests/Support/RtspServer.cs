@@ -35,5 +35,21 @@ public sealed class RtspServer : IDisposable
     /// <summary>Kills the server abruptly (SIGKILL), as a crashed or unplugged camera would vanish.</summary>
     public void Kill() => _process?.Kill();
 
-    public void Dispose() => _process?.Dispose();
+    /// <summary>Freezes the server (SIGSTOP): connections stay open and nothing arrives, as with a hung camera.</summary>
+    public void Freeze() => Signal("-STOP");
+
+    /// <summary>Lets a frozen server go on (SIGCONT).</summary>
+    public void Resume() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is null || _process.HasExited) return;
+        System.Diagnostics.Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Resume(); // a stopped process cannot act on SIGKILL's cleanup of its children otherwise
+        _process?.Dispose();
+    }
 }
