@@ -119,13 +119,21 @@ public static class BenchRunner
             machineCpuPercent = Math.Round(machineBusy * 100, 1),
             peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
             resourceSamples = samples.Count > 0 ? samples : null,
-            // Growth: mean of the last five samples over the mean of the first five (all after the warm-up).
+            // Growth after the warm-up: mean of the last five samples over the mean of the first five, and the
+            // least-squares trend over the whole run (change from start to end of the fitted line), in percent.
             growthPercent = samples.Count >= 10 ? new
             {
                 rss = ResourceSample.Growth(samples, s => s.RssMiB),
                 gcHeap = ResourceSample.Growth(samples, s => s.GcHeapMiB),
                 handles = ResourceSample.Growth(samples, s => s.Handles),
                 threads = ResourceSample.Growth(samples, s => s.Threads),
+            } : null,
+            trendPercent = samples.Count >= 10 ? new
+            {
+                rss = ResourceSample.Trend(samples, s => s.RssMiB),
+                gcHeap = ResourceSample.Trend(samples, s => s.GcHeapMiB),
+                handles = ResourceSample.Trend(samples, s => s.Handles),
+                threads = ResourceSample.Trend(samples, s => s.Threads),
             } : null,
         };
         var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
@@ -143,13 +151,23 @@ public static class BenchRunner
             using var self = Process.GetCurrentProcess();
             int handles = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : self.HandleCount;
             return new ResourceSample(Math.Round(seconds, 1), Math.Round(self.WorkingSet64 / 1048576.0, 1),
-                Math.Round(GC.GetTotalMemory(false) / 1048576.0, 1), handles, self.Threads.Count);
+                // Live managed heap after a full collection: what a leak would grow (a plain reading swings with GC timing).
+                Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, 1), handles, self.Threads.Count);
         }
 
         public static double Growth(List<ResourceSample> samples, Func<ResourceSample, double> value)
         {
             double first = samples.Take(5).Average(value), last = samples.TakeLast(5).Average(value);
             return first > 0 ? Math.Round((last - first) / first * 100, 1) : 0;
+        }
+
+        public static double Trend(List<ResourceSample> samples, Func<ResourceSample, double> value)
+        {
+            double mx = samples.Average(s => s.Seconds), my = samples.Average(value);
+            double sxy = samples.Sum(s => (s.Seconds - mx) * (value(s) - my)), sxx = samples.Sum(s => (s.Seconds - mx) * (s.Seconds - mx));
+            double slope = sxx > 0 ? sxy / sxx : 0;
+            double start = my + slope * (samples[0].Seconds - mx), end = my + slope * (samples[^1].Seconds - mx);
+            return start > 0 ? Math.Round((end - start) / start * 100, 1) : 0;
         }
 
         public override string ToString() => $"t={Seconds:0}s rss={RssMiB} MiB gc={GcHeapMiB} MiB handles={Handles} threads={Threads}";

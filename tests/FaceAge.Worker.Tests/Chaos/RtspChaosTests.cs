@@ -15,7 +15,8 @@ public class RtspChaosTests(ITestOutputHelper output)
     [Fact]
     public async Task Twenty_kills_freezes_and_restarts_each_recover_within_ten_seconds_and_spare_the_other_cameras()
     {
-        var video = TestVideos.FromPhotos(["sample1.jpg", "sample4.jpg"], seconds: 3, gap: 1);
+        // The test server plays a file once per client: an 8 s clip repeated to about 7 minutes streams throughout.
+        var video = TestVideos.Repeated(TestVideos.FromPhotos(["sample1.jpg", "sample4.jpg"], seconds: 3, gap: 1), 50);
         using var chaos = await RtspServer.StartAsync($"a={video}", $"b={video}");
         using var stable = await RtspServer.StartAsync($"c={video}");
         int deadPort = Ports.Free();

@@ -24,4 +24,14 @@ public static class TestVideos
         if (ffmpeg.ExitCode != 0) throw new InvalidOperationException("ffmpeg could not make the test video");
         return path;
     }
+
+    /// <summary>The video repeated <paramref name="times"/> more times into one file (stream copy, no re-encoding), for servers that play a file once.</summary>
+    public static string Repeated(string video, int times)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(video)!, Path.GetFileNameWithoutExtension(video) + $"-x{times + 1}.mp4");
+        using var ffmpeg = Process.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-stream_loop", $"{times}", "-i", video, "-c", "copy", path])!;
+        ffmpeg.WaitForExit();
+        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException("ffmpeg could not repeat the test video");
+        return path;
+    }
 }
