@@ -17,7 +17,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var settings = new AnalysisSettings();
-        var labels = new Option<string>("--labels") { Description = "CSV with path,age,gender (paths relative to the CSV).", Required = true };
+        var labels = new Option<string>("--labels") { Description = "Labels: a CSV (path,age,gender or path,age_group,gender; paths relative to the CSV), a folder of UTKFace-named images (age_gender_race_date.jpg), or a folder with one sub-folder per age.", Required = true };
         var mode = new Option<Mode>("--mode") { Description = "Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", DefaultValueFactory = _ => Mode.Aligned };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows (after shuffling with --seed)." };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed used with --limit.", DefaultValueFactory = _ => 1 };
@@ -31,8 +31,9 @@ public static class EvalCommand
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var options = settings.Load(parse);
-            var (faces, errors) = LabelCsvReader.Read(parse.GetValue(labels)!);
-            foreach (var e in errors.Take(20)) Console.Error.WriteLine($"warning: {parse.GetValue(labels)}:{e.Line}: {e.Message}");
+            var (faces, errors) = LabelSource.Read(parse.GetValue(labels)!);
+            foreach (var e in errors.Take(20)) Console.Error.WriteLine(e.Line > 0 ? $"warning: {parse.GetValue(labels)}:{e.Line}: {e.Message}" : $"warning: {parse.GetValue(labels)}: {e.Message}");
+            if (errors.Count > 20) Console.Error.WriteLine($"warning: {errors.Count - 20} more label problem(s)");
             if (parse.GetValue(limit) is { } n)
                 faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
 
@@ -71,6 +72,7 @@ public static class EvalCommand
         var progress = new ConsoleProgress("eval", faces.Count);
         int batch = analyzer.Options.MaxBatchSize;
         var cropper = new FaceCropper(analyzer.Options.CropMargin, analyzer.Options.AlignByLandmarks);
+        var groups = new AgeGroups(analyzer.Options.EffectiveAgeGroups);
         for (int start = 0; start < faces.Count; start += batch)
         {
             var chunk = faces.Skip(start).Take(batch).ToList();
@@ -108,7 +110,8 @@ public static class EvalCommand
             {
                 var face = chunk[ready[k].i];
                 var a = attributes[k];
-                predictions.Add((face.Path, new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability)));
+                predictions.Add((face.Path, new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability,
+                    face.AgeGroup, face.AgeGroup is null ? null : groups.Of(a.Age.Mean))));
             }
             foreach (var c in crops) c?.Dispose();
             progress.Report(Math.Min(faces.Count, start + batch));
@@ -127,6 +130,9 @@ public static class EvalCommand
         Console.WriteLine($"CS@5              {m.CumulativeScore5:P1}");
         Console.WriteLine($"mean signed error {m.MeanSignedError:+0.00;-0.00}");
         Console.WriteLine($"gender accuracy   {m.GenderAccuracy:P1} (n={m.GenderN})");
+        foreach (var g in m.ByGender)
+            Console.WriteLine($"{g.Gender,-6} n={g.N,-5} MAE {g.Mae,5:0.00}  signed {g.MeanSignedError,6:+0.00;-0.00}  called the other gender {g.ErrorRate:P1}");
+        if (m.AgeGroupAccuracy is { } groupAccuracy) Console.WriteLine($"age group accuracy {groupAccuracy:P1} (n={m.AgeGroupN})");
         Console.WriteLine("MAE per decade:");
         foreach (var d in m.ByDecade)
             Console.WriteLine($"  {d.Decade,-7} n={d.N,-5} MAE {d.Mae,5:0.00}  signed {d.MeanSignedError,6:+0.00;-0.00}");
