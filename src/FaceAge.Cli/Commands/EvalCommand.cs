@@ -24,9 +24,11 @@ public static class EvalCommand
         var view = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image; the default 1.4 adds 20 % replicated border per side, the best MAE on utkface-dev).", DefaultValueFactory = _ => 1.4f };
         var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: path, true and predicted age, true gender, P(male)." };
         var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
+        var report = new Option<string?>("--report") { Description = "Also write a report folder: report.md and PNG plots (predicted vs true age, MAE by decade, gender calibration)." };
+        var compare = new Option<string?>("--compare") { Description = "A second age/gender model (file in the models folder, or a path) run on the same images; results side by side." };
 
         var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5 and gender accuracy on a labelled data set.");
-        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json, report, compare }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -37,29 +39,51 @@ public static class EvalCommand
             if (parse.GetValue(limit) is { } n)
                 faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
 
-            using var analyzer = FaceAnalyzer.Create(options, CliLogging.Factory);
             float keep = parse.GetValue(view);
             if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
-            var (predictions, misses, failures) = Run(analyzer, faces, parse.GetValue(mode), keep);
-            var metrics = AgeGenderMetrics.Compute(predictions.Select(p => p.Prediction).ToList(), misses);
-            if (parse.GetValue(predictionsFile) is { } csv)
-                File.WriteAllLines(csv, predictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{p.Path},{p.Prediction.TrueAge},{p.Prediction.PredictedAge:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
-            Print(metrics, failures);
+            var configurations = new List<(string Name, AnalyzerOptions Options)> { (Path.GetFileNameWithoutExtension(options.AgeGenderModel), options) };
+            if (parse.GetValue(compare) is { } other) configurations.Add((Path.GetFileNameWithoutExtension(other), options with { AgeGenderModel = other }));
+
+            var runs = new List<EvalReport.Run>();
+            var summaries = new List<object>();
+            int failures = 0;
+            string? detectorName = null;
+            foreach (var (name, config) in configurations)
+            {
+                using var analyzer = FaceAnalyzer.Create(config, CliLogging.Factory);
+                detectorName = analyzer.DetectorName;
+                if (configurations.Count > 1) Console.Error.WriteLine($"eval: {name}");
+                var (predictions, misses, failed) = Run(analyzer, faces, parse.GetValue(mode), keep);
+                failures = Math.Max(failures, failed);
+                var metrics = AgeGenderMetrics.Compute(predictions.Select(p => p.Prediction).ToList(), misses);
+                runs.Add(new EvalReport.Run(name, metrics, predictions.Select(p => p.Prediction).ToList()));
+                summaries.Add(new { name, model = config.AgeGenderModel, metrics });
+                if (runs.Count == 1 && parse.GetValue(predictionsFile) is { } csv)
+                    File.WriteAllLines(csv, predictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{p.Path},{p.Prediction.TrueAge},{p.Prediction.PredictedAge:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
+            }
+            Print(runs[0].Metrics, failures);
+            if (runs.Count > 1) Console.WriteLine(Environment.NewLine + EvalReport.Table(runs));
             var summary = new
             {
                 labels = Path.GetFullPath(parse.GetValue(labels)!),
                 mode = parse.GetValue(mode).ToString(),
-                detector = parse.GetValue(mode) == Mode.Detect ? analyzer.DetectorName : null,
+                detector = parse.GetValue(mode) == Mode.Detect ? detectorName : null,
                 cropMargin = options.CropMargin,
                 view = keep,
                 model = options.AgeGenderModel,
                 unreadable = failures,
                 labelErrors = errors.Count,
-                metrics,
+                metrics = runs[0].Metrics,
+                compared = summaries.Count > 1 ? summaries : null,
             };
             File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             Console.WriteLine($"summary written to {parse.GetValue(json)}");
+            if (parse.GetValue(report) is { } folder)
+            {
+                EvalReport.Write(folder, Path.GetFullPath(parse.GetValue(labels)!), runs);
+                Console.WriteLine($"report written to {Path.Combine(folder, "report.md")}");
+            }
             return failures > 0 ? 2 : 0;
         }));
         return command;
