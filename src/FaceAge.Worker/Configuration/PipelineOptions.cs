@@ -12,7 +12,7 @@ public sealed record PipelineOptions
     /// <summary>Most crops in one age/gender run, across all cameras.</summary>
     public int BatchSize { get; init; } = 8;
     /// <summary>How long the first crop of a batch may wait for more.</summary>
-    public int BatchMaxWaitMilliseconds { get; init; } = 50;
+    public int BatchMaxWaitMilliseconds { get; init; } = 20;
     /// <summary>Capacity of each stage's queue (frames or crops); live sources drop the oldest beyond it.</summary>
     public int QueueCapacity { get; init; } = 4;
     /// <summary>Seconds between stats messages per camera.</summary>
