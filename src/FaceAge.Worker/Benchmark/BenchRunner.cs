@@ -119,8 +119,10 @@ public static class BenchRunner
             machineCpuPercent = Math.Round(machineBusy * 100, 1),
             peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
             resourceSamples = samples.Count > 0 ? samples : null,
-            // Growth after the warm-up: mean of the last five samples over the mean of the first five, and the
-            // least-squares trend over the whole run (change from start to end of the fitted line), in percent.
+            // Growth after the warm-up, declared before the soak runs: the median of the last third of the samples
+            // over the median of the first third (a median, because the thread pool and the frames in flight make
+            // single samples swing), and the least-squares trend over the whole run (start to end of the fitted
+            // line), in percent.
             growthPercent = samples.Count >= 10 ? new
             {
                 rss = ResourceSample.Growth(samples, s => s.RssMiB),
@@ -157,8 +159,15 @@ public static class BenchRunner
 
         public static double Growth(List<ResourceSample> samples, Func<ResourceSample, double> value)
         {
-            double first = samples.Take(5).Average(value), last = samples.TakeLast(5).Average(value);
+            int third = samples.Count / 3;
+            double first = Median(samples.Take(third).Select(value)), last = Median(samples.TakeLast(third).Select(value));
             return first > 0 ? Math.Round((last - first) / first * 100, 1) : 0;
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
 
         public static double Trend(List<ResourceSample> samples, Func<ResourceSample, double> value)

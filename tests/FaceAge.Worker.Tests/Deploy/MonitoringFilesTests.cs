@@ -11,7 +11,7 @@ namespace FaceAge.Worker.Tests.Deploy;
 /// </summary>
 public partial class MonitoringFilesTests
 {
-    [GeneratedRegex(@"\bfaceage_[a-z0-9_]+")]
+    [GeneratedRegex(@"\b(?:faceage|process|dotnet)_[a-z0-9_]+")]
     private static partial Regex MetricName();
 
     private static string Deploy(params string[] parts) => Path.Combine([RepoPaths.Root, "deploy", .. parts]);
@@ -46,7 +46,7 @@ public partial class MonitoringFilesTests
         // Exported names: every sample's name (histograms add _bucket/_sum/_count) and every TYPE line.
         var exported = scrape.Split('\n')
             .Select(l => l.StartsWith("# TYPE ", StringComparison.Ordinal) ? l.Split(' ')[2] : l.StartsWith('#') ? "" : l.Split('{', ' ')[0])
-            .Where(n => n.StartsWith("faceage_", StringComparison.Ordinal))
+            .Where(n => MetricName().IsMatch(n))
             .ToHashSet();
         var unknown = dashboardNames.Concat(alertNames).Where(n => !exported.Contains(n)).Distinct().ToList();
         Assert.True(unknown.Count == 0, $"not exported by the worker: {string.Join(", ", unknown)}");
