@@ -5,5 +5,6 @@ var root = new RootCommand("FaceAge: anonymous face age and gender estimation fr
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(DetectorBenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -19,10 +19,12 @@ public sealed class AnalysisSettings
     public Option<float?> Threshold { get; } = new("--threshold") { Description = "Detection score threshold (0–1)." };
     public Option<int?> Tiles { get; } = new("--tiles") { Description = "Also detect on an N×N grid of tiles for small faces." };
     public Option<float?> Margin { get; } = new("--margin") { Description = "Crop margin per side as a fraction of the face box." };
+    public Option<string?> Head { get; } = new("--head") { Description = "Trained age/gender head (from faceage train; file in the models folder, e.g. heads/utkface-dev.onnx, or a path); 'none' = the model's own outputs." };
+    public Option<bool?> Flip { get; } = new("--flip") { Description = "Average each face with its mirror image (Analysis:FlipAugmentation)." };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Config, Models, Detector, DetectorModel, Threshold, Tiles, Margin }) command.Options.Add(o);
+        foreach (var o in new Option[] { Config, Models, Detector, DetectorModel, Threshold, Tiles, Margin, Head, Flip }) command.Options.Add(o);
     }
 
     public AnalyzerOptions Load(ParseResult parse)
@@ -54,6 +56,8 @@ public sealed class AnalysisSettings
         options = options with { Detector = detector };
         if (parse.GetValue(Models) is { } models) options = options with { ModelsDirectory = models };
         if (parse.GetValue(Margin) is { } margin) options = options with { CropMargin = margin };
+        if (parse.GetValue(Head) is { } head) options = options with { AgeGenderHead = head.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : head };
+        if (parse.GetValue(Flip) is { } flip) options = options with { FlipAugmentation = flip };
         return options;
     }
 

@@ -26,9 +26,10 @@ public static class EvalCommand
         var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
         var report = new Option<string?>("--report") { Description = "Also write a report folder: report.md and PNG plots (predicted vs true age, MAE by decade, gender calibration)." };
         var compare = new Option<string?>("--compare") { Description = "A second age/gender model (file in the models folder, or a path) run on the same images; results side by side." };
+        var compareHead = new Option<string?>("--compare-head") { Description = "The second configuration's trained head ('none' = the model's own outputs); with or without --compare." };
 
         var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5 and gender accuracy on a labelled data set.");
-        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json, report, compare }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json, report, compare, compareHead }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -41,8 +42,14 @@ public static class EvalCommand
 
             float keep = parse.GetValue(view);
             if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
-            var configurations = new List<(string Name, AnalyzerOptions Options)> { (Path.GetFileNameWithoutExtension(options.AgeGenderModel), options) };
-            if (parse.GetValue(compare) is { } other) configurations.Add((Path.GetFileNameWithoutExtension(other), options with { AgeGenderModel = other }));
+            static string NameOf(AnalyzerOptions o) => Path.GetFileNameWithoutExtension(o.AgeGenderModel) + (o.AgeGenderHead is { } h ? " + " + Path.GetFileNameWithoutExtension(h) : "");
+            var configurations = new List<(string Name, AnalyzerOptions Options)> { (NameOf(options), options) };
+            if (parse.GetValue(compare) is not null || parse.GetValue(compareHead) is not null)
+            {
+                var second = options with { AgeGenderModel = parse.GetValue(compare) ?? options.AgeGenderModel };
+                if (parse.GetValue(compareHead) is { } h) second = second with { AgeGenderHead = h.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : h };
+                configurations.Add((NameOf(second), second));
+            }
 
             var runs = new List<EvalReport.Run>();
             var summaries = new List<object>();
@@ -57,7 +64,7 @@ public static class EvalCommand
                 failures = Math.Max(failures, failed);
                 var metrics = AgeGenderMetrics.Compute(predictions.Select(p => p.Prediction).ToList(), misses);
                 runs.Add(new EvalReport.Run(name, metrics, predictions.Select(p => p.Prediction).ToList()));
-                summaries.Add(new { name, model = config.AgeGenderModel, metrics });
+                summaries.Add(new { name, model = config.AgeGenderModel, head = config.AgeGenderHead, metrics });
                 if (runs.Count == 1 && parse.GetValue(predictionsFile) is { } csv)
                     File.WriteAllLines(csv, predictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
                         $"{p.Path},{p.Prediction.TrueAge},{p.Prediction.PredictedAge:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
@@ -72,6 +79,8 @@ public static class EvalCommand
                 cropMargin = options.CropMargin,
                 view = keep,
                 model = options.AgeGenderModel,
+                head = options.AgeGenderHead,
+                flip = options.FlipAugmentation,
                 unreadable = failures,
                 labelErrors = errors.Count,
                 metrics = runs[0].Metrics,
@@ -143,7 +152,7 @@ public static class EvalCommand
         return (predictions, misses, failures);
     }
 
-    private static void Print(AgeGenderMetrics m, int failures)
+    internal static void Print(AgeGenderMetrics m, int failures)
     {
         Console.WriteLine($"n                 {m.N}");
         Console.WriteLine($"misses            {m.Misses}");

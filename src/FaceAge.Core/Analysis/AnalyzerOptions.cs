@@ -12,6 +12,13 @@ public sealed record AnalyzerOptions
     public InferenceOptions Inference { get; init; } = new();
     /// <summary>Age/gender model file under the models folder.</summary>
     public string AgeGenderModel { get; init; } = "faceres-deep.onnx";
+    /// <summary>
+    /// Optional trained age/gender head (ONNX from `faceage train`, e.g. "heads/utkface-dev.onnx" under the
+    /// models folder, or a path) run on the age/gender model's features; replaces the model's own age and
+    /// gender outputs. With a head, <see cref="MaleDecisionThreshold"/> is not applied (the head is trained
+    /// to decide at 0.5). Null = the model's own outputs.
+    /// </summary>
+    public string? AgeGenderHead { get; init; }
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
     public float CropMargin { get; init; } = 0.25f;
     /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
@@ -39,6 +46,8 @@ public sealed record AnalyzerOptions
         if (CropMargin is < 0 or > 1) yield return $"{prefix}:CropMargin must be in [0, 1], got {CropMargin}.";
         if (MaxBatchSize is < 1 or > 256) yield return $"{prefix}:MaxBatchSize must be 1–256, got {MaxBatchSize}.";
         if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
+        if (AgeGenderHead is { } head && (head.Length == 0 || !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
+            yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be left out), got '{head}'.";
         var groups = EffectiveAgeGroups;
         if (groups[0] != 0 || groups.Zip(groups.Skip(1)).Any(p => p.Second <= p.First))
             yield return $"{prefix}:AgeGroups must start at 0 and ascend strictly, got [{string.Join(", ", groups)}].";

@@ -42,11 +42,34 @@ public sealed class FaceAnalyzer : IDisposable
         var detector = FaceDetectorFactory.Create(options.Detector, modelsDir, sessions);
         try
         {
-            return new FaceAnalyzer(detector, new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation, new GenderCalibration(options.MaleDecisionThreshold)), options);
+            return new FaceAnalyzer(detector, CreateEstimator(options, modelsDir, sessions), options);
         }
         catch
         {
             detector.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The age/gender estimator the options describe: model, flip, calibration or trained head.</summary>
+    public static FaceResEstimator CreateEstimator(AnalyzerOptions options, string modelsDirectory, OnnxSessionFactory sessions)
+    {
+        var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
+        TrainedHead? head = null;
+        if (options.AgeGenderHead is { } headFile)
+        {
+            var headPath = Path.IsPathRooted(headFile) ? headFile : ModelDirectory.Require(modelsDirectory, headFile);
+            TrainedHead.VerifyCard(headPath);
+            head = new TrainedHead(sessions.Create(headPath), headPath);
+        }
+        try
+        {
+            return new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation,
+                head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head);
+        }
+        catch
+        {
+            head?.Dispose();
             throw;
         }
     }

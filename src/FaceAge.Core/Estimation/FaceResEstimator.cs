@@ -22,11 +22,13 @@ public sealed class FaceResEstimator : IDisposable
 
     /// <param name="flipAugmentation">Also run each crop mirrored and average the two outputs (2× compute, lower error).</param>
     /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
-    public FaceResEstimator(InferenceSession session, bool flipAugmentation = false, GenderCalibration? calibration = null)
+    /// <param name="head">A trained head that replaces the model's own age and gender outputs (owned: disposed with the estimator).</param>
+    public FaceResEstimator(InferenceSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null)
     {
         FlipAugmentation = flipAugmentation;
         _calibration = calibration;
         _session = session;
+        Head = head;
         _inputName = session.InputMetadata.Keys.Single();
         foreach (var output in new[] { AgeOutput, GenderOutput, DescriptorOutput })
             if (!session.OutputMetadata.ContainsKey(output))
@@ -34,13 +36,85 @@ public sealed class FaceResEstimator : IDisposable
     }
 
     public bool FlipAugmentation { get; }
+    public TrainedHead? Head { get; }
 
     /// <summary>Estimates every crop (each <see cref="InputSize"/>² BGR) in one batched run.</summary>
     public IReadOnlyList<FaceAttributes> Estimate(IReadOnlyList<Mat> crops)
     {
         if (crops.Count == 0) return [];
-        int per = InputSize * InputSize * 3;
-        int views = FlipAugmentation ? 2 : 1, batch = crops.Count * views;
+        int views = FlipAugmentation ? 2 : 1;
+        var list = new List<FaceAttributes>(crops.Count);
+        RunBackbone(crops, views, (age, gender, descriptor) =>
+        {
+            int bins = age.Dimensions[1], dim = descriptor.Dimensions[1];
+            float[]? headAge = null, headMale = null;
+            if (Head is not null)
+            {
+                // The head sees each view on its own (as in training); its outputs are then averaged like the model's.
+                int rows = crops.Count * views;
+                var features = ArrayPool<float>.Shared.Rent(rows * BackboneFeatures.Length);
+                try
+                {
+                    for (int row = 0; row < rows; row++) Features(age, gender, descriptor, row, features.AsSpan(row * BackboneFeatures.Length, BackboneFeatures.Length));
+                    (headAge, headMale) = Head.Run(features, rows);
+                }
+                finally { ArrayPool<float>.Shared.Return(features); }
+            }
+            int outBins = headAge is null ? bins : headAge.Length / (crops.Count * views);
+            for (int i = 0; i < crops.Count; i++)
+            {
+                // Mirrored view j = crops.Count + i; outputs are averaged over the views.
+                var p = new float[outBins];
+                var d = new float[dim];
+                float male = 0;
+                for (int v = 0; v < views; v++)
+                {
+                    int row = v * crops.Count + i;
+                    for (int k = 0; k < outBins; k++) p[k] += (headAge is null ? age[row, k] : headAge[row * outBins + k]) / views;
+                    for (int k = 0; k < dim; k++) d[k] += descriptor[row, k] / views;
+                    male += (headMale is null ? gender[row, 0] : headMale[row]) / views;
+                }
+                var distribution = new AgeDistribution(p, firstAge: headAge is null ? 1 : TrainedHead.FirstAge);
+                list.Add(new FaceAttributes(distribution, _calibration?.Apply(male) ?? male, d));
+            }
+        });
+        return list;
+    }
+
+    /// <summary>
+    /// <see cref="BackboneFeatures"/> of every crop and, when <paramref name="mirrored"/>, of its mirror image:
+    /// result[i][0] is crop i, result[i][1] its mirror. For training heads.
+    /// </summary>
+    public float[][][] Features(IReadOnlyList<Mat> crops, bool mirrored)
+    {
+        int views = mirrored ? 2 : 1;
+        var result = new float[crops.Count][][];
+        RunBackbone(crops, views, (age, gender, descriptor) =>
+        {
+            for (int i = 0; i < crops.Count; i++)
+            {
+                result[i] = new float[views][];
+                for (int v = 0; v < views; v++)
+                {
+                    result[i][v] = new float[BackboneFeatures.Length];
+                    Features(age, gender, descriptor, v * crops.Count + i, result[i][v]);
+                }
+            }
+        });
+        return result;
+    }
+
+    private static void Features(Tensor<float> age, Tensor<float> gender, Tensor<float> descriptor, int row, Span<float> destination)
+    {
+        for (int k = 0; k < BackboneFeatures.DescriptorLength; k++) destination[k] = descriptor[row, k];
+        for (int k = 0; k < BackboneFeatures.AgeBins; k++) destination[BackboneFeatures.DescriptorLength + k] = age[row, k];
+        destination[^1] = gender[row, 0];
+    }
+
+    /// <summary>One session run over the crops (rows 0..n-1) and, with 2 views, their mirrors (rows n..2n-1).</summary>
+    private void RunBackbone(IReadOnlyList<Mat> crops, int views, Action<Tensor<float>, Tensor<float>, Tensor<float>> read)
+    {
+        int per = InputSize * InputSize * 3, batch = crops.Count * views;
         var buffer = ArrayPool<float>.Shared.Rent(per * batch);
         try
         {
@@ -51,7 +125,7 @@ public sealed class FaceResEstimator : IDisposable
                 if (crop.Width != InputSize || crop.Height != InputSize)
                     throw new ArgumentException($"Crop {i} is {crop.Width}x{crop.Height}, expected {InputSize}x{InputSize}.");
                 Pixels.Write(crop, buffer.AsSpan(i * per, per));
-                if (FlipAugmentation)
+                if (views == 2)
                 {
                     Cv2.Flip(crop, mirrored, FlipMode.Y);
                     Pixels.Write(mirrored, buffer.AsSpan((crops.Count + i) * per, per));
@@ -60,27 +134,8 @@ public sealed class FaceResEstimator : IDisposable
             var memory = new Memory<float>(buffer, 0, per * batch);
             var tensor = new DenseTensor<float>(memory, [batch, InputSize, InputSize, 3]);
             using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [AgeOutput, GenderOutput, DescriptorOutput]);
-            var age = results.First(r => r.Name == AgeOutput).AsTensor<float>();
-            var gender = results.First(r => r.Name == GenderOutput).AsTensor<float>();
-            var descriptor = results.First(r => r.Name == DescriptorOutput).AsTensor<float>();
-            int bins = age.Dimensions[1], dim = descriptor.Dimensions[1];
-            var list = new List<FaceAttributes>(crops.Count);
-            for (int i = 0; i < crops.Count; i++)
-            {
-                // Mirrored view j = crops.Count + i; outputs are averaged over the views.
-                var p = new float[bins];
-                var d = new float[dim];
-                float male = 0;
-                for (int v = 0; v < views; v++)
-                {
-                    int row = v * crops.Count + i;
-                    for (int k = 0; k < bins; k++) p[k] += age[row, k] / views;
-                    for (int k = 0; k < dim; k++) d[k] += descriptor[row, k] / views;
-                    male += gender[row, 0] / views;
-                }
-                list.Add(new FaceAttributes(new AgeDistribution(p, firstAge: 1), _calibration?.Apply(male) ?? male, d));
-            }
-            return list;
+            read(results.First(r => r.Name == AgeOutput).AsTensor<float>(), results.First(r => r.Name == GenderOutput).AsTensor<float>(),
+                results.First(r => r.Name == DescriptorOutput).AsTensor<float>());
         }
         finally
         {
@@ -88,5 +143,9 @@ public sealed class FaceResEstimator : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        Head?.Dispose();
+    }
 }

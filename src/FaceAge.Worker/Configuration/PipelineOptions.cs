@@ -28,9 +28,15 @@ public sealed record PipelineOptions
     /// <summary>The worker's flip averaging, in place of Analysis:FlipAugmentation (off: fusion averages samples instead).</summary>
     public bool FlipAugmentation { get; init; }
 
+    /// <summary>
+    /// The worker's trained age/gender head (from `faceage train`, e.g. "heads/utkface-dev.onnx"), in place of
+    /// Analysis:AgeGenderHead; null = the model's own outputs.
+    /// </summary>
+    public string? AgeGenderHead { get; init; }
+
     /// <summary>The analysis options the worker runs with: the shared Analysis section with the worker's model choices.</summary>
     public AnalyzerOptions ApplyTo(AnalyzerOptions analysis)
-        => analysis with { AgeGenderModel = AgeGenderModel, FlipAugmentation = FlipAugmentation };
+        => analysis with { AgeGenderModel = AgeGenderModel, FlipAugmentation = FlipAugmentation, AgeGenderHead = AgeGenderHead };
 
     public IEnumerable<string> Validate(string prefix = "Pipeline")
     {
@@ -42,6 +48,8 @@ public sealed record PipelineOptions
         if (StatsWindowSeconds is < 1 or > 86400) yield return $"{prefix}:StatsWindowSeconds must be 1–86400, got {StatsWindowSeconds}.";
         if (PersonUpdateSeconds < 0) yield return $"{prefix}:PersonUpdateSeconds must be ≥ 0, got {PersonUpdateSeconds}.";
         if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
+        if (AgeGenderHead is { } head && !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be left out), got '{head}'.";
     }
 }
 

@@ -49,4 +49,19 @@ public class PipelineOptionsTests
         var applied = new PipelineOptions().ApplyTo(analysis);
         Assert.Equal(analysis with { AgeGenderModel = "faceres-deep-int8.onnx", FlipAugmentation = false }, applied);
     }
+
+    [Fact]
+    public void A_trained_head_set_for_the_worker_replaces_the_analysis_head()
+    {
+        var applied = new PipelineOptions { AgeGenderHead = "heads/utkface-dev.onnx" }.ApplyTo(new AnalyzerOptions { AgeGenderHead = "heads/other.onnx" });
+        Assert.Equal("heads/utkface-dev.onnx", applied.AgeGenderHead);
+        Assert.Null(new PipelineOptions().ApplyTo(new AnalyzerOptions { AgeGenderHead = "heads/other.onnx" }).AgeGenderHead);
+    }
+
+    [Fact]
+    public void A_head_that_is_not_an_onnx_file_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Load(("Pipeline:AgeGenderHead", "heads/model.card.json")));
+        Assert.Contains("Pipeline:AgeGenderHead", e.Message);
+    }
 }

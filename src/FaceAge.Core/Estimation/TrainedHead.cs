@@ -1,0 +1,55 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FaceAge.Core.Estimation;
+
+/// <summary>
+/// A FaceAge-trained age/gender head (ONNX, made by `faceage train`) run on <see cref="BackboneFeatures"/>:
+/// input "features" [N, 1125], outputs "age" [N, 121] (ages 0–120) and "male" [N, 1]. Thread-safe.
+/// </summary>
+public sealed class TrainedHead : IDisposable
+{
+    public const string FeaturesInput = "features", AgeOutput = "age", MaleOutput = "male", LayoutKey = "faceage.features";
+    public const int FirstAge = 0;
+    private readonly InferenceSession _session;
+
+    public TrainedHead(InferenceSession session, string path)
+    {
+        _session = session;
+        Path = path;
+        if (!session.InputMetadata.ContainsKey(FeaturesInput) || !session.OutputMetadata.ContainsKey(AgeOutput) || !session.OutputMetadata.ContainsKey(MaleOutput))
+            throw new InvalidDataException($"{path} is not a FaceAge head: expected input '{FeaturesInput}' and outputs '{AgeOutput}', '{MaleOutput}'.");
+        session.ModelMetadata.CustomMetadataMap.TryGetValue(LayoutKey, out var layout);
+        if (layout != BackboneFeatures.Layout)
+            throw new InvalidDataException($"{path} was trained on features '{layout ?? "(none)"}', but this backbone gives '{BackboneFeatures.Layout}'.");
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// Checks a head against the SHA-256 in its model card ("&lt;name&gt;.card.json" beside it, written by
+    /// `faceage train`), so a changed or corrupt head is refused naming the file and the expected hash.
+    /// Heads without a card are not checked.
+    /// </summary>
+    public static void VerifyCard(string headPath)
+    {
+        var card = System.IO.Path.ChangeExtension(headPath, null) + ".card.json";
+        if (!File.Exists(card)) return;
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(card));
+        if (!json.RootElement.TryGetProperty("HeadSha256", out var hash) || hash.GetString() is not { Length: 64 } expected) return;
+        string actual;
+        using (var stream = File.OpenRead(headPath)) actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"Head file {headPath} is changed or corrupt: its SHA-256 is {actual}, expected {expected} (from {card}). Train it again with `faceage train` or restore it.");
+    }
+
+    /// <summary>Runs the head on <paramref name="rows"/> feature vectors stored one after another.</summary>
+    public (float[] Age, float[] Male) Run(float[] features, int rows)
+    {
+        var tensor = new DenseTensor<float>(new Memory<float>(features, 0, rows * BackboneFeatures.Length), [rows, BackboneFeatures.Length]);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(FeaturesInput, tensor)], [AgeOutput, MaleOutput]);
+        return (results.First(r => r.Name == AgeOutput).AsTensor<float>().ToArray(), results.First(r => r.Name == MaleOutput).AsTensor<float>().ToArray());
+    }
+
+    public void Dispose() => _session.Dispose();
+}
