@@ -20,7 +20,7 @@ public sealed class AnalysisSettings
     public Option<int?> Tiles { get; } = new("--tiles") { Description = "Also detect on an N×N grid of tiles for small faces." };
     public Option<float?> Margin { get; } = new("--margin") { Description = "Crop margin per side as a fraction of the face box." };
     public Option<string?> Head { get; } = new("--head") { Description = "Trained age/gender head (from faceage train; file in the models folder, e.g. heads/utkface-dev.onnx, or a path); 'none' = the model's own outputs." };
-    public Option<bool?> Flip { get; } = new("--flip") { Description = "Average each face with its mirror image (Analysis:FlipAugmentation)." };
+    public Option<bool?> Flip { get; } = new("--flip") { Description = "Use each face's mirror image too: analysis averages both (Analysis:FlipAugmentation); train adds the mirrors as samples." };
 
     public void AddTo(Command command)
     {

@@ -33,9 +33,9 @@ public static class TrainCommand
         var hidden = new Option<int>("--hidden") { Description = "Hidden units (0 = linear heads).", DefaultValueFactory = _ => defaults.Hidden };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs.", DefaultValueFactory = _ => defaults.MaxEpochs };
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs.", DefaultValueFactory = _ => defaults.Patience };
-        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => defaults.BatchSize };
-        var learningRate = new Option<double>("--learning-rate") { DefaultValueFactory = _ => defaults.LearningRate };
-        var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => defaults.WeightDecay };
+        var batch = new Option<int>("--batch-size") { Description = "Rows (image views) per optimizer step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var learningRate = new Option<double>("--learning-rate") { Description = "AdamW learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW decoupled weight decay (weights, not biases).", DefaultValueFactory = _ => defaults.WeightDecay };
         var sigma = new Option<double>("--age-sigma") { Description = "Width (years) of the soft age targets.", DefaultValueFactory = _ => defaults.AgeSigma };
         var expectation = new Option<double>("--expectation-weight") { Description = "Weight of the L1 loss on the expected age.", DefaultValueFactory = _ => defaults.ExpectationWeight };
         var reweight = new Option<double>("--age-reweight") { Description = "Age re-weighting power (0 none, 1 balanced).", DefaultValueFactory = _ => defaults.AgeReweightPower };
@@ -45,7 +45,8 @@ public static class TrainCommand
         var command = new Command("train", "Train age/gender heads on the frozen backbone's features; cross-validate; export ONNX and a model card.");
         foreach (var o in new Option[] { labels, output, folds, seed, validationFraction, limit, cache, view, model, hidden, epochs, patience, batch, learningRate, weightDecay, sigma, expectation, reweight, dropout, predictions })
             command.Options.Add(o);
-        settings.AddTo(command);
+        // Of the analysis options only these matter here (no detection: the images are face crops).
+        foreach (var o in new Option[] { settings.Config, settings.Models, settings.Flip }) command.Options.Add(o);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var cancel = CancellationToken.None;
