@@ -79,11 +79,7 @@ public static class EvalReport
             points.LegendText = run.Name;
         }
         plot.Add.Line(0, 0, 100, 100).LegendText = "predicted = true";
-        plot.XLabel("true age");
-        plot.YLabel("predicted age");
-        plot.Title("Predicted vs true age");
-        plot.ShowLegend();
-        plot.SavePng(path, 900, 700);
+        Save(plot, path, "Predicted vs true age", "true age", "predicted age", 900, 700);
     }
 
     private static void MaeByDecade(string path, IReadOnlyList<Run> runs, List<string> decades)
@@ -104,12 +100,8 @@ public static class EvalReport
             foreach (var bar in series.Bars) bar.FillColor = ScottPlot.Palette.Default.GetColor(r);
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, decades.Count).Select(i => (double)i).ToArray(), decades.ToArray());
-        plot.XLabel("true age (decade)");
-        plot.YLabel("MAE (years)");
-        plot.Title("Age MAE by decade");
-        plot.ShowLegend();
         plot.Axes.Margins(bottom: 0);
-        plot.SavePng(path, 900, 600);
+        Save(plot, path, "Age MAE by decade", "true age (decade)", "MAE (years)", 900, 600);
     }
 
     private static void GenderCalibration(string path, IReadOnlyList<Run> runs)
@@ -124,10 +116,15 @@ public static class EvalReport
             line.LegendText = run.Name;
         }
         plot.Add.Line(0, 0, 1, 1).LegendText = "calibrated";
-        plot.XLabel("predicted P(male)");
-        plot.YLabel("share really male");
-        plot.Title("Gender probability calibration");
+        Save(plot, path, "Gender probability calibration", "predicted P(male)", "share really male", 700, 700);
+    }
+
+    private static void Save(ScottPlot.Plot plot, string path, string title, string xLabel, string yLabel, int width, int height)
+    {
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.Title(title);
         plot.ShowLegend();
-        plot.SavePng(path, 700, 700);
+        plot.SavePng(path, width, height);
     }
 }

@@ -38,7 +38,6 @@ public sealed class FaceAnalyzer : IDisposable
         if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
         var modelsDir = ModelDirectory.Locate(options.ModelsDirectory);
         var sessions = new OnnxSessionFactory(options.Inference, loggers?.CreateLogger<OnnxSessionFactory>());
-        var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel : ModelDirectory.Require(modelsDir, options.AgeGenderModel);
         var detector = FaceDetectorFactory.Create(options.Detector, modelsDir, sessions);
         try
         {
@@ -59,7 +58,6 @@ public sealed class FaceAnalyzer : IDisposable
         if (options.AgeGenderHead is { } headFile)
         {
             var headPath = Path.IsPathRooted(headFile) ? headFile : ModelDirectory.Require(modelsDirectory, headFile);
-            TrainedHead.VerifyCard(headPath);
             head = new TrainedHead(sessions.Create(headPath), headPath);
         }
         try

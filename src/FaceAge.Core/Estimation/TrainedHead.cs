@@ -26,23 +26,6 @@ public sealed class TrainedHead : IDisposable
 
     public string Path { get; }
 
-    /// <summary>
-    /// Checks a head against the SHA-256 in its model card ("&lt;name&gt;.card.json" beside it, written by
-    /// `faceage train`), so a changed or corrupt head is refused naming the file and the expected hash.
-    /// Heads without a card are not checked.
-    /// </summary>
-    public static void VerifyCard(string headPath)
-    {
-        var card = System.IO.Path.ChangeExtension(headPath, null) + ".card.json";
-        if (!File.Exists(card)) return;
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(card));
-        if (!json.RootElement.TryGetProperty("HeadSha256", out var hash) || hash.GetString() is not { Length: 64 } expected) return;
-        string actual;
-        using (var stream = File.OpenRead(headPath)) actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"Head file {headPath} is changed or corrupt: its SHA-256 is {actual}, expected {expected} (from {card}). Train it again with `faceage train` or restore it.");
-    }
-
     /// <summary>Runs the head on <paramref name="rows"/> feature vectors stored one after another.</summary>
     public (float[] Age, float[] Male) Run(float[] features, int rows)
     {

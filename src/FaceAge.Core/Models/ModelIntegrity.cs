@@ -1,30 +1,49 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace FaceAge.Core.Models;
 
 /// <summary>
-/// Checks a built model against the SHA-256 that `models setup` recorded for it (line "onnx-sha256 &lt;hex&gt;"
-/// of the "&lt;file&gt;.sha256" stamp beside it), so a changed, truncated or corrupt file is refused with a
-/// message naming it and the expected hash. Files without a stamp (a user's own detector) are not checked.
+/// Checks a model file against the SHA-256 recorded for it, so a changed, truncated or corrupt file is refused
+/// with a message naming it and the expected hash. The record is the "&lt;file&gt;.sha256" stamp that
+/// `models setup` writes (line "onnx-sha256 &lt;hex&gt;"), or for a trained head the "HeadSha256" of the model
+/// card ("&lt;name&gt;.card.json") that `faceage train` writes beside it. Files with neither (a user's own
+/// detector) are not checked.
 /// </summary>
 public static class ModelIntegrity
 {
     private const string Prefix = "onnx-sha256 ";
 
-    public static string? ExpectedSha256(string modelPath)
+    public static string Sha256Of(string file)
     {
-        var stamp = modelPath + ".sha256";
-        if (!File.Exists(stamp)) return null;
-        return File.ReadLines(stamp).FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal))?[Prefix.Length..].Trim();
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
+
+    public static string? ExpectedSha256(string modelPath) => Expected(modelPath)?.Hash;
 
     /// <summary>Throws <see cref="InvalidDataException"/> when the file's SHA-256 differs from the recorded one.</summary>
     public static void Verify(string modelPath)
     {
-        if (ExpectedSha256(modelPath) is not { } expected) return;
-        string actual;
-        using (var stream = File.OpenRead(modelPath)) actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        if (Expected(modelPath) is not var (expected, fix)) return;
+        string actual = Sha256Of(modelPath);
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"Model file {modelPath} is changed or corrupt: its SHA-256 is {actual}, expected {expected}. Rebuild the models with: {ModelDirectory.SetupCommand}");
+            throw new InvalidDataException($"Model file {modelPath} is changed or corrupt: its SHA-256 is {actual}, expected {expected}. {fix}");
+    }
+
+    private static (string Hash, string Fix)? Expected(string modelPath)
+    {
+        var stamp = modelPath + ".sha256";
+        if (File.Exists(stamp))
+        {
+            var line = File.ReadLines(stamp).FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal));
+            return line is null ? null : (line[Prefix.Length..].Trim(), $"Rebuild the models with: {ModelDirectory.SetupCommand}");
+        }
+        var card = Path.ChangeExtension(modelPath, null) + ".card.json";
+        if (!File.Exists(card)) return null;
+        using var json = JsonDocument.Parse(File.ReadAllText(card));
+        return json.RootElement.TryGetProperty("HeadSha256", out var hash) && hash.GetString() is { Length: 64 } h
+            ? (h, $"(recorded in {card}) Train the head again with `faceage train` or restore it.")
+            : null;
     }
 }

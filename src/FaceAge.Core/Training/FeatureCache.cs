@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace FaceAge.Core.Training;
 
 /// <summary>
@@ -33,11 +31,7 @@ public sealed class FeatureCache
         return cache;
     }
 
-    public static string HashOf(string file)
-    {
-        using var stream = File.OpenRead(file);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public static string HashOf(string file) => Models.ModelIntegrity.Sha256Of(file);
 
     public bool TryGet(string imageSha256, out float[][] views) => _entries.TryGetValue(imageSha256, out views!);
 

@@ -123,20 +123,8 @@ public static class BenchRunner
             // over the median of the first third (a median, because the thread pool and the frames in flight make
             // single samples swing), and the least-squares trend over the whole run (start to end of the fitted
             // line), in percent.
-            growthPercent = samples.Count >= 10 ? new
-            {
-                rss = ResourceSample.Growth(samples, s => s.RssMiB),
-                gcHeap = ResourceSample.Growth(samples, s => s.GcHeapMiB),
-                handles = ResourceSample.Growth(samples, s => s.Handles),
-                threads = ResourceSample.Growth(samples, s => s.Threads),
-            } : null,
-            trendPercent = samples.Count >= 10 ? new
-            {
-                rss = ResourceSample.Trend(samples, s => s.RssMiB),
-                gcHeap = ResourceSample.Trend(samples, s => s.GcHeapMiB),
-                handles = ResourceSample.Trend(samples, s => s.Handles),
-                threads = ResourceSample.Trend(samples, s => s.Threads),
-            } : null,
+            growthPercent = samples.Count >= 10 ? ResourceSample.PerResource(samples, ResourceSample.Growth) : null,
+            trendPercent = samples.Count >= 10 ? ResourceSample.PerResource(samples, ResourceSample.Trend) : null,
         };
         var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(output, json);
@@ -156,6 +144,15 @@ public static class BenchRunner
                 // Live managed heap after a full collection: what a leak would grow (a plain reading swings with GC timing).
                 Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, 1), handles, self.Threads.Count);
         }
+
+        /// <summary>One figure per resource (RSS, GC heap, handles, threads) by the same measure.</summary>
+        public static object PerResource(List<ResourceSample> samples, Func<List<ResourceSample>, Func<ResourceSample, double>, double> measure) => new
+        {
+            rss = measure(samples, s => s.RssMiB),
+            gcHeap = measure(samples, s => s.GcHeapMiB),
+            handles = measure(samples, s => s.Handles),
+            threads = measure(samples, s => s.Threads),
+        };
 
         public static double Growth(List<ResourceSample> samples, Func<ResourceSample, double> value)
         {

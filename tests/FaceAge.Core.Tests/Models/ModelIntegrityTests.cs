@@ -45,4 +45,22 @@ public class ModelIntegrityTests
         var e = Assert.Throws<InvalidDataException>(() => new OnnxSessionFactory(new InferenceOptions()).Create(path));
         Assert.StartsWith($"Cannot load ONNX model {path}", e.Message);
     }
+
+    [Fact]
+    public void A_trained_head_whose_bytes_differ_from_its_model_card_is_refused_naming_file_and_expected_hash()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-card").FullName;
+        var head = Path.Combine(dir, "h.onnx");
+        File.WriteAllBytes(head, [1, 2, 3]);
+        var expected = new string('a', 64);
+        File.WriteAllText(Path.Combine(dir, "h.card.json"), $$"""{"Head":"h.onnx","HeadSha256":"{{expected}}"}""");
+        Assert.Equal(expected, ModelIntegrity.ExpectedSha256(head));
+        var e = Assert.Throws<InvalidDataException>(() => ModelIntegrity.Verify(head));
+        Assert.Contains(head, e.Message);
+        Assert.Contains($"expected {expected}", e.Message);
+        Assert.Contains("faceage train", e.Message);
+
+        File.WriteAllText(Path.Combine(dir, "h.card.json"), $$"""{"HeadSha256":"{{ModelIntegrity.Sha256Of(head)}}"}""");
+        ModelIntegrity.Verify(head); // matching hash: accepted
+    }
 }
