@@ -96,13 +96,12 @@ public static class TrainCommand
 
             // Cross-validation: every image predicted once by a head that never saw it.
             object? crossValidation = null;
-            AgeGenderMetrics? cvMetrics = null;
             if (k >= 2)
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var (cvPredictions, foldResults) = CrossValidation.Run(samples, k, parse.GetValue(seed), parse.GetValue(validationFraction), options,
                     (fold, e) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold + 1}/{k} epoch {e.Epoch}: loss {e.TrainLoss:0.000}, validation MAE {e.ValidationMae:0.000}, gender {e.ValidationGenderAccuracy:P1}")), cancel);
-                cvMetrics = AgeGenderMetrics.Compute(cvPredictions);
+                var cvMetrics = AgeGenderMetrics.Compute(cvPredictions);
                 Console.WriteLine($"{k}-fold cross-validation ({clock.Elapsed:mm\\:ss}):");
                 foreach (var f in foldResults) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fold {f.Fold + 1}: n={f.TestImages} MAE {f.TestMae:0.00} gender {f.TestGenderAccuracy:P1} (best epoch {f.BestEpoch})"));
                 EvalCommand.Print(cvMetrics, 0);
@@ -120,7 +119,7 @@ public static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final head: best epoch {final.BestEpoch}, validation MAE {validationMetrics.Mae:0.00}, gender {validationMetrics.GenderAccuracy:P1} (n={validationIdx.Length})"));
 
             var card = ModelCard.Create(labelsPath, modelPath, parse.GetValue(view), analysis.FlipAugmentation, extracted.Select(p => p.Face).ToList(),
-                parse.GetValue(seed), parse.GetValue(validationFraction), options, final, validationMetrics, crossValidation, cvMetrics);
+                parse.GetValue(seed), parse.GetValue(validationFraction), options, final, validationMetrics, crossValidation);
             HeadExport.Write(final.Head, outFile, new Dictionary<string, string>
             {
                 ["faceage.backbone"] = Path.GetFileName(modelPath),

@@ -21,7 +21,7 @@ public sealed record ModelCard(
         "use it under the same non-commercial research terms.";
 
     public static ModelCard Create(string labels, string backbone, float view, bool flip, IReadOnlyList<LabeledFace> faces, int seed, double validationFraction,
-        HeadTrainingOptions options, HeadTrainingResult final, AgeGenderMetrics validation, object? crossValidation, AgeGenderMetrics? crossValidationMetrics)
+        HeadTrainingOptions options, HeadTrainingResult final, AgeGenderMetrics validation, object? crossValidation)
     {
         var full = Path.GetFullPath(labels);
         string name = Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
