@@ -41,9 +41,15 @@ public static class TrainCommand
         var reweight = new Option<double>("--age-reweight") { Description = "Age re-weighting power (0 none, 1 balanced).", DefaultValueFactory = _ => defaults.AgeReweightPower };
         var dropout = new Option<double>("--dropout") { Description = "Input dropout.", DefaultValueFactory = _ => defaults.InputDropout };
         var predictions = new Option<string?>("--predictions") { Description = "Write the cross-validated prediction of every image as CSV." };
+        var blockDefaults = new LastBlockOptions();
+        var tune = new Option<bool>("--tune-last-block") { Description = "Also fine-tune the backbone's last block (conv_pw_13, low-rank update + per-channel gain/shift) with the head; writes <out stem>.backbone.onnx beside the head." };
+        var rank = new Option<int>("--rank") { Description = "Rank of the last block's weight update (--tune-last-block).", DefaultValueFactory = _ => blockDefaults.Rank };
+        var blockRate = new Option<double>("--block-learning-rate") { Description = "Learning rate of the last block (--tune-last-block).", DefaultValueFactory = _ => blockDefaults.LearningRate };
+        var blockEpochs = new Option<int>("--block-epochs") { Description = "Most epochs of the joint block + head stage (--tune-last-block).", DefaultValueFactory = _ => blockDefaults.MaxEpochs };
+        var blockPatience = new Option<int>("--block-patience") { Description = "Early-stopping patience of the joint stage (--tune-last-block).", DefaultValueFactory = _ => blockDefaults.Patience };
 
         var command = new Command("train", "Train age/gender heads on the frozen backbone's features; cross-validate; export ONNX and a model card.");
-        foreach (var o in new Option[] { labels, output, folds, seed, validationFraction, limit, cache, view, model, hidden, epochs, patience, batch, learningRate, weightDecay, sigma, expectation, reweight, dropout, predictions })
+        foreach (var o in new Option[] { labels, output, folds, seed, validationFraction, limit, cache, view, model, hidden, epochs, patience, batch, learningRate, weightDecay, sigma, expectation, reweight, dropout, predictions, tune, rank, blockRate, blockEpochs, blockPatience })
             command.Options.Add(o);
         // Of the analysis options only these matter here (no detection: the images are face crops).
         foreach (var o in new Option[] { settings.Config, settings.Models, settings.Flip }) command.Options.Add(o);
@@ -56,7 +62,10 @@ public static class TrainCommand
                 LearningRate = parse.GetValue(learningRate), WeightDecay = parse.GetValue(weightDecay), AgeSigma = parse.GetValue(sigma),
                 ExpectationWeight = parse.GetValue(expectation), AgeReweightPower = parse.GetValue(reweight), InputDropout = parse.GetValue(dropout), Seed = parse.GetValue(seed),
             };
-            var errors = options.Validate().ToList();
+            LastBlockOptions? blockOptions = parse.GetValue(tune)
+                ? new LastBlockOptions { Rank = parse.GetValue(rank), LearningRate = parse.GetValue(blockRate), MaxEpochs = parse.GetValue(blockEpochs), Patience = parse.GetValue(blockPatience) }
+                : null;
+            var errors = options.Validate().Concat(blockOptions?.Validate() ?? []).ToList();
             int k = parse.GetValue(folds);
             if (k is 1 or < 0) errors.Add($"--folds must be 0 (skip) or ≥ 2, got {k}.");
             if (parse.GetValue(validationFraction) is <= 0 or >= 0.5) errors.Add($"--validation must be in (0, 0.5), got {parse.GetValue(validationFraction)}.");
@@ -83,57 +92,76 @@ public static class TrainCommand
             var modelName = parse.GetValue(model)!;
             var modelPath = Path.IsPathRooted(modelName) ? modelName : ModelDirectory.Require(modelsDir, modelName);
             var sessions = new OnnxSessionFactory(analysis.Inference, CliLogging.Factory.CreateLogger("train"));
-            using var estimator = new FaceResEstimator(sessions.Create(modelPath));
-            var extraction = new FeatureExtraction(estimator, modelPath, parse.GetValue(view), analysis.MaxBatchSize);
-            var featureCache = FeatureCache.Open(parse.GetValue(cache)!, extraction.CacheKey, BackboneFeatures.Length);
-            Console.Error.WriteLine($"train: {faces.Count} images, features from {Path.GetFileName(modelPath)} (cache {featureCache.Path}, {featureCache.Count} cached)");
-            var progress = new ConsoleProgress("features", faces.Count);
+            var cacheDir = parse.GetValue(cache)!;
             var extractErrors = new List<string>();
-            var extracted = extraction.Run(faces, featureCache, extractErrors, progress.Report, cancel);
-            foreach (var e in extractErrors.Take(20)) Console.Error.WriteLine($"error: {e}");
-            if (!analysis.FlipAugmentation) extracted = extracted.Select(p => (p.Face, p.Sample with { Views = [p.Sample.Views[0]] })).ToList();
-            var samples = extracted.Select(p => p.Sample).ToList();
-
-            // Cross-validation: every image predicted once by a head that never saw it.
-            object? crossValidation = null;
-            if (k >= 2)
+            var run = new TrainingRun(parse.GetValue(seed), parse.GetValue(validationFraction), k, options, cancel);
+            var stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outFile))!, Path.GetFileNameWithoutExtension(outFile));
+            string backboneFile = modelPath;
+            List<LabeledFace> used;
+            TrainingRun.Outcome outcome;
+            if (blockOptions is null)
             {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var (cvPredictions, foldResults) = CrossValidation.Run(samples, k, parse.GetValue(seed), parse.GetValue(validationFraction), options,
-                    (fold, e) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold + 1}/{k} epoch {e.Epoch}: loss {e.TrainLoss:0.000}, validation MAE {e.ValidationMae:0.000}, gender {e.ValidationGenderAccuracy:P1}")), cancel);
-                var cvMetrics = AgeGenderMetrics.Compute(cvPredictions);
-                Console.WriteLine($"{k}-fold cross-validation ({clock.Elapsed:mm\\:ss}):");
-                foreach (var f in foldResults) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fold {f.Fold + 1}: n={f.TestImages} MAE {f.TestMae:0.00} gender {f.TestGenderAccuracy:P1} (best epoch {f.BestEpoch})"));
-                EvalCommand.Print(cvMetrics, 0);
-                crossValidation = new { folds = k, seed = parse.GetValue(seed), metrics = cvMetrics, perFold = foldResults };
-                if (parse.GetValue(predictions) is { } csv)
-                    File.WriteAllLines(csv, extracted.Select((p, i) => string.Create(CultureInfo.InvariantCulture,
-                        $"{p.Face.Path},{p.Face.Age},{cvPredictions[i].PredictedAge:0.00},{p.Face.Gender},{cvPredictions[i].MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
+                using var estimator = new FaceResEstimator(sessions.Create(modelPath));
+                var extraction = FeatureExtraction.Head(estimator, modelPath, parse.GetValue(view), analysis.MaxBatchSize);
+                var featureCache = FeatureCache.Open(cacheDir, extraction.CacheKey, BackboneFeatures.Length);
+                Console.Error.WriteLine($"train: {faces.Count} images, features from {Path.GetFileName(modelPath)} (cache {featureCache.Path}, {featureCache.Count} cached)");
+                var extracted = extraction.Run(faces, featureCache, extractErrors, new ConsoleProgress("features", faces.Count).Report, cancel);
+                PrintErrors(extractErrors);
+                used = extracted.Select(p => p.Face).ToList();
+                outcome = run.Heads(extracted.Select(p => new HeadSample(analysis.FlipAugmentation ? p.Views : [p.Views[0]], p.Face.Age!.Value, p.Face.Gender)).ToList());
+            }
+            else
+            {
+                if (Path.GetFileName(modelPath) != LastBlockModel.ModelName + ".onnx")
+                    throw new ArgumentException($"--tune-last-block fine-tunes {LastBlockModel.ModelName}.onnx (rebuilt from its npm source); --model {modelName} cannot be used with it.");
+                var lastBlock = new LastBlockModel(new FaceAge.Models.Setup.ModelSetup(modelsDir), cancel);
+                using var tapped = new FaceResEstimator(sessions.Create(lastBlock.WriteTapped(Path.Combine(cacheDir, "models"), modelPath, cancel)));
+                var extraction = FeatureExtraction.LastBlock(tapped, modelPath, parse.GetValue(view), analysis.MaxBatchSize);
+                var blockCache = FeatureCache<Half>.Open(cacheDir, "lastblock", extraction.CacheKey, LastBlockAdapter.ViewLength);
+                Console.Error.WriteLine($"train: {faces.Count} images, last-block activations from {Path.GetFileName(modelPath)} (cache {blockCache.Path}, {blockCache.Count} cached)");
+                var extracted = extraction.Run(faces, blockCache, extractErrors, new ConsoleProgress("activations", faces.Count).Report, cancel);
+                PrintErrors(extractErrors);
+                used = extracted.Select(p => p.Face).ToList();
+                outcome = run.LastBlock(extracted.Select(p => new LastBlockSample(analysis.FlipAugmentation ? p.Views : [p.Views[0]], p.Face.Age!.Value, p.Face.Gender)).ToList(),
+                    lastBlock.Stock, blockOptions);
+                backboneFile = stem + ModelIntegrity.TunedBackboneSuffix + ".onnx";
+                lastBlock.WriteTuned(outcome.Adapter!, backboneFile, new Dictionary<string, string> { ["faceage.trained_on"] = DataName(labelsPath) }, cancel);
             }
 
-            // The final head: all images, a seeded part held out for early stopping.
-            var (trainIdx, validationIdx) = CrossValidation.Split(samples.Count, parse.GetValue(validationFraction), parse.GetValue(seed));
-            var final = HeadTrainer.Train(trainIdx.Select(i => samples[i]).ToList(), validationIdx.Select(i => samples[i]).ToList(), options,
-                e => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final epoch {e.Epoch}: loss {e.TrainLoss:0.000}, validation MAE {e.ValidationMae:0.000}, gender {e.ValidationGenderAccuracy:P1}")), cancel);
-            var validationMetrics = AgeGenderMetrics.Compute(validationIdx.Select(i => CrossValidation.Predict(final.Head, samples[i])).ToList());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final head: best epoch {final.BestEpoch}, validation MAE {validationMetrics.Mae:0.00}, gender {validationMetrics.GenderAccuracy:P1} (n={validationIdx.Length})"));
-
-            var card = ModelCard.Create(labelsPath, modelPath, parse.GetValue(view), analysis.FlipAugmentation, extracted.Select(p => p.Face).ToList(),
-                parse.GetValue(seed), parse.GetValue(validationFraction), options, final, validationMetrics, crossValidation);
-            HeadExport.Write(final.Head, outFile, new Dictionary<string, string>
+            if (outcome.CrossValidation is { } cv && parse.GetValue(predictions) is { } csv)
+                File.WriteAllLines(csv, used.Select((f, i) => string.Create(CultureInfo.InvariantCulture,
+                    $"{f.Path},{f.Age},{cv.Predictions[i].PredictedAge:0.00},{f.Gender},{cv.Predictions[i].MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
+            object? crossValidation = outcome.CrossValidation is { } r ? new { folds = k, seed = parse.GetValue(seed), metrics = r.Metrics, perFold = r.Folds } : null;
+            var card = ModelCard.Create(labelsPath, backboneFile, parse.GetValue(view), analysis.FlipAugmentation, used,
+                parse.GetValue(seed), parse.GetValue(validationFraction), options, outcome.BestEpoch, outcome.Validation, crossValidation, blockOptions);
+            var metadata = new Dictionary<string, string>
             {
-                ["faceage.backbone"] = Path.GetFileName(modelPath),
+                ["faceage.backbone"] = Path.GetFileName(backboneFile),
                 ["faceage.trained_on"] = card.Data.Name,
                 ["faceage.seed"] = parse.GetValue(seed).ToString(CultureInfo.InvariantCulture),
-            });
-            var stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outFile))!, Path.GetFileNameWithoutExtension(outFile));
+            };
+            if (blockOptions is not null) metadata[TrainedHead.TunedBackboneKey] = Path.GetFileName(backboneFile);
+            HeadExport.Write(outcome.Head, outFile, metadata);
             card.Write(stem, outFile);
             var labelsRoot = Directory.Exists(labelsPath) ? labelsPath : Path.GetDirectoryName(Path.GetFullPath(labelsPath))!;
-            File.WriteAllLines(stem + ".validation.txt", validationIdx.Select(i => Path.GetRelativePath(labelsRoot, extracted[i].Face.Path).Replace('\\', '/'))
+            File.WriteAllLines(stem + ".validation.txt", outcome.ValidationIndices.Select(i => Path.GetRelativePath(labelsRoot, used[i].Path).Replace('\\', '/'))
                 .Prepend($"# images held out for early stopping of the final head (seed {parse.GetValue(seed)}, fraction {parse.GetValue(validationFraction).ToString(CultureInfo.InvariantCulture)}); all others trained it"));
-            Console.WriteLine($"head written to {outFile}; model card {stem}.card.md");
+            Console.WriteLine(blockOptions is null ? $"head written to {outFile}; model card {stem}.card.md"
+                : $"head written to {outFile}, its fine-tuned backbone to {backboneFile}; model card {stem}.card.md");
             return extractErrors.Count > 0 ? 2 : 0;
         }));
         return command;
+    }
+
+    private static void PrintErrors(List<string> errors)
+    {
+        foreach (var e in errors.Take(20)) Console.Error.WriteLine($"error: {e}");
+        if (errors.Count > 20) Console.Error.WriteLine($"error: … and {errors.Count - 20} more unreadable images");
+    }
+
+    private static string DataName(string labels)
+    {
+        var full = Path.GetFullPath(labels);
+        return Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
     }
 }

@@ -62,6 +62,8 @@ public sealed class FaceAnalyzer : IDisposable
         }
         try
         {
+            // A head trained together with the last backbone block brings that backbone along.
+            if (head?.TunedBackbone is { } tuned) estimatorPath = tuned;
             return new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation,
                 head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head);
         }

@@ -111,8 +111,37 @@ public sealed class FaceResEstimator : IDisposable
         destination[^1] = gender[row, 0];
     }
 
-    /// <summary>One session run over the crops (rows 0..n-1) and, with 2 views, their mirrors (rows n..2n-1).</summary>
+    /// <summary>
+    /// The named outputs of one batched run over the crops and, when <paramref name="mirrored"/>, their mirrors:
+    /// result[output][i][v] is output <paramref name="outputs"/>[output] of crop i, view v, flattened. For a model
+    /// built with extra outputs (inner activations for training).
+    /// </summary>
+    public float[][][][] Outputs(IReadOnlyList<Mat> crops, bool mirrored, IReadOnlyList<string> outputs)
+    {
+        int views = mirrored ? 2 : 1;
+        var result = new float[outputs.Count][][][];
+        RunBackbone(crops, views, outputs, tensors =>
+        {
+            for (int o = 0; o < outputs.Count; o++)
+            {
+                var t = (DenseTensor<float>)tensors[o];
+                int per = (int)(t.Length / (crops.Count * views));
+                result[o] = new float[crops.Count][][];
+                for (int i = 0; i < crops.Count; i++)
+                {
+                    result[o][i] = new float[views][];
+                    for (int v = 0; v < views; v++) result[o][i][v] = t.Buffer.Span.Slice((v * crops.Count + i) * per, per).ToArray();
+                }
+            }
+        });
+        return result;
+    }
+
     private void RunBackbone(IReadOnlyList<Mat> crops, int views, Action<Tensor<float>, Tensor<float>, Tensor<float>> read)
+        => RunBackbone(crops, views, [AgeOutput, GenderOutput, DescriptorOutput], t => read(t[0], t[1], t[2]));
+
+    /// <summary>One session run over the crops (rows 0..n-1) and, with 2 views, their mirrors (rows n..2n-1).</summary>
+    private void RunBackbone(IReadOnlyList<Mat> crops, int views, IReadOnlyList<string> outputs, Action<Tensor<float>[]> read)
     {
         int per = InputSize * InputSize * 3, batch = crops.Count * views;
         var buffer = ArrayPool<float>.Shared.Rent(per * batch);
@@ -133,9 +162,8 @@ public sealed class FaceResEstimator : IDisposable
             }
             var memory = new Memory<float>(buffer, 0, per * batch);
             var tensor = new DenseTensor<float>(memory, [batch, InputSize, InputSize, 3]);
-            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], [AgeOutput, GenderOutput, DescriptorOutput]);
-            read(results.First(r => r.Name == AgeOutput).AsTensor<float>(), results.First(r => r.Name == GenderOutput).AsTensor<float>(),
-                results.First(r => r.Name == DescriptorOutput).AsTensor<float>());
+            using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], outputs);
+            read(outputs.Select(name => results.First(r => r.Name == name).AsTensor<float>()).ToArray());
         }
         finally
         {

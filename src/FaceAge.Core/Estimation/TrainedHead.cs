@@ -10,6 +10,8 @@ namespace FaceAge.Core.Estimation;
 public sealed class TrainedHead : IDisposable
 {
     public const string FeaturesInput = "features", AgeOutput = "age", MaleOutput = "male", LayoutKey = "faceage.features";
+    /// <summary>Metadata naming the fine-tuned backbone file (beside the head) that a head trained with its last block needs.</summary>
+    public const string TunedBackboneKey = "faceage.tuned_backbone";
     public const int FirstAge = 0;
     private readonly InferenceSession _session;
 
@@ -22,9 +24,18 @@ public sealed class TrainedHead : IDisposable
         session.ModelMetadata.CustomMetadataMap.TryGetValue(LayoutKey, out var layout);
         if (layout != BackboneFeatures.Layout)
             throw new InvalidDataException($"{path} was trained on features '{layout ?? "(none)"}', but this backbone gives '{BackboneFeatures.Layout}'.");
+        if (session.ModelMetadata.CustomMetadataMap.TryGetValue(TunedBackboneKey, out var tuned))
+        {
+            TunedBackbone = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, tuned);
+            if (!File.Exists(TunedBackbone))
+                throw new FileNotFoundException($"{path} was trained with its own fine-tuned backbone {TunedBackbone}, which is missing; keep the two files together.", TunedBackbone);
+        }
     }
 
     public string Path { get; }
+
+    /// <summary>The fine-tuned backbone this head must run on (in place of the configured model), or null for any faceres-deep.</summary>
+    public string? TunedBackbone { get; }
 
     /// <summary>Runs the head on <paramref name="rows"/> feature vectors stored one after another.</summary>
     public (float[] Age, float[] Male) Run(float[] features, int rows)

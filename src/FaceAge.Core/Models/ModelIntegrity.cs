@@ -13,6 +13,8 @@ namespace FaceAge.Core.Models;
 public static class ModelIntegrity
 {
     private const string Prefix = "onnx-sha256 ";
+    /// <summary>A head trained with its last backbone block is &lt;stem&gt;.onnx beside &lt;stem&gt;.backbone.onnx.</summary>
+    public const string TunedBackboneSuffix = ".backbone";
 
     public static string Sha256Of(string file)
     {
@@ -39,10 +41,13 @@ public static class ModelIntegrity
             var line = File.ReadLines(stamp).FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal));
             return line is null ? null : (line[Prefix.Length..].Trim(), $"Rebuild the models with: {ModelDirectory.SetupCommand}");
         }
-        var card = Path.ChangeExtension(modelPath, null) + ".card.json";
+        // A head's card is <stem>.card.json; the fine-tuned backbone that goes with it, <stem>.backbone.onnx, is in the same card.
+        var stem = Path.ChangeExtension(modelPath, null);
+        bool tunedBackbone = stem.EndsWith(TunedBackboneSuffix, StringComparison.Ordinal);
+        var card = (tunedBackbone ? stem[..^TunedBackboneSuffix.Length] : stem) + ".card.json";
         if (!File.Exists(card)) return null;
         using var json = JsonDocument.Parse(File.ReadAllText(card));
-        return json.RootElement.TryGetProperty("HeadSha256", out var hash) && hash.GetString() is { Length: 64 } h
+        return json.RootElement.TryGetProperty(tunedBackbone ? "BackboneSha256" : "HeadSha256", out var hash) && hash.GetString() is { Length: 64 } h
             ? (h, $"(recorded in {card}) Train the head again with `faceage train` or restore it.")
             : null;
     }

@@ -39,6 +39,18 @@ public static class CrossValidation
     /// </summary>
     public static (Prediction[] Predictions, List<FoldResult> Folds) Run(IReadOnlyList<HeadSample> samples, int k, int seed, double validationFraction,
         HeadTrainingOptions options, Action<int, EpochRecord>? progress = null, CancellationToken cancel = default)
+        => Run(samples, k, seed, validationFraction, (train, validation, fold) =>
+        {
+            var result = HeadTrainer.Train(train, validation, options with { Seed = options.Seed * 1000 + fold }, e => progress?.Invoke(fold, e), cancel);
+            return (result.BestEpoch, s => Predict(result.Head, s));
+        });
+
+    /// <summary>
+    /// k-fold cross-validation of any trainer: <paramref name="train"/> gets (training, validation, fold) and returns its best
+    /// epoch and a predictor, which then predicts the held-out fold.
+    /// </summary>
+    public static (Prediction[] Predictions, List<FoldResult> Folds) Run<TSample>(IReadOnlyList<TSample> samples, int k, int seed, double validationFraction,
+        Func<IReadOnlyList<TSample>, IReadOnlyList<TSample>, int, (int BestEpoch, Func<TSample, Prediction> Predict)> train)
     {
         var folds = Folds(samples.Count, k, seed);
         var predictions = new Prediction[samples.Count];
@@ -47,13 +59,13 @@ public static class CrossValidation
         {
             var rest = Enumerable.Range(0, samples.Count).Where(i => folds[i] != f).ToArray();
             var test = Enumerable.Range(0, samples.Count).Where(i => folds[i] == f).ToArray();
-            var (train, validation) = Split(rest.Length, validationFraction, seed * 1000 + f);
-            int fold = f;
-            var result = HeadTrainer.Train(train.Select(i => samples[rest[i]]).ToList(), validation.Select(i => samples[rest[i]]).ToList(),
-                options with { Seed = options.Seed * 1000 + f }, e => progress?.Invoke(fold, e), cancel);
-            foreach (int i in test) predictions[i] = Predict(result.Head, samples[i]);
-            var metrics = AgeGenderMetrics.Compute(test.Select(i => predictions[i]).ToList());
-            results.Add(new FoldResult(f, train.Length, validation.Length, test.Length, result.BestEpoch, metrics.Mae, metrics.GenderAccuracy));
+            var (trainIdx, validation) = Split(rest.Length, validationFraction, seed * 1000 + f);
+            var (bestEpoch, predict) = train(trainIdx.Select(i => samples[rest[i]]).ToList(), validation.Select(i => samples[rest[i]]).ToList(), f);
+            var held = new Prediction[test.Length];
+            Parallel.For(0, test.Length, t => held[t] = predict(samples[test[t]]));
+            for (int t = 0; t < test.Length; t++) predictions[test[t]] = held[t];
+            var metrics = AgeGenderMetrics.Compute(held);
+            results.Add(new FoldResult(f, trainIdx.Length, validation.Length, test.Length, bestEpoch, metrics.Mae, metrics.GenderAccuracy));
         }
         return (predictions, results);
     }
@@ -61,6 +73,15 @@ public static class CrossValidation
     public static Prediction Predict(HeadNetwork head, HeadSample sample)
     {
         var (age, male) = HeadTrainer.Predict(head, sample);
-        return new Prediction(sample.Age, sample.Gender, age, male >= 0.5f ? Gender.Male : Gender.Female, male, null, null);
+        return ToPrediction(sample.Age, sample.Gender, age, male);
     }
+
+    public static Prediction Predict(LastBlockAdapter adapter, HeadNetwork head, LastBlockSample sample)
+    {
+        var (age, male) = LastBlockTrainer.Predict(adapter, head, sample);
+        return ToPrediction(sample.Age, sample.Gender, age, male);
+    }
+
+    private static Prediction ToPrediction(double trueAge, Gender? gender, double age, float male)
+        => new(trueAge, gender, age, male >= 0.5f ? Gender.Male : Gender.Female, male, null, null);
 }

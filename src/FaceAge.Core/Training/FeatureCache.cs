@@ -1,16 +1,28 @@
+using System.Runtime.InteropServices;
+
 namespace FaceAge.Core.Training;
 
-/// <summary>
-/// Backbone features of labelled images, computed once and kept on disk so that training heads again is
-/// fast. One file per backbone model ("features-&lt;model sha256 prefix&gt;.bin"); each record is keyed by the
-/// SHA-256 of the image file's bytes, so renamed or moved images still hit and changed images miss.
-/// Records hold one feature vector per view (e.g. the crop and its mirror). Append-only; a truncated last
-/// record (a killed run) is ignored on load.
-/// </summary>
-public sealed class FeatureCache
+/// <summary>Opens feature caches and hashes images for them.</summary>
+public static class FeatureCache
 {
-    private const uint Magic = 0x46414643; // "FAFC"
-    private readonly Dictionary<string, float[][]> _entries = new(StringComparer.Ordinal);
+    /// <summary>Opens (or starts) the float cache of backbone features ("features-&lt;key prefix&gt;.bin") in <paramref name="folder"/>.</summary>
+    public static FeatureCache<float> Open(string folder, string key, int dimension) => FeatureCache<float>.Open(folder, "features", key, dimension);
+
+    public static string HashOf(string file) => Models.ModelIntegrity.Sha256Of(file);
+}
+
+/// <summary>
+/// Per-image vectors computed once by a backbone and kept on disk so that training again is fast. One file per
+/// backbone and crop setting ("&lt;kind&gt;-&lt;key prefix&gt;.bin"); each record is keyed by the SHA-256 of the
+/// image file's bytes, so renamed or moved images still hit and changed images miss. Records hold one vector per
+/// view (e.g. the crop and its mirror). Append-only; a truncated last record (a killed run) is ignored on load.
+/// <typeparamref name="T"/> is float for head features, Half for the larger last-block activations.
+/// </summary>
+public sealed class FeatureCache<T> where T : unmanaged
+{
+    // "FAFC" for float; other element types add their size so a file is never read as the wrong type.
+    private static readonly uint Magic = 0x46414643u + (Marshal.SizeOf<T>() == sizeof(float) ? 0u : (uint)Marshal.SizeOf<T>() << 24);
+    private readonly Dictionary<string, T[][]> _entries = new(StringComparer.Ordinal);
 
     private FeatureCache(string path, int dimension)
     {
@@ -22,26 +34,24 @@ public sealed class FeatureCache
     public int Dimension { get; }
     public int Count => _entries.Count;
 
-    /// <summary>Opens (or starts) the cache for a backbone in <paramref name="folder"/>.</summary>
-    public static FeatureCache Open(string folder, string modelSha256, int dimension)
+    public static FeatureCache<T> Open(string folder, string kind, string key, int dimension)
     {
         Directory.CreateDirectory(folder);
-        var cache = new FeatureCache(System.IO.Path.Combine(folder, $"features-{modelSha256[..16]}.bin"), dimension);
+        var cache = new FeatureCache<T>(System.IO.Path.Combine(folder, $"{kind}-{key[..16]}.bin"), dimension);
         cache.Load();
         return cache;
     }
 
-    public static string HashOf(string file) => Models.ModelIntegrity.Sha256Of(file);
+    public bool TryGet(string imageSha256, out T[][] views) => _entries.TryGetValue(imageSha256, out views!);
 
-    public bool TryGet(string imageSha256, out float[][] views) => _entries.TryGetValue(imageSha256, out views!);
-
-    public void Add(string imageSha256, float[][] views)
+    public void Add(string imageSha256, T[][] views)
     {
         if (views.Length is 0 or > 255 || views.Any(v => v.Length != Dimension))
             throw new ArgumentException($"Expected 1–255 views of {Dimension} values.", nameof(views));
         if (!_entries.TryAdd(imageSha256, views)) return;
         bool header = !File.Exists(Path) || new FileInfo(Path).Length == 0;
-        using var writer = new BinaryWriter(new FileStream(Path, FileMode.Append, FileAccess.Write));
+        using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write);
+        using var writer = new BinaryWriter(stream);
         if (header)
         {
             writer.Write(Magic);
@@ -49,30 +59,35 @@ public sealed class FeatureCache
         }
         writer.Write(Convert.FromHexString(imageSha256));
         writer.Write((byte)views.Length);
-        foreach (var v in views)
-            foreach (var x in v) writer.Write(x);
+        writer.Flush();
+        foreach (var v in views) stream.Write(MemoryMarshal.AsBytes(v.AsSpan()));
     }
 
     private void Load()
     {
         if (!File.Exists(Path)) return;
-        using var reader = new BinaryReader(File.OpenRead(Path));
-        if (reader.BaseStream.Length < 8) return;
-        if (reader.ReadUInt32() != Magic || reader.ReadInt32() != Dimension)
-            throw new InvalidDataException($"{Path} is not a feature cache of {Dimension}-value vectors; delete it to rebuild.");
-        long recordBytes(int views) => 32 + 1 + (long)views * Dimension * sizeof(float);
-        while (reader.BaseStream.Position + 33 <= reader.BaseStream.Length)
+        using var stream = new BufferedStream(File.OpenRead(Path), 1 << 20);
+        long length = stream.Length;
+        if (length < 8) return;
+        var head = new byte[8];
+        stream.ReadExactly(head);
+        if (BitConverter.ToUInt32(head, 0) != Magic || BitConverter.ToInt32(head, 4) != Dimension)
+            throw new InvalidDataException($"{Path} is not a feature cache of {Dimension}-value {typeof(T).Name} vectors; delete it to rebuild.");
+        long position = 8, vectorBytes = (long)Dimension * Marshal.SizeOf<T>();
+        var key = new byte[33];
+        while (position + 33 <= length)
         {
-            var hash = Convert.ToHexStringLower(reader.ReadBytes(32));
-            int views = reader.ReadByte();
-            if (reader.BaseStream.Position - 33 + recordBytes(views) > reader.BaseStream.Length) break; // truncated tail
-            var data = new float[views][];
+            stream.ReadExactly(key);
+            int views = key[32];
+            if (position + 33 + views * vectorBytes > length) break; // truncated tail
+            var data = new T[views][];
             for (int v = 0; v < views; v++)
             {
-                data[v] = new float[Dimension];
-                for (int k = 0; k < Dimension; k++) data[v][k] = reader.ReadSingle();
+                data[v] = new T[Dimension];
+                stream.ReadExactly(MemoryMarshal.AsBytes(data[v].AsSpan()));
             }
-            _entries[hash] = data;
+            _entries[Convert.ToHexStringLower(key.AsSpan(0, 32))] = data;
+            position += 33 + views * vectorBytes;
         }
     }
 }

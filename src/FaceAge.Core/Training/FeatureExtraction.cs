@@ -9,23 +9,25 @@ using OpenCvSharp;
 namespace FaceAge.Core.Training;
 
 /// <summary>
-/// Backbone features of labelled aligned face images (each image is the face, cropped with a view factor
-/// as in `faceage eval`), the crop and its mirror, batched, through a <see cref="FeatureCache"/>: an image
-/// already seen with the same model file and view is not run again.
+/// Backbone outputs of labelled aligned face images (each image is the face, cropped with a view factor as in
+/// `faceage eval`), the crop and its mirror, batched, through a <see cref="FeatureCache{T}"/>: an image already
+/// seen with the same model file, outputs and view is not run again.
 /// </summary>
-public sealed class FeatureExtraction(FaceResEstimator estimator, string modelFile, float view, int batchSize = 8)
+/// <param name="compute">The vectors of a batch of crops: result[i][v] for crop i, view v (crop, mirror).</param>
+/// <param name="what">What <paramref name="compute"/> gives (a layout name), part of the cache key.</param>
+public sealed class FeatureExtraction<T>(Func<IReadOnlyList<Mat>, T[][][]> compute, string what, string modelFile, float view, int batchSize = 8)
+    where T : unmanaged
 {
-    /// <summary>Cache identity: the model file's bytes, the feature layout and the crop view.</summary>
+    /// <summary>Cache identity: the model file's bytes, what is computed and the crop view.</summary>
     public string CacheKey { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{FeatureCache.HashOf(modelFile)}|{BackboneFeatures.Layout}|view={view.ToString(System.Globalization.CultureInfo.InvariantCulture)}|views=crop+mirror")));
+        $"{FeatureCache.HashOf(modelFile)}|{what}|view={view.ToString(System.Globalization.CultureInfo.InvariantCulture)}|views=crop+mirror")));
 
     /// <summary>
-    /// Features of every face with an age label; unreadable images are reported in <paramref name="errors"/> and left out.
+    /// Vectors of every face with an age label, in order; unreadable images are reported in <paramref name="errors"/> and left out.
     /// </summary>
-    public List<(LabeledFace Face, HeadSample Sample)> Run(IReadOnlyList<LabeledFace> faces, FeatureCache cache, List<string> errors,
+    public List<(LabeledFace Face, T[][] Views)> Run(IReadOnlyList<LabeledFace> faces, FeatureCache<T> cache, List<string> errors,
         Action<int>? progress = null, CancellationToken cancel = default)
     {
-        if (cache.Dimension != BackboneFeatures.Length) throw new ArgumentException($"The cache holds {cache.Dimension}-value vectors, not {BackboneFeatures.Length}.");
         var labelled = faces.Where(f => f.Age is not null).ToList();
         var hashes = new string?[labelled.Count];
         Parallel.For(0, labelled.Count, i =>
@@ -52,16 +54,47 @@ public sealed class FeatureExtraction(FaceResEstimator estimator, string modelFi
                 catch (ImageDecodeException e) { lock (errors) errors.Add(e.Message); }
             });
             var ready = Enumerable.Range(0, chunk.Count).Where(k => crops[k] is not null).ToList();
-            var features = estimator.Features(ready.Select(k => crops[k]!).ToList(), mirrored: true);
-            for (int r = 0; r < ready.Count; r++) cache.Add(hashes[chunk[ready[r]]]!, features[r]);
+            var vectors = compute(ready.Select(k => crops[k]!).ToList());
+            for (int r = 0; r < ready.Count; r++) cache.Add(hashes[chunk[ready[r]]]!, vectors[r]);
             foreach (var c in crops) c?.Dispose();
             done += chunk.Count;
             progress?.Invoke(done);
         }
-        var samples = new List<(LabeledFace, HeadSample)>(labelled.Count);
+        var result = new List<(LabeledFace, T[][])>(labelled.Count);
         for (int i = 0; i < labelled.Count; i++)
             if (hashes[i] is { } hash && cache.TryGet(hash, out var views))
-                samples.Add((labelled[i], new HeadSample(views, labelled[i].Age!.Value, labelled[i].Gender)));
-        return samples;
+                result.Add((labelled[i], views));
+        return result;
     }
+}
+
+/// <summary>The extractions `faceage train` uses.</summary>
+public static class FeatureExtraction
+{
+    /// <summary>Head features (<see cref="BackboneFeatures"/>) from the backbone's outputs.</summary>
+    public static FeatureExtraction<float> Head(FaceResEstimator estimator, string modelFile, float view, int batchSize = 8)
+        => new(crops => estimator.Features(crops, mirrored: true), BackboneFeatures.Layout, modelFile, view, batchSize);
+
+    /// <summary>
+    /// The last block's cached input and convolution output (<see cref="LastBlockAdapter.ViewLength"/> halves per view), from a
+    /// backbone built with those two extra outputs; <paramref name="modelFile"/> is the stock file whose hash keys the cache.
+    /// </summary>
+    public static FeatureExtraction<Half> LastBlock(FaceResEstimator tapped, string modelFile, float view, int batchSize = 8)
+        => new(crops =>
+        {
+            var outputs = tapped.Outputs(crops, mirrored: true, [LastBlockAdapter.InputTap + ":0", LastBlockAdapter.ConvTap + ":0"]);
+            var result = new Half[crops.Count][][];
+            for (int i = 0; i < crops.Count; i++)
+            {
+                result[i] = new Half[2][];
+                for (int v = 0; v < 2; v++)
+                {
+                    var both = new Half[LastBlockAdapter.ViewLength];
+                    System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(outputs[0][i][v], both.AsSpan(0, LastBlockAdapter.ViewLength / 2));
+                    System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(outputs[1][i][v], both.AsSpan(LastBlockAdapter.ViewLength / 2));
+                    result[i][v] = both;
+                }
+            }
+            return result;
+        }, "faceres-deep:lastblock:x+z:half", modelFile, view, batchSize);
 }

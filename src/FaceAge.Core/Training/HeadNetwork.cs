@@ -43,6 +43,9 @@ public sealed class HeadNetwork
 
     public IEnumerable<float[]> Parameters => [W1, B1, WAge, BAge, WMale, BMale];
 
+    /// <summary>Which of <see cref="Parameters"/> get weight decay: the weight matrices, not the biases.</summary>
+    public static readonly bool[] Decays = [true, false, true, false, true, false];
+
     public HeadNetwork Clone()
     {
         var copy = new HeadNetwork(Inputs, Hidden, Mean, Scale);

@@ -78,7 +78,7 @@ public static class HeadTrainer
         var ageWeights = AgeWeights(rows.Select(r => r.Age).ToList(), options.AgeReweightPower);
         var genderWeights = GenderWeights(rows.Select(r => r.Gender).ToList());
 
-        var optimizer = new AdamW(net, options.LearningRate, options.WeightDecay);
+        var optimizer = new AdamW(net.Parameters.ToArray(), HeadNetwork.Decays, options.LearningRate, options.WeightDecay);
         var gradients = net.Parameters.Select(p => new float[p.Length]).ToArray();
         var order = Enumerable.Range(0, rows.Count).ToArray();
         var input = new float[d];
@@ -159,10 +159,14 @@ public static class HeadTrainer
         return (error / samples.Count, genderN > 0 ? (double)genderRight / genderN : double.NaN);
     }
 
-    /// <summary>Forward and backward pass of one row; adds its gradients; returns its loss.</summary>
-    private static double Accumulate(HeadNetwork net, float[] x, float[] hidden, float[] age, float[] deltaHidden, float[] target, double trueAge,
-        Gender? gender, float ageWeight, float genderWeight, HeadTrainingOptions options, float[][] gradients)
+    /// <summary>
+    /// Forward and backward pass of one row; adds its gradients; returns its loss. With <paramref name="deltaInput"/>
+    /// it also receives d(loss)/d(x), for training what computes the features (a fine-tuned backbone block).
+    /// </summary>
+    internal static double Accumulate(HeadNetwork net, float[] x, float[] hidden, float[] age, float[] deltaHidden, float[] target, double trueAge,
+        Gender? gender, float ageWeight, float genderWeight, HeadTrainingOptions options, float[][] gradients, float[]? deltaInput = null)
     {
+        if (deltaInput is not null) Array.Clear(deltaInput);
         var (gW1, gB1, gWAge, gBAge, gWMale, gBMale) = (gradients[0], gradients[1], gradients[2], gradients[3], gradients[4], gradients[5]);
         int width = net.Width;
         float male = net.Forward(x, hidden, age);
@@ -186,6 +190,7 @@ public static class HeadTrainer
             TensorPrimitives.MultiplyAdd(hidden.AsSpan(0, width), delta, gWAge.AsSpan(k * width, width), gWAge.AsSpan(k * width, width));
             gBAge[k] += delta;
             if (net.Hidden > 0) TensorPrimitives.MultiplyAdd(row, delta, deltaHidden.AsSpan(0, width), deltaHidden.AsSpan(0, width));
+            else if (deltaInput is not null) TensorPrimitives.MultiplyAdd(row, delta, deltaInput, deltaInput);
         }
 
         // Gender: logistic loss, d/d(logit) = q − y.
@@ -197,6 +202,7 @@ public static class HeadTrainer
             TensorPrimitives.MultiplyAdd(hidden.AsSpan(0, width), delta, gWMale, gWMale);
             gBMale[0] += delta;
             if (net.Hidden > 0) TensorPrimitives.MultiplyAdd(net.WMale, delta, deltaHidden.AsSpan(0, width), deltaHidden.AsSpan(0, width));
+            else if (deltaInput is not null) TensorPrimitives.MultiplyAdd(net.WMale, delta, deltaInput, deltaInput);
         }
 
         if (net.Hidden > 0)
@@ -207,6 +213,7 @@ public static class HeadTrainer
                 if (hidden[j] <= 0 || deltaHidden[j] == 0) continue; // ReLU passes no gradient where it was off
                 TensorPrimitives.MultiplyAdd(x, deltaHidden[j], gW1.AsSpan(j * d, d), gW1.AsSpan(j * d, d));
                 gB1[j] += deltaHidden[j];
+                if (deltaInput is not null) TensorPrimitives.MultiplyAdd(net.W1.AsSpan(j * d, d), deltaHidden[j], deltaInput, deltaInput);
             }
         }
         return loss;
@@ -248,7 +255,7 @@ public static class HeadTrainer
         }).ToArray();
     }
 
-    private static (float[] Mean, float[] Scale) Standardization(IEnumerable<float[]> rows, int d)
+    internal static (float[] Mean, float[] Scale) Standardization(IEnumerable<float[]> rows, int d)
     {
         var sum = new double[d];
         var squares = new double[d];
@@ -268,12 +275,14 @@ public static class HeadTrainer
         {
             double m = sum[k] / n, variance = Math.Max(0, squares[k] / n - m * m);
             mean[k] = (float)m;
-            scale[k] = (float)(1 / Math.Sqrt(variance + 1e-8));
+            // A feature that never varies (a dead channel) carries nothing; scale 0 keeps it out for good, where 1/√ε
+            // would blow up the first change a fine-tuned block makes to it.
+            scale[k] = variance <= 1e-12 ? 0f : (float)(1 / Math.Sqrt(variance + 1e-8));
         }
         return (mean, scale);
     }
 
-    private static void Initialize(HeadNetwork net, Random random)
+    internal static void Initialize(HeadNetwork net, Random random)
     {
         // He initialization for the ReLU layer; output layers start small so the first predictions are near-uniform.
         double std1 = Math.Sqrt(2.0 / net.Inputs), stdOut = 0.01;
@@ -282,39 +291,6 @@ public static class HeadTrainer
         for (int i = 0; i < net.WMale.Length; i++) net.WMale[i] = (float)(Normal(random) * stdOut);
     }
 
-    private static double Normal(Random random) =>
+    internal static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    /// <summary>Adam with decoupled weight decay on the weight matrices (W1, WAge, WMale).</summary>
-    private sealed class AdamW(HeadNetwork net, double learningRate, double weightDecay)
-    {
-        private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
-        private readonly float[][] _parameters = net.Parameters.ToArray();
-        private readonly float[][] _m = net.Parameters.Select(p => new float[p.Length]).ToArray();
-        private readonly float[][] _v = net.Parameters.Select(p => new float[p.Length]).ToArray();
-        private static readonly bool[] Decays = [true, false, true, false, true, false];
-        private int _t;
-
-        public void Step(float[][] gradients)
-        {
-            _t++;
-            double c1 = 1 - Math.Pow(Beta1, _t), c2 = 1 - Math.Pow(Beta2, _t);
-            float step = (float)(learningRate * Math.Sqrt(c2) / c1), decay = (float)(1 - learningRate * weightDecay);
-            for (int p = 0; p < _parameters.Length; p++)
-            {
-                var w = _parameters[p];
-                var g = gradients[p];
-                var m = _m[p];
-                var v = _v[p];
-                bool decays = Decays[p];
-                for (int i = 0; i < w.Length; i++)
-                {
-                    m[i] = (float)(Beta1 * m[i] + (1 - Beta1) * g[i]);
-                    v[i] = (float)(Beta2 * v[i] + (1 - Beta2) * g[i] * g[i]);
-                    if (decays) w[i] *= decay;
-                    w[i] -= step * m[i] / (MathF.Sqrt(v[i]) + (float)Epsilon);
-                }
-            }
-        }
-    }
 }

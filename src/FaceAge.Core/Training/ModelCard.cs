@@ -12,7 +12,7 @@ namespace FaceAge.Core.Training;
 public sealed record ModelCard(
     string Head, string HeadSha256, DateTimeOffset Created, string Backbone, string BackboneSha256, string FeatureLayout, float View, bool Flip,
     ModelCard.DataSummary Data, int Seed, double ValidationFraction, HeadTrainingOptions HyperParameters, int BestEpoch,
-    AgeGenderMetrics Validation, object? CrossValidation, string Licence)
+    AgeGenderMetrics Validation, object? CrossValidation, string Licence, LastBlockOptions? LastBlock = null)
 {
     public sealed record DataSummary(string Name, string Labels, int Images, int Male, int Female, double MinAge, double MaxAge, double MeanAge);
 
@@ -21,7 +21,7 @@ public sealed record ModelCard(
         "use it under the same non-commercial research terms.";
 
     public static ModelCard Create(string labels, string backbone, float view, bool flip, IReadOnlyList<LabeledFace> faces, int seed, double validationFraction,
-        HeadTrainingOptions options, HeadTrainingResult final, AgeGenderMetrics validation, object? crossValidation)
+        HeadTrainingOptions options, int bestEpoch, AgeGenderMetrics validation, object? crossValidation, LastBlockOptions? lastBlock = null)
     {
         var full = Path.GetFullPath(labels);
         string name = Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
@@ -30,8 +30,8 @@ public sealed record ModelCard(
             ages.Min(), ages.Max(), Math.Round(ages.Average(), 2));
         bool utk = full.Contains("utkface", StringComparison.OrdinalIgnoreCase);
         return new ModelCard("", "", DateTimeOffset.UtcNow, Path.GetFileName(backbone), FeatureCache.HashOf(backbone), BackboneFeatures.Layout, view, flip, data,
-            seed, validationFraction, options, final.BestEpoch, validation, crossValidation,
-            utk ? UtkFaceLicence : "Derived from the training data named above: use it under that data's terms.");
+            seed, validationFraction, options, bestEpoch, validation, crossValidation,
+            utk ? UtkFaceLicence : "Derived from the training data named above: use it under that data's terms.", lastBlock);
     }
 
     /// <summary>Writes &lt;stem&gt;.card.json and &lt;stem&gt;.card.md for the head file.</summary>
@@ -49,7 +49,8 @@ public sealed record ModelCard(
         var md = new StringBuilder();
         md.AppendLine(c, $"# Model card: {Head}");
         md.AppendLine();
-        md.AppendLine(c, $"An age/gender head trained by `faceage train` on the frozen `{Backbone}` backbone (SHA-256 `{BackboneSha256}`).");
+        if (LastBlock is null) md.AppendLine(c, $"An age/gender head trained by `faceage train` on the frozen `{Backbone}` backbone (SHA-256 `{BackboneSha256}`).");
+        else md.AppendLine(c, $"An age/gender head trained by `faceage train --tune-last-block` together with its backbone `{Backbone}` (SHA-256 `{BackboneSha256}`): faceres-deep with its last block fine-tuned; the two go together.");
         md.AppendLine(c, $"Head file SHA-256 `{HeadSha256}`, created {Created:yyyy-MM-dd HH:mm} UTC.");
         md.AppendLine();
         md.AppendLine("## Data");
@@ -63,6 +64,8 @@ public sealed record ModelCard(
         md.AppendLine("## Model");
         var h = HyperParameters;
         md.AppendLine(c, $"- Input: {FeatureLayout} (standardized). {(h.Hidden > 0 ? $"Shared hidden layer of {h.Hidden} ReLU units" : "Linear heads")}; age: softmax over 0–120 (label-distribution learning, Gaussian targets σ = {h.AgeSigma} years, plus {h.ExpectationWeight} × L1 on the expected age); gender: logistic.");
+        if (LastBlock is { } b)
+            md.AppendLine(c, $"- Last block (conv_pw_13) fine-tuned after a head-only stage: rank-{b.Rank} update of its 1×1 weights plus per-channel gain and shift, folded into the weights; learning rate {b.LearningRate}, at most {b.MaxEpochs} epochs, patience {b.Patience}, one random view per image per epoch.");
         md.AppendLine(c, $"- AdamW, learning rate {h.LearningRate}, weight decay {h.WeightDecay}, batch {h.BatchSize}, input dropout {h.InputDropout}, age re-weighting power {h.AgeReweightPower}, at most {h.MaxEpochs} epochs, patience {h.Patience}; best epoch {BestEpoch}.");
         md.AppendLine();
         md.AppendLine("## Validation (the held-out early-stopping images; they picked the epoch, so this is slightly optimistic)");

@@ -97,6 +97,36 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         return results;
     }
 
+    /// <summary>
+    /// Converts a TF.js model of the manifest again, in memory, for training: with extra outputs (inner
+    /// activations, by TF.js node name) and/or with some weights replaced first (<paramref name="editWeights"/>
+    /// changes the float values in place). Not quantized, whatever the manifest says.
+    /// </summary>
+    public OnnxModel ConvertForTraining(string modelName, IEnumerable<string>? extraOutputs = null, Action<TfjsGraphModel>? editWeights = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (model, graph) = LoadSource(modelName, cancellationToken);
+        editWeights?.Invoke(graph);
+        var outputs = (model.Outputs ?? graph.SignatureOutputs).Concat(extraOutputs ?? []).ToList();
+        var onnx = TfjsToOnnxConverter.Convert(graph, new ConversionOptions(outputs, model.Name, $"{model.Name} converted by FaceAge from {model.Package} ({model.License})."));
+        onnx.Metadata["faceage.source"] = $"{model.Package}:{model.Files[0].Path}";
+        onnx.Metadata["faceage.license"] = model.License;
+        return onnx;
+    }
+
+    /// <summary>The manifest entry of a TF.js model and its source graph with weights (fetched and checked if needed).</summary>
+    public (ModelEntry Model, TfjsGraphModel Graph) LoadSource(string modelName, CancellationToken cancellationToken = default)
+    {
+        var manifest = LoadManifest();
+        var model = manifest.Find(modelName);
+        if (!model.IsTfjsGraph) throw new InvalidOperationException($"Model '{modelName}' is not a TF.js graph; only those can be converted again.");
+        var package = manifest.Packages.Single(p => p.Id == model.Package);
+        var tarball = new NpmPackageCache(Path.Combine(CacheDirectory, "npm"), log).Ensure(package, cancellationToken);
+        var sourceDir = Path.Combine(CacheDirectory, "src", package.TarballName[..^4]);
+        NpmPackageCache.ExtractFiles(tarball, model.Files, sourceDir);
+        return (model, TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path)));
+    }
+
     /// <summary>Directory with the sample photos (after <see cref="Run"/>).</summary>
     public string SamplesDirectory(ModelManifest manifest)
         => Path.Combine(CacheDirectory, manifest.Samples?.Directory ?? "samples", "demo");

@@ -46,13 +46,52 @@ public class TrainCommandTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [SharedDataFact]
+    public void Train_with_the_last_block_exports_head_and_backbone_together_and_eval_runs_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-train").FullName;
+        try
+        {
+            var labels = Path.Combine(RepoPaths.Shared, "datasets", "utkface-dev", "labels.csv");
+            var head = Path.Combine(dir, "tuned.onnx");
+            var train = CliRunner.Run("train", "--labels", labels, "--limit", "200", "--folds", "2", "--epochs", "15", "--tune-last-block", "--block-epochs", "2",
+                "--out", head, "--cache", Path.Combine(dir, "cache"));
+            Assert.True(train.ExitCode == 0, train.Stderr);
+            Assert.Contains("2-fold cross-validation", train.Stdout);
+            Assert.Contains("head only validation MAE", train.Stderr);
+            var backbone = Path.Combine(dir, "tuned.backbone.onnx");
+            Assert.True(File.Exists(backbone));
+            using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "tuned.card.json"))))
+            {
+                Assert.Equal("tuned.backbone.onnx", card.RootElement.GetProperty("Backbone").GetString());
+                Assert.Equal(Core.Models.ModelIntegrity.Sha256Of(backbone), card.RootElement.GetProperty("BackboneSha256").GetString());
+                Assert.Equal(16, card.RootElement.GetProperty("LastBlock").GetProperty("Rank").GetInt32());
+            }
+            Assert.Contains("--tune-last-block", File.ReadAllText(Path.Combine(dir, "tuned.card.md")));
+
+            var json = Path.Combine(dir, "summary.json");
+            var eval = CliRunner.Run("eval", "--labels", labels, "--limit", "60", "--seed", "9", "--head", head, "--json", json);
+            Assert.True(eval.ExitCode == 0, eval.Stderr);
+            using (var summary = JsonDocument.Parse(File.ReadAllText(json)))
+                Assert.InRange(summary.RootElement.GetProperty("metrics").GetProperty("Mae").GetDouble(), 2, 12);
+
+            // The backbone is checked against the card like the head.
+            File.AppendAllText(backbone, "x");
+            var corrupt = CliRunner.Run("eval", "--labels", labels, "--limit", "5", "--head", head);
+            Assert.NotEqual(0, corrupt.ExitCode);
+            Assert.Contains("tuned.backbone.onnx is changed or corrupt", corrupt.Stderr);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void Bad_training_options_stop_with_one_message_naming_each()
     {
-        var result = CliRunner.Run("train", "--labels", "nowhere.csv", "--out", "head.txt", "--folds", "1", "--hidden", "-3");
+        var result = CliRunner.Run("train", "--labels", "nowhere.csv", "--out", "head.txt", "--folds", "1", "--hidden", "-3", "--tune-last-block", "--rank", "0");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--folds must be 0 (skip) or ≥ 2, got 1.", result.Stderr);
         Assert.Contains("--hidden must be 0–4096, got -3.", result.Stderr);
         Assert.Contains("--out must name an .onnx file, got 'head.txt'.", result.Stderr);
+        Assert.Contains("--rank must be 1–1024, got 0.", result.Stderr);
     }
 }

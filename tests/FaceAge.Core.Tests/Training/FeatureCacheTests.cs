@@ -45,4 +45,19 @@ public class FeatureCacheTests
         var e = Assert.Throws<InvalidDataException>(() => FeatureCache.Open(dir, Model, 5));
         Assert.Contains("features-", e.Message);
     }
+
+    [Fact]
+    public void Half_precision_vectors_have_their_own_file_and_come_back_exactly()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-features").FullName;
+        var cache = FeatureCache<Half>.Open(dir, "lastblock", Model, 3);
+        cache.Add(Hash(1), [[(Half)1.5, (Half)(-2), (Half)0.1], [(Half)3, (Half)4, (Half)5]]);
+        var reopened = FeatureCache<Half>.Open(dir, "lastblock", Model, 3);
+        Assert.True(reopened.TryGet(Hash(1), out var views));
+        Assert.Equal([(Half)1.5, (Half)(-2), (Half)0.1], views[0]);
+        Assert.StartsWith("lastblock-", Path.GetFileName(reopened.Path));
+        // A float cache is never read as halves, whatever the file is called.
+        File.Copy(reopened.Path, Path.Combine(dir, "features-" + Model[..16] + ".bin"));
+        Assert.Throws<InvalidDataException>(() => FeatureCache.Open(dir, Model, 3));
+    }
 }
