@@ -37,6 +37,9 @@ public sealed record LastBlockTrainingResult(LastBlockAdapter Adapter, HeadNetwo
 /// </summary>
 public static class LastBlockTrainer
 {
+    /// <summary>How many parts each batch is split into, each with its own gradients and dropout stream, run in parallel.</summary>
+    public const int Lanes = 4;
+
     public static LastBlockTrainingResult Train(IReadOnlyList<LastBlockSample> train, IReadOnlyList<LastBlockSample> validation, StockLayers stock,
         HeadTrainingOptions headOptions, LastBlockOptions options, Action<string, EpochRecord>? progress = null, CancellationToken cancel = default)
     {
@@ -58,7 +61,8 @@ public static class LastBlockTrainer
         var targets = train.Select(s => HeadTrainer.GaussianTarget(s.Age, headOptions.AgeSigma)).ToArray();
         var ageWeights = HeadTrainer.AgeWeights(train.Select(s => s.Age).ToList(), headOptions.AgeReweightPower);
         var genderWeights = HeadTrainer.GenderWeights(train.Select(s => s.Gender).ToList());
-        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, 8));
+        // A fixed number of lanes (not the core count) keeps the result the same on every machine.
+        const int workers = Lanes;
         var lanes = Enumerable.Range(0, workers).Select(_ => new Lane(adapter, head)).ToArray();
         var order = Enumerable.Range(0, train.Count).ToArray();
         var views = new int[train.Count];
