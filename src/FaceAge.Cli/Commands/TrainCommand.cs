@@ -125,7 +125,7 @@ public static class TrainCommand
                 outcome = run.LastBlock(extracted.Select(p => new LastBlockSample(analysis.FlipAugmentation ? p.Views : [p.Views[0]], p.Face.Age!.Value, p.Face.Gender)).ToList(),
                     lastBlock.Stock, blockOptions);
                 backboneFile = stem + ModelIntegrity.TunedBackboneSuffix + ".onnx";
-                lastBlock.WriteTuned(outcome.Adapter!, backboneFile, new Dictionary<string, string> { ["faceage.trained_on"] = DataName(labelsPath) }, cancel);
+                lastBlock.WriteTuned(outcome.Adapter!, backboneFile, new Dictionary<string, string> { ["faceage.trained_on"] = ModelCard.DataNameOf(labelsPath) }, cancel);
             }
 
             if (outcome.CrossValidation is { } cv && parse.GetValue(predictions) is { } csv)
@@ -157,11 +157,5 @@ public static class TrainCommand
     {
         foreach (var e in errors.Take(20)) Console.Error.WriteLine($"error: {e}");
         if (errors.Count > 20) Console.Error.WriteLine($"error: … and {errors.Count - 20} more unreadable images");
-    }
-
-    private static string DataName(string labels)
-    {
-        var full = Path.GetFullPath(labels);
-        return Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
     }
 }

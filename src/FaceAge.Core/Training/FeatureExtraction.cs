@@ -85,16 +85,7 @@ public static class FeatureExtraction
             var outputs = tapped.Outputs(crops, mirrored: true, [LastBlockAdapter.InputTap + ":0", LastBlockAdapter.ConvTap + ":0"]);
             var result = new Half[crops.Count][][];
             for (int i = 0; i < crops.Count; i++)
-            {
-                result[i] = new Half[2][];
-                for (int v = 0; v < 2; v++)
-                {
-                    var both = new Half[LastBlockAdapter.ViewLength];
-                    System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(outputs[0][i][v], both.AsSpan(0, LastBlockAdapter.ViewLength / 2));
-                    System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(outputs[1][i][v], both.AsSpan(LastBlockAdapter.ViewLength / 2));
-                    result[i][v] = both;
-                }
-            }
+                result[i] = [LastBlockAdapter.Pack(outputs[0][i][0], outputs[1][i][0]), LastBlockAdapter.Pack(outputs[0][i][1], outputs[1][i][1])];
             return result;
         }, "faceres-deep:lastblock:x+z:half", modelFile, view, batchSize);
 }

@@ -143,20 +143,23 @@ public static class HeadTrainer
     }
 
     public static (double Mae, double GenderAccuracy) Evaluate(HeadNetwork net, IReadOnlyList<HeadSample> samples)
+        => Score(samples.Select(s => Predict(net, s)).ToList(), samples.Select(s => (s.Age, s.Gender)).ToList());
+
+    /// <summary>Validation score of per-image predictions: age MAE and gender accuracy (P(male) ≥ 0.5 = male) over the images with a gender.</summary>
+    internal static (double Mae, double GenderAccuracy) Score(IReadOnlyList<(double Age, float Male)> predicted, IReadOnlyList<(double Age, Gender? Gender)> truth)
     {
         double error = 0;
         int genderN = 0, genderRight = 0;
-        foreach (var s in samples)
+        for (int i = 0; i < predicted.Count; i++)
         {
-            var (age, male) = Predict(net, s);
-            error += Math.Abs(age - s.Age);
-            if (s.Gender is { } g)
+            error += Math.Abs(predicted[i].Age - truth[i].Age);
+            if (truth[i].Gender is { } g)
             {
                 genderN++;
-                if ((male >= 0.5f) == (g == Gender.Male)) genderRight++;
+                if ((predicted[i].Male >= 0.5f) == (g == Gender.Male)) genderRight++;
             }
         }
-        return (error / samples.Count, genderN > 0 ? (double)genderRight / genderN : double.NaN);
+        return (error / predicted.Count, genderN > 0 ? (double)genderRight / genderN : double.NaN);
     }
 
     /// <summary>

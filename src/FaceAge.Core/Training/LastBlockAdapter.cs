@@ -41,6 +41,17 @@ public sealed class LastBlockAdapter
     public float[] Shift { get; }
 
     public float[][] Parameters => [A, Bt, Gain, Shift];
+
+    /// <summary>One view as the cache keeps it: the block's input x, then its convolution output z, in half precision.</summary>
+    public static Half[] Pack(ReadOnlySpan<float> x, ReadOnlySpan<float> z)
+    {
+        const int n = Positions * Channels;
+        if (x.Length != n || z.Length != n) throw new ArgumentException($"x and z are {n} values each (7×7×1024).");
+        var view = new Half[ViewLength];
+        TensorPrimitives.ConvertToHalf(x, view.AsSpan(0, n));
+        TensorPrimitives.ConvertToHalf(z, view.AsSpan(n));
+        return view;
+    }
     public static readonly bool[] Decays = [true, true, false, false];
 
     public LastBlockAdapter Clone()

@@ -145,18 +145,7 @@ public static class LastBlockTrainer
             results[i] = Predict(adapter, head, samples[i], scratch);
             return scratch;
         }, _ => { });
-        double error = 0;
-        int genderN = 0, right = 0;
-        for (int i = 0; i < samples.Count; i++)
-        {
-            error += Math.Abs(results[i].Age - samples[i].Age);
-            if (samples[i].Gender is { } g)
-            {
-                genderN++;
-                if ((results[i].Male >= 0.5f) == (g == Gender.Male)) right++;
-            }
-        }
-        return (error / samples.Count, genderN > 0 ? (double)right / genderN : double.NaN);
+        return HeadTrainer.Score(results, samples.Select(s => (s.Age, s.Gender)).ToList());
     }
 
     /// <summary>The block's features of every view (for the head stage, or a frozen-features comparison).</summary>

