@@ -67,7 +67,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                     int folded = ConvFolding.Apply(onnx.Graph);
                     int convs = Int8Quantizer.Apply(onnx.Graph, model.InputRange);
                     log?.Invoke($"  folded {folded} ops, quantized {convs} convolutions to int8");
-                    onnx.Metadata["faceage.quantization"] = "int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel (symmetric, 8-bit)";
+                    onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
                 }
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
@@ -147,7 +147,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         var text = new StringBuilder(ConverterVersion);
         foreach (var f in model.Files) text.Append('|').Append(f.Path).Append('=').Append(f.Sha256);
         if (model.Outputs is { } outs) text.Append('|').Append(string.Join(',', outs));
-        if (model.Quantize is { } q) text.Append("|quantize=").Append(q);
+        if (model.Quantize is { } q) text.Append("|quantize=").Append(q).Append("|weight-bits=8dw,").Append(Int8Quantizer.DefaultWeightBits);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }

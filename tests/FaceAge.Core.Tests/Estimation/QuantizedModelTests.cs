@@ -17,6 +17,7 @@ public class QuantizedModelTests(ITestOutputHelper output)
     [Fact]
     public void Int8_model_agrees_with_the_float_model_on_real_faces()
     {
+        output.WriteLine($"CPU: {FaceAge.Core.Inference.CpuFeatures.Current}");
         using var fp32 = Analyzer("faceres-deep.onnx");
         using var int8 = Analyzer("faceres-deep-int8.onnx");
         var ageDiffs = new List<double>();

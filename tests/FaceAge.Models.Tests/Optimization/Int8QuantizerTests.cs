@@ -1,20 +1,23 @@
 using FaceAge.Models.Onnx;
 using FaceAge.Models.Optimization;
+using Xunit.Abstractions;
 using static FaceAge.Models.Tests.Optimization.QuantizationTestGraphs;
 
 namespace FaceAge.Models.Tests.Optimization;
 
-public class Int8QuantizerTests
+public class Int8QuantizerTests(ITestOutputHelper output)
 {
+    /// <summary>The same bounds on every x86-64 CPU: the default weight bits never saturate ONNX Runtime's AVX2 int8 kernels.</summary>
     [Fact]
     public void Convs_with_known_input_ranges_become_qdq_and_stay_close_to_float()
     {
+        output.WriteLine($"CPU: {FaceAge.Core.Inference.CpuFeatures.Current}");
         var x = Random(3 * 16 * 16, 5, -2, 2);
         var graph = TwoBlocks();
         ConvFolding.Apply(graph);
         var reference = Run(graph, x);
 
-        int quantized = Int8Quantizer.Apply(graph, (-2f, 2f), weightBits: 8);
+        int quantized = Int8Quantizer.Apply(graph, (-2f, 2f));
 
         Assert.Equal(2, quantized);
         Assert.DoesNotContain(graph.Nodes, n => n.OpType == "Clip"); // saturating to [0, 6] replaces them
@@ -24,7 +27,8 @@ public class Int8QuantizerTests
         var q = Run(graph, x);
         double worst = reference.Zip(q, (a, b) => Math.Abs(a - b)).Max();
         double mean = reference.Zip(q, (a, b) => Math.Abs(a - b)).Average();
-        // One output step is 6/255 ≈ 0.024; errors of the input and weights add a few more.
+        // One output step is 6/255 ≈ 0.024; errors of the input and the 7-bit weights add a few more.
+        output.WriteLine($"worst error {worst:0.0000}, mean {mean:0.0000}");
         Assert.True(worst < 0.2, $"worst error {worst}");
         Assert.True(mean < 0.03, $"mean error {mean}");
         Assert.True(q.All(v => v is >= 0 and <= 6));
