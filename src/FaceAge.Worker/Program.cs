@@ -52,7 +52,7 @@ try
 {
     await app.RunAsync();
 }
-catch (Exception e) when (e is ConfigurationException or FaceAge.Core.Models.ModelMissingException or ArgumentException or InvalidDataException)
+catch (Exception e) when (e is ConfigurationException or FaceAge.Core.ModelFiles.ModelMissingException or ArgumentException or InvalidDataException)
 {
     Console.Error.WriteLine($"faceage-worker: {e.Message}");
     return 1;

@@ -4,10 +4,10 @@ using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Capture;
 using FaceAge.Core.Detection;
-using FaceAge.Core.Evaluation;
+using FaceAge.Training.Evaluation;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
-using FaceAge.Core.Models;
+using FaceAge.Core.ModelFiles;
 using OpenCvSharp;
 
 namespace FaceAge.Cli.Commands;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Inference;
-using FaceAge.Core.Models;
+using FaceAge.Core.ModelFiles;
 using OpenCvSharp;
 
 namespace FaceAge.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
-using FaceAge.Core.Evaluation;
+using FaceAge.Training.Evaluation;
 using FaceAge.Core.Imaging;
 using OpenCvSharp;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Evaluation;
+using FaceAge.Training.Evaluation;
 
 namespace FaceAge.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FaceAge.Core.Models;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Models.Setup;
 
 namespace FaceAge.Cli.Commands;

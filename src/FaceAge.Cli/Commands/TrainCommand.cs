@@ -4,10 +4,10 @@ using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Estimation;
-using FaceAge.Core.Evaluation;
+using FaceAge.Training.Evaluation;
 using FaceAge.Core.Inference;
-using FaceAge.Core.Models;
-using FaceAge.Core.Training;
+using FaceAge.Core.ModelFiles;
+using FaceAge.Training;
 
 namespace FaceAge.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using FaceAge.Core.Evaluation;
-using FaceAge.Core.Training;
+using FaceAge.Training.Evaluation;
+using FaceAge.Training;
 
 namespace FaceAge.Cli.Commands;
 

@@ -2,7 +2,7 @@ using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
-using FaceAge.Core.Models;
+using FaceAge.Core.ModelFiles;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 

@@ -1,5 +1,5 @@
 using FaceAge.Core.Inference;
-using FaceAge.Core.Models;
+using FaceAge.Core.ModelFiles;
 
 namespace FaceAge.Core.Detection;
 

@@ -30,8 +30,8 @@ public sealed class OnnxSessionFactory(InferenceOptions options, ILogger? logger
 
     public InferenceSession Create(string modelPath)
     {
-        if (!File.Exists(modelPath)) throw new Models.ModelMissingException(modelPath);
-        Models.ModelIntegrity.Verify(modelPath);
+        if (!File.Exists(modelPath)) throw new ModelFiles.ModelMissingException(modelPath);
+        ModelFiles.ModelIntegrity.Verify(modelPath);
         var so = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -46,7 +46,7 @@ public sealed class OnnxSessionFactory(InferenceOptions options, ILogger? logger
         }
         catch (OnnxRuntimeException e)
         {
-            var expected = Models.ModelIntegrity.ExpectedSha256(modelPath) is { } hash ? $" (expected SHA-256 {hash})" : "";
+            var expected = ModelFiles.ModelIntegrity.ExpectedSha256(modelPath) is { } hash ? $" (expected SHA-256 {hash})" : "";
             throw new InvalidDataException($"Cannot load ONNX model {modelPath}{expected}: {e.Message.Split('\n')[0]}", e);
         }
     }

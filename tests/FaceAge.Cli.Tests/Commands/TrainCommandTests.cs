@@ -64,7 +64,7 @@ public class TrainCommandTests
             using (var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "tuned.card.json"))))
             {
                 Assert.Equal("tuned.backbone.onnx", card.RootElement.GetProperty("Backbone").GetString());
-                Assert.Equal(Core.Models.ModelIntegrity.Sha256Of(backbone), card.RootElement.GetProperty("BackboneSha256").GetString());
+                Assert.Equal(Core.ModelFiles.ModelIntegrity.Sha256Of(backbone), card.RootElement.GetProperty("BackboneSha256").GetString());
                 Assert.Equal(16, card.RootElement.GetProperty("LastBlock").GetProperty("Rank").GetInt32());
             }
             Assert.Contains("--tune-last-block", File.ReadAllText(Path.Combine(dir, "tuned.card.md")));

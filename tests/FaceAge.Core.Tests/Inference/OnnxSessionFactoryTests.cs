@@ -1,5 +1,5 @@
 using FaceAge.Core.Inference;
-using FaceAge.Core.Models;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Testing;
 using Microsoft.Extensions.Logging;
 

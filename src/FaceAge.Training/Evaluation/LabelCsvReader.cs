@@ -1,0 +1,87 @@
+using System.Globalization;
+using FaceAge.Core.Analysis;
+
+namespace FaceAge.Training.Evaluation;
+
+/// <summary>
+/// Reads "path,age,gender[,…]" or "path,age_group,gender[,…]" CSV label files (header required; gender
+/// M/F, male/female or 0/1 with UTKFace's 0 = male; age groups as "25-34" or "65+"). Paths are relative
+/// to the CSV's folder. Bad rows are reported with their line.
+/// </summary>
+public static class LabelCsvReader
+{
+    public static (List<LabeledFace> Faces, List<LabelError> Errors) Read(string csvPath)
+    {
+        if (!File.Exists(csvPath)) throw new FileNotFoundException($"Label file not found: {csvPath}", csvPath);
+        var root = Path.GetDirectoryName(Path.GetFullPath(csvPath))!;
+        var faces = new List<LabeledFace>();
+        var errors = new List<LabelError>();
+        using var reader = new StreamReader(csvPath);
+        var header = reader.ReadLine()?.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray()
+                     ?? throw new InvalidDataException($"{csvPath}: empty label file.");
+        int pathCol = Array.IndexOf(header, "path"), ageCol = Array.IndexOf(header, "age"), genderCol = Array.IndexOf(header, "gender"), groupCol = Array.IndexOf(header, "age_group");
+        if (pathCol < 0 || (ageCol < 0 && genderCol < 0 && groupCol < 0))
+            throw new InvalidDataException($"{csvPath}: header must have 'path' and at least one of 'age', 'age_group', 'gender'; got '{string.Join(',', header)}'.");
+        int line = 1;
+        while (reader.ReadLine() is { } row)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(row)) continue;
+            var cells = row.Split(',');
+            if (cells.Length <= new[] { pathCol, ageCol, genderCol, groupCol }.Max())
+            {
+                errors.Add(new LabelError(line, $"expected {header.Length} columns, got {cells.Length}"));
+                continue;
+            }
+            double? age = null;
+            if (ageCol >= 0)
+            {
+                if (!double.TryParse(cells[ageCol], NumberStyles.Float, CultureInfo.InvariantCulture, out var a) || a < 0 || a > 130)
+                {
+                    errors.Add(new LabelError(line, $"age '{cells[ageCol]}' is not a number in 0–130"));
+                    continue;
+                }
+                age = a;
+            }
+            Gender? gender = null;
+            if (genderCol >= 0)
+            {
+                gender = ParseGender(cells[genderCol]);
+                if (gender is null && cells[genderCol].Trim().Length > 0)
+                {
+                    errors.Add(new LabelError(line, $"gender '{cells[genderCol]}' is not M/F"));
+                    continue;
+                }
+            }
+            string? group = null;
+            if (groupCol >= 0 && cells[groupCol].Trim().Length > 0)
+            {
+                group = cells[groupCol].Trim();
+                if (!IsAgeGroup(group))
+                {
+                    errors.Add(new LabelError(line, $"age_group '{group}' is not like 25-34 or 65+"));
+                    continue;
+                }
+            }
+            var path = cells[pathCol].Trim();
+            faces.Add(new LabeledFace(Path.IsPathRooted(path) ? path : Path.Combine(root, path), age, gender, group));
+        }
+        return (faces, errors);
+    }
+
+    /// <summary>"25-34" (lower ≤ upper) or "65+".</summary>
+    public static bool IsAgeGroup(string text)
+    {
+        if (text.EndsWith('+')) return int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out _);
+        var parts = text.Split('-');
+        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var lo)
+               && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hi) && lo <= hi;
+    }
+
+    public static Gender? ParseGender(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "m" or "male" or "0" => Gender.Male,
+        "f" or "female" or "1" => Gender.Female,
+        _ => null,
+    };
+}
