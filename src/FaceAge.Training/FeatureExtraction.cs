@@ -5,6 +5,7 @@ using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
 using FaceAge.Training.Evaluation;
 using FaceAge.Core.Imaging;
+using FaceAge.Core.Analysis;
 using OpenCvSharp;
 
 namespace FaceAge.Training;

@@ -96,7 +96,7 @@ public class LastBlockModelTests
         var net = new HeadNetwork(d, 0, new float[d], Enumerable.Repeat(1f, d).ToArray());
         HeadExport.Write(net, headFile, new Dictionary<string, string> { [TrainedHead.TunedBackboneKey] = Path.GetFileName(backboneFile) });
         using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models, AgeGenderHead = headFile, FlipAugmentation = false });
-        var result = analyzer.EstimateCrops([crops[0]])[0];
+        var result = analyzer.Estimator.Estimate([crops[0]])[0];
         var descriptor = result.Descriptor;
         for (int k = 0; k < BackboneFeatures.DescriptorLength; k += 64) Assert.Equal(exported[0][0][k], descriptor[k], 3);
 

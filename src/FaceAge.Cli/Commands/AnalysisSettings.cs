@@ -14,13 +14,21 @@ public sealed class AnalysisSettings
 {
     public Option<string?> Config { get; } = new("--config") { Description = "Settings file (default: appsettings.json in the current folder or above)." };
     public Option<string?> Models { get; } = new("--models") { Description = "Models folder (default: ./models or $FACEAGE_MODELS)." };
-    public Option<DetectorKind?> Detector { get; } = new("--detector") { Description = "Face detector: UltraFace, BlazeFaceBack, BlazeFaceFront, YuNet." };
+    public Option<string?> Detector { get; } = DetectorOption();
     public Option<string?> DetectorModel { get; } = new("--detector-model") { Description = "ONNX file for the detector (required for YuNet)." };
     public Option<float?> Threshold { get; } = new("--threshold") { Description = "Detection score threshold (0–1)." };
     public Option<int?> Tiles { get; } = new("--tiles") { Description = "Also detect on an N×N grid of tiles for small faces." };
     public Option<float?> Margin { get; } = new("--margin") { Description = "Crop margin per side as a fraction of the face box." };
     public Option<string?> Head { get; } = new("--head") { Description = "Trained age/gender head (from faceage train; file in the models folder, e.g. heads/utkface-dev.onnx, or a path); 'none' = the model's own outputs." };
     public Option<bool?> Flip { get; } = new("--flip") { Description = "Use each face's mirror image too: analysis averages both (Analysis:FlipAugmentation); train adds the mirrors as samples." };
+
+    /// <summary>--detector, its help and accepted values from the detector registry.</summary>
+    private static Option<string?> DetectorOption()
+    {
+        var option = new Option<string?>("--detector") { Description = $"Face detector. {DetectorRegistry.Help}." };
+        option.AcceptOnlyFromAmong([.. DetectorRegistry.Names]);
+        return option;
+    }
 
     public void AddTo(Command command)
     {
@@ -29,7 +37,7 @@ public sealed class AnalysisSettings
 
     public AnalyzerOptions Load(ParseResult parse)
     {
-        var file = parse.GetValue(Config) ?? FindSettings();
+        var file = parse.GetValue(Config) ?? FaceAge.Core.Configuration.SettingsFile.Find();
         var builder = new ConfigurationBuilder();
         if (file is not null)
         {
@@ -59,16 +67,5 @@ public sealed class AnalysisSettings
         if (parse.GetValue(Head) is { } head) options = options with { AgeGenderHead = head.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : head };
         if (parse.GetValue(Flip) is { } flip) options = options with { FlipAugmentation = flip };
         return options;
-    }
-
-    private static string? FindSettings()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "appsettings.json");
-            if (File.Exists(candidate)) return candidate;
-        }
-        var beside = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
-        return File.Exists(beside) ? beside : null;
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Capture;
+using FaceAge.Core.Sources;
 using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
@@ -78,12 +78,13 @@ public static class AnalyzeCommand
 
     private static void AnalyzeVideo(FaceAnalyzer analyzer, string file, double fps, StreamWriter writer, string? annotateDir, Summary summary, CancellationToken cancellationToken)
     {
-        var info = FfmpegVideoReader.Probe(file, cancellationToken);
-        int expected = info.Duration is { } d ? (int)Math.Ceiling(d.TotalSeconds * fps) : 0;
-        var progress = expected > 0 ? new ConsoleProgress(Path.GetFileName(file), expected) : null;
-        int frames = 0;
-        foreach (var frame in FfmpegVideoReader.ReadFile(file, fps, cancellationToken))
+        var source = new FfmpegFrameSource(new FrameSourceOptions(file) { MaxFps = fps });
+        ConsoleProgress? progress = null;
+        int expected = 0, frames = 0;
+        foreach (var frame in source.FramesAsync(cancellationToken).ToBlockingEnumerable(cancellationToken))
         {
+            if (frames == 0 && source.Stream.Duration is { } d && (expected = (int)Math.Ceiling(d.TotalSeconds * source.FramesPerSecond)) > 0)
+                progress = new ConsoleProgress(Path.GetFileName(file), expected);
             using (frame)
             {
                 var faces = analyzer.Analyze(frame.Image);

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using FaceAge.Core.Capture;
+using FaceAge.Core.Sources;
 using FaceAge.Core.Detection;
 using FaceAge.Training.Evaluation;
 using FaceAge.Core.Imaging;
@@ -42,21 +42,23 @@ public static class DetectorBenchCommand
             var modelsDir = ModelDirectory.Locate(parse.GetValue(models));
             var configs = new List<Config>
             {
-                new("UltraFace-320", new DetectorOptions { Kind = DetectorKind.UltraFace }),
-                new("UltraFace-320 tiles 2", new DetectorOptions { Kind = DetectorKind.UltraFace, Tiles = 2 }),
-                new("BlazeFace-back-256", new DetectorOptions { Kind = DetectorKind.BlazeFaceBack, ScoreThreshold = 0.6f }),
-                new("BlazeFace-front-128", new DetectorOptions { Kind = DetectorKind.BlazeFaceFront, ScoreThreshold = 0.6f }),
+                new("UltraFace-320", new DetectorOptions { Kind = UltraFaceDetector.Definition.Name }),
+                new("UltraFace-320 tiles 2", new DetectorOptions { Kind = UltraFaceDetector.Definition.Name, Tiles = 2 }),
+                new("BlazeFace-back-256", new DetectorOptions { Kind = BlazeFaceDetector.BackDefinition.Name, ScoreThreshold = 0.6f }),
+                new("BlazeFace-front-128", new DetectorOptions { Kind = BlazeFaceDetector.FrontDefinition.Name, ScoreThreshold = 0.6f }),
             };
             foreach (var e in parse.GetValue(extra) ?? [])
             {
                 var parts = e.Split('=', 2);
-                if (parts.Length != 2 || !Enum.TryParse<DetectorKind>(parts[0], true, out var kind)) throw new ArgumentException($"--extra '{e}' must be KIND=PATH.");
-                configs.Add(new($"{kind} {Path.GetFileNameWithoutExtension(parts[1])}", new DetectorOptions { Kind = kind, ModelPath = parts[1] }));
+                if (parts.Length != 2 || DetectorRegistry.Find(parts[0]) is not { } kind)
+                    throw new ArgumentException($"--extra '{e}' must be KIND=PATH, KIND one of {string.Join(", ", DetectorRegistry.Names)}.");
+                configs.Add(new($"{kind.Name} {Path.GetFileNameWithoutExtension(parts[1])}", new DetectorOptions { Kind = kind.Name, ModelPath = parts[1] }));
             }
 
             var (labelled, _) = LabelCsvReader.Read(parse.GetValue(faces)!);
             var random = new Random(parse.GetValue(seed));
-            var backgrounds = FfmpegVideoReader.ReadFile(parse.GetValue(background)!, sampleFps: 1).Select(f => f.Image).Take(30).ToList();
+            var backgrounds = new FfmpegFrameSource(new FrameSourceOptions(parse.GetValue(background)!) { MaxFps = 1 }).FramesAsync().ToBlockingEnumerable()
+                .Take(30).Select(f => { using (f) return f.Image.Clone(); }).ToList();
             if (backgrounds.Count == 0) throw new InvalidDataException($"{parse.GetValue(background)}: no frames.");
             var scenes = BuildScenes(labelled, backgrounds, parse.GetValue(sizes)!, parse.GetValue(perSize), random);
 
@@ -68,7 +70,7 @@ public static class DetectorBenchCommand
             table.AppendLine($"|---|{string.Concat(sizeList.Select(_ => "---|"))}---|---|");
             foreach (var config in configs)
             {
-                using var detector = FaceDetectorFactory.Create(config.Options, modelsDir, sessions);
+                using var detector = DetectorRegistry.Create(config.Options, modelsDir, sessions);
                 var found = sizeList.ToDictionary(s => s, _ => 0);
                 var total = sizeList.ToDictionary(s => s, _ => 0);
                 var clock = Stopwatch.StartNew();

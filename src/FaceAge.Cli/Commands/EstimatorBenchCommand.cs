@@ -62,7 +62,7 @@ public static class EstimatorBenchCommand
                 }
             foreach (var c in crops) c.Dispose();
             Console.WriteLine(table.ToString());
-            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { processorCount = Environment.ProcessorCount, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { machine = MachineDescription.Current(), results = rows }, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }));
         return command;

@@ -138,7 +138,7 @@ public static class EvalCommand
             misses += missed.Count(m => m);
             failures += crops.Select((c, i) => c is null && !missed[i]).Count(f => f);
             var ready = crops.Select((c, i) => (c, i)).Where(p => p.c is not null).ToList();
-            var attributes = analyzer.EstimateCrops(ready.Select(p => p.c!).ToList());
+            var attributes = analyzer.Estimator.Estimate(ready.Select(p => p.c!).ToList());
             for (int k = 0; k < ready.Count; k++)
             {
                 var face = chunk[ready[k].i];

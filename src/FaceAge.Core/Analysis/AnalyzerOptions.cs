@@ -43,6 +43,7 @@ public sealed record AnalyzerOptions
     public IEnumerable<string> Validate(string prefix = "Analysis")
     {
         foreach (var e in Detector.Validate(prefix + ":Detector")) yield return e;
+        foreach (var e in Inference.Validate(prefix + ":Inference")) yield return e;
         if (CropMargin is < 0 or > 1) yield return $"{prefix}:CropMargin must be in [0, 1], got {CropMargin}.";
         if (MaxBatchSize is < 1 or > 256) yield return $"{prefix}:MaxBatchSize must be 1–256, got {MaxBatchSize}.";
         if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";

@@ -16,20 +16,28 @@ public sealed class FaceAnalyzer : IDisposable
 {
     private readonly IFaceDetector _detector;
     private readonly FaceResEstimator _estimator;
-    private readonly FaceCropper _cropper;
     private readonly AgeGroups _groups;
 
-    public FaceAnalyzer(IFaceDetector detector, FaceResEstimator estimator, AnalyzerOptions options)
+    public FaceAnalyzer(IFaceDetector detector, FaceResEstimator estimator, AnalyzerOptions options, ExecutionProviderDefinition? provider = null)
     {
+        Provider = provider ?? ExecutionProviders.Cpu;
         _detector = detector;
         _estimator = estimator;
         Options = options;
-        _cropper = new FaceCropper(options.CropMargin, options.AlignByLandmarks);
+        Sampling = new FaceSampling(options);
         _groups = new AgeGroups(options.EffectiveAgeGroups);
     }
 
     public AnalyzerOptions Options { get; }
     public string DetectorName => _detector.Name;
+    public IFaceDetector Detector => _detector;
+    /// <summary>The execution provider the models run on.</summary>
+    public ExecutionProviderDefinition Provider { get; }
+    /// <summary>How the age/gender model was built, from its metadata (e.g. its int8 scheme); null for a plain float model.</summary>
+    public string? EstimatorVariant => _estimator.Variant;
+    public IAgeGenderEstimator Estimator => _estimator;
+    /// <summary>How faces are cut out and scored (shared with the worker's crop selection).</summary>
+    public FaceSampling Sampling { get; }
 
     /// <summary>Builds an analyzer from options; fails with one message naming every bad key, or the missing model and the set-up command.</summary>
     public static FaceAnalyzer Create(AnalyzerOptions options, ILoggerFactory? loggers = null)
@@ -38,10 +46,10 @@ public sealed class FaceAnalyzer : IDisposable
         if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
         var modelsDir = ModelDirectory.Locate(options.ModelsDirectory);
         var sessions = new OnnxSessionFactory(options.Inference, loggers?.CreateLogger<OnnxSessionFactory>());
-        var detector = FaceDetectorFactory.Create(options.Detector, modelsDir, sessions);
+        var detector = DetectorRegistry.Create(options.Detector, modelsDir, sessions);
         try
         {
-            return new FaceAnalyzer(detector, CreateEstimator(options, modelsDir, sessions), options);
+            return new FaceAnalyzer(detector, CreateEstimator(options, modelsDir, sessions), options, sessions.Provider);
         }
         catch
         {
@@ -86,12 +94,12 @@ public sealed class FaceAnalyzer : IDisposable
         for (int start = 0; start < detections.Count; start += Options.MaxBatchSize)
         {
             var chunk = detections.Skip(start).Take(Options.MaxBatchSize).ToList();
-            var crops = chunk.Select(d => _cropper.Crop(bgr, d, FaceResEstimator.InputSize)).ToList();
+            var crops = chunk.Select(d => Sampling.Cut(bgr, d)).ToList();
             try
             {
-                var attributes = _estimator.Estimate(crops);
+                var attributes = _estimator.Estimate(crops.Select(c => c.Crop).ToList());
                 for (int i = 0; i < chunk.Count; i++)
-                    results.Add(Describe(chunk[i], attributes[i], crops[i]));
+                    results.Add(Describe(crops[i], attributes[i]));
             }
             finally
             {
@@ -104,30 +112,28 @@ public sealed class FaceAnalyzer : IDisposable
     /// <summary>Analyses an image that already is an aligned face crop (no detection), e.g. UTKFace chips.</summary>
     public FaceResult AnalyzeAlignedCrop(Mat bgr)
     {
-        using var crop = new Mat();
+        var crop = new Mat();
         Cv2.Resize(bgr, crop, new Size(FaceResEstimator.InputSize, FaceResEstimator.InputSize), 0, 0, InterpolationFlags.Area);
         var whole = new FaceDetection(new BoxF(0, 0, bgr.Width, bgr.Height), 1f);
-        return Describe(whole, _estimator.Estimate([crop])[0], crop);
+        int size = Math.Max(bgr.Width, bgr.Height);
+        double sharpness = Sharpness.LaplacianVariance(crop);
+        using var face = new FaceCrop(whole, crop, size, sharpness, FaceQuality.Score(size, sharpness, Options.GoodFaceSize));
+        return Describe(face, _estimator.Estimate([crop])[0]);
     }
 
-    /// <summary>Age/gender of already-cut crops (<see cref="FaceResEstimator.InputSize"/>² BGR), batched.</summary>
-    public IReadOnlyList<FaceAttributes> EstimateCrops(IReadOnlyList<Mat> crops) => _estimator.Estimate(crops);
-
-    private FaceResult Describe(FaceDetection detection, FaceAttributes a, Mat crop)
+    private FaceResult Describe(FaceCrop face, FaceAttributes a)
     {
         bool male = a.MaleProbability >= 0.5f;
-        int size = (int)Math.Round(Math.Max(detection.Box.Width, detection.Box.Height));
-        double sharpness = Sharpness.LaplacianVariance(crop);
         return new FaceResult(
-            detection,
+            face.Detection,
             Age: Math.Round(a.Age.Mean, 1),
             AgeUncertainty: Math.Round(a.Age.StandardDeviation, 1),
             AgeGroup: _groups.Of(a.Age.Mean),
             Gender: male ? Gender.Male : Gender.Female,
             GenderProbability: Math.Round(male ? a.MaleProbability : 1 - a.MaleProbability, 3),
-            FaceSize: size,
-            Sharpness: Math.Round(sharpness, 1),
-            Quality: Math.Round(FaceQuality.Score(size, sharpness, Options.GoodFaceSize), 3),
+            FaceSize: face.FaceSize,
+            Sharpness: Math.Round(face.Sharpness, 1),
+            Quality: Math.Round(face.Quality, 3),
             Attributes: a);
     }
 

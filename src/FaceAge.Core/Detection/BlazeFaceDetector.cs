@@ -11,6 +11,11 @@ namespace FaceAge.Core.Detection;
 /// </summary>
 public sealed class BlazeFaceDetector : IFaceDetector
 {
+    public static readonly DetectorDefinition BackDefinition = new("BlazeFaceBack", "blazeface-back-256.onnx",
+        "MediaPipe BlazeFace back 256 px, eye landmarks, faces ≥ 64 px", (session, options) => new BlazeFaceDetector(session, options, backModel: true));
+    public static readonly DetectorDefinition FrontDefinition = new("BlazeFaceFront", "blazeface-front-128.onnx",
+        "MediaPipe BlazeFace front 128 px, eye landmarks, large faces only", (session, options) => new BlazeFaceDetector(session, options, backModel: false));
+
     private static readonly PixelNormalization Pixels = new(Rgb: true, [127.5f, 127.5f, 127.5f], 1f / 127.5f, TensorLayout.Nhwc);
     private readonly InferenceSession _session;
     private readonly DetectorOptions _options;

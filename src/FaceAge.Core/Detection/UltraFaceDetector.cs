@@ -10,6 +10,9 @@ namespace FaceAge.Core.Detection;
 /// </summary>
 public sealed class UltraFaceDetector : IFaceDetector
 {
+    public static readonly DetectorDefinition Definition = new("UltraFace", "ultraface-rfb-320.onnx",
+        "UltraFace RFB-320 (npm faceplugin-face-recognition-js), no landmarks; the default", (session, options) => new UltraFaceDetector(session, options));
+
     private static readonly PixelNormalization Pixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128f, TensorLayout.Nchw);
     private readonly InferenceSession _session;
     private readonly DetectorOptions _options;

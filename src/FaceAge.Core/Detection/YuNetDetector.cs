@@ -11,6 +11,15 @@ namespace FaceAge.Core.Detection;
 /// </summary>
 public sealed class YuNetDetector : IFaceDetector
 {
+    public static readonly DetectorDefinition Definition = new("YuNet", "yunet.onnx",
+        "YuNet (libfacedetection), 5 landmarks; a file you bring (Detector:ModelPath)", (session, options) => new YuNetDetector(session, options), Validate);
+
+    private static IEnumerable<string> Validate(DetectorOptions options, string prefix)
+    {
+        if (options.InputWidth % 32 != 0 || options.InputHeight % 32 != 0)
+            yield return $"{prefix}:InputWidth/InputHeight must be multiples of 32 for YuNet, got {options.InputWidth}x{options.InputHeight}.";
+    }
+
     private static readonly PixelNormalization Pixels = new(Rgb: false, [0f, 0f, 0f], 1f, TensorLayout.Nchw);
     private static readonly int[] Strides = [8, 16, 32];
     private readonly InferenceSession _session;

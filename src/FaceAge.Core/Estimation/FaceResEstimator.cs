@@ -11,7 +11,7 @@ namespace FaceAge.Core.Estimation;
 /// ImageNet means (103.939, 116.779, 123.68); outputs 100 age bins (bin i = age i + 1), P(male) and a
 /// 1024-d descriptor. A batch of crops runs in one session call. Thread-safe.
 /// </summary>
-public sealed class FaceResEstimator : IDisposable
+public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
 {
     public const int InputSize = 224;
     public const string AgeOutput = "age_pred/Softmax:0", GenderOutput = "gender_pred/Sigmoid:0", DescriptorOutput = "global_pooling/Mean:0";
@@ -36,6 +36,9 @@ public sealed class FaceResEstimator : IDisposable
     }
 
     public bool FlipAugmentation { get; }
+
+    /// <summary>The model's build variant from its ONNX metadata ("faceage.quantization"), null for a plain float model.</summary>
+    public string? Variant => _session.ModelMetadata.CustomMetadataMap.TryGetValue("faceage.quantization", out var v) ? v : null;
     public TrainedHead? Head { get; }
 
     /// <summary>Estimates every crop (each <see cref="InputSize"/>² BGR) in one batched run.</summary>

@@ -52,3 +52,14 @@ public sealed record CpuFeatures(string Model, bool Avx2, bool Avx512, bool Avx5
         return text.ToString().Trim();
     }
 }
+
+/// <summary>What a benchmark ran on, for its JSON: the CPU and its int8-relevant features, the cores, ONNX Runtime and the OS.</summary>
+public sealed record MachineDescription(string Cpu, string Flags, bool Vnni, int Cores, string OnnxRuntime, string Os)
+{
+    public static MachineDescription Current()
+    {
+        var cpu = CpuFeatures.Current;
+        return new MachineDescription(cpu.Model, cpu.Flags, cpu.Vnni, cpu.Cores, Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString(),
+            System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+    }
+}

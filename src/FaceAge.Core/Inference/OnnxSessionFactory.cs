@@ -1,74 +1,87 @@
+using FaceAge.Core.ModelFiles;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace FaceAge.Core.Inference;
 
-/// <summary>Options shared by every model session.</summary>
+/// <summary>Options shared by every model session (section "Inference").</summary>
 public sealed record InferenceOptions
 {
-    public ExecutionProvider ExecutionProvider { get; init; } = ExecutionProvider.Cpu;
+    /// <summary>A name from <see cref="ExecutionProviders"/>.</summary>
+    public string ExecutionProvider { get; init; } = ExecutionProviders.Cpu.Name;
     /// <summary>Threads per session inside one operator; 0 lets ONNX Runtime choose.</summary>
     public int IntraOpThreads { get; init; }
     /// <summary>Spinning burns a core while idle; with several sessions on few cores it steals time from the others.</summary>
     public bool AllowSpinning { get; init; }
+
+    public IEnumerable<string> Validate(string prefix = "Inference")
+    {
+        if (ExecutionProviders.Find(ExecutionProvider) is null)
+            yield return $"{prefix}:ExecutionProvider '{ExecutionProvider}' is unknown (known: {string.Join(", ", ExecutionProviders.Names)}).";
+        if (IntraOpThreads is < 0 or > 256) yield return $"{prefix}:IntraOpThreads must be 0–256, got {IntraOpThreads}.";
+    }
 }
 
 /// <summary>
-/// Creates ONNX Runtime sessions with full graph optimization and the requested execution provider.
-/// When the provider is not available in this build, the session falls back to CPU and says so in a
-/// warning; it never falls back silently.
+/// Creates ONNX Runtime sessions with full graph optimization on the requested execution provider. Which provider
+/// the sessions run on is settled once, when the factory is made: a provider this build lacks falls back to the
+/// CPU with a warning, never silently.
 /// </summary>
-public sealed class OnnxSessionFactory(InferenceOptions options, ILogger? logger = null)
+public sealed class OnnxSessionFactory
 {
-    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+    private readonly ILogger _logger;
 
-    public InferenceOptions Options { get; } = options;
+    public OnnxSessionFactory(InferenceOptions options, ILogger? logger = null)
+    {
+        Options = options;
+        _logger = logger ?? NullLogger.Instance;
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
+        Provider = Resolve(ExecutionProviders.Find(options.ExecutionProvider)!);
+    }
 
-    /// <summary>The provider sessions really run on (after any fallback), set by the last <see cref="Create"/>.</summary>
-    public ExecutionProvider EffectiveProvider { get; private set; } = ExecutionProvider.Cpu;
+    public InferenceOptions Options { get; }
+
+    /// <summary>The provider every session of this factory runs on (the requested one, or the CPU after a fallback).</summary>
+    public ExecutionProviderDefinition Provider { get; }
 
     public InferenceSession Create(string modelPath)
     {
-        if (!File.Exists(modelPath)) throw new ModelFiles.ModelMissingException(modelPath);
-        ModelFiles.ModelIntegrity.Verify(modelPath);
-        var so = new SessionOptions
+        if (!File.Exists(modelPath)) throw new ModelMissingException(modelPath);
+        ModelIntegrity.Verify(modelPath);
+        using var so = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         if (Options.IntraOpThreads > 0) so.IntraOpNumThreads = Options.IntraOpThreads;
         so.AddSessionConfigEntry("session.intra_op.allow_spinning", Options.AllowSpinning ? "1" : "0");
-        EffectiveProvider = AppendProvider(so, Options.ExecutionProvider, modelPath);
+        Provider.Append(so);
         try
         {
             return new InferenceSession(modelPath, so);
         }
         catch (OnnxRuntimeException e)
         {
-            var expected = ModelFiles.ModelIntegrity.ExpectedSha256(modelPath) is { } hash ? $" (expected SHA-256 {hash})" : "";
+            var expected = ModelIntegrity.ExpectedSha256(modelPath) is { } hash ? $" (expected SHA-256 {hash})" : "";
             throw new InvalidDataException($"Cannot load ONNX model {modelPath}{expected}: {e.Message.Split('\n')[0]}", e);
         }
     }
 
-    private ExecutionProvider AppendProvider(SessionOptions so, ExecutionProvider requested, string modelPath)
+    private ExecutionProviderDefinition Resolve(ExecutionProviderDefinition requested)
     {
-        if (requested == ExecutionProvider.Cpu) return ExecutionProvider.Cpu;
+        if (requested == ExecutionProviders.Cpu) return requested;
         try
         {
-            switch (requested)
-            {
-                case ExecutionProvider.Cuda: so.AppendExecutionProvider_CUDA(); break;
-                case ExecutionProvider.DirectML: so.AppendExecutionProvider_DML(); break;
-                case ExecutionProvider.OpenVINO: so.AppendExecutionProvider_OpenVINO(); break;
-            }
+            using var probe = new SessionOptions();
+            requested.Append(probe);
             return requested;
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            _logger.LogWarning("Execution provider {Requested} is not available ({Reason}); {Model} runs on CPU instead.",
-                requested, e.Message.Split('\n')[0], Path.GetFileName(modelPath));
-            return ExecutionProvider.Cpu;
+            _logger.LogWarning("Execution provider {Requested} is not available ({Reason}); models run on CPU instead.", requested.Name, e.Message.Split('\n')[0]);
+            return ExecutionProviders.Cpu;
         }
     }
 }

@@ -1,11 +1,16 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using FaceAge.Core.Analysis;
+using FaceAge.Core.Configuration;
+using FaceAge.Core.Inference;
+using FaceAge.Core.Sources;
 using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Pipeline;
-using FaceAge.Worker.Publishing;
+using FaceAge.Worker.Hosting;
+using FaceAge.Worker.Sinks.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,59 +19,109 @@ using Prometheus;
 namespace FaceAge.Worker.Benchmark;
 
 /// <summary>
-/// `faceage-worker bench`: N simulated live cameras (one video file, looped, dropping frames when
-/// behind like a real camera) through the whole pipeline with the embedded broker, then a JSON report:
-/// frames processed per second, drops, batch sizes, capture → fused latency percentiles, CPU and peak RSS.
+/// `faceage-worker bench`: N simulated live cameras (one video file, looped, dropping frames when behind like a
+/// real camera) through the whole pipeline with the embedded broker, then a JSON report: frames processed per
+/// second, drops, batch sizes, capture → fused latency percentiles, CPU and peak RSS, and the machine it ran on.
+/// It runs the worker's settings (appsettings.json, FACEAGE_ variables) unless an option says otherwise.
 /// </summary>
 public static class BenchRunner
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
-        int streams = int.Parse(Arg("--streams", "1"), CultureInfo.InvariantCulture);
-        double fps = double.Parse(Arg("--fps", "10"), CultureInfo.InvariantCulture);
-        double seconds = double.Parse(Arg("--seconds", "60"), CultureInfo.InvariantCulture);
-        double warmup = double.Parse(Arg("--warmup", "10"), CultureInfo.InvariantCulture);
-        string video = Arg("--video", "models/cache/demo/demo.mp4");
-        string output = Arg("--out", $"bench-{streams}.json");
-        int tiles = int.Parse(Arg("--tiles", "1"), CultureInfo.InvariantCulture);
-        bool? flip = args.Contains("--flip") ? bool.Parse(Arg("--flip", "true")) : null;
-        string? model = args.Contains("--model") ? Arg("--model", "") : null;
-        // Soak mode: resource samples every N seconds (RSS, GC heap, handles, threads) to show there is no growth.
-        double sampleEvery = double.Parse(Arg("--sample-every", "0"), CultureInfo.InvariantCulture);
-        if (!File.Exists(video)) { Console.Error.WriteLine($"bench: video not found: {video} (./build.sh setup makes the demo video)"); return 1; }
+        var streams = new Option<int>("--streams") { Description = "Simulated cameras.", DefaultValueFactory = _ => 1 };
+        var fps = new Option<double>("--fps") { Description = "Frames per second taken from each camera (Cameras:MaxFps).", DefaultValueFactory = _ => 10 };
+        var seconds = new Option<double>("--seconds") { Description = "Measured seconds.", DefaultValueFactory = _ => 60 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds run before measuring.", DefaultValueFactory = _ => 10 };
+        var video = new Option<string>("--video") { Description = "The video every camera plays (looped).", DefaultValueFactory = _ => "models/cache/demo/demo.mp4" };
+        var output = new Option<string?>("--out") { Description = "JSON report file (default bench-<streams>.json)." };
+        var config = new Option<string?>("--config") { Description = "Settings file (default: appsettings.json in the current folder or above)." };
+        var tiles = new Option<int?>("--tiles") { Description = "Analysis:Detector:Tiles instead of the settings' value." };
+        var flip = new Option<bool?>("--flip") { Description = "Pipeline:FlipAugmentation instead of the settings' value." };
+        var model = new Option<string?>("--model") { Description = "Pipeline:AgeGenderModel instead of the settings' value." };
+        var sampleEvery = new Option<double>("--sample-every") { Description = "Soak: a resource sample (RSS, GC heap, handles, threads) every N seconds (0 = none).", DefaultValueFactory = _ => 0 };
+        var command = new RootCommand("faceage-worker bench: the whole pipeline on simulated live cameras, measured.");
+        foreach (var o in new Option[] { streams, fps, seconds, warmup, video, output, config, tiles, flip, model, sampleEvery }) command.Options.Add(o);
+        command.SetAction(async (parse, _) =>
+        {
+            var run = new BenchRun(parse.GetValue(streams), parse.GetValue(fps), parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(video)!,
+                parse.GetValue(output) ?? $"bench-{parse.GetValue(streams)}.json", parse.GetValue(config), parse.GetValue(tiles), parse.GetValue(flip), parse.GetValue(model), parse.GetValue(sampleEvery));
+            var problems = run.Problems().ToList();
+            if (problems.Count > 0)
+            {
+                foreach (var p in problems) Console.Error.WriteLine($"bench: {p}");
+                return 1;
+            }
+            return await RunAsync(run);
+        });
+        return await command.Parse(args).InvokeAsync();
+    }
 
-        var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true).AddEnvironmentVariables("FACEAGE_").Build();
-        var pipelineOptions = (configuration.GetSection("Pipeline").Get<PipelineOptions>() ?? new PipelineOptions()) with { StatsWindowSeconds = 3600 };
-        if (flip is { } f) pipelineOptions = pipelineOptions with { FlipAugmentation = f };
-        if (model is { Length: > 0 }) pipelineOptions = pipelineOptions with { AgeGenderModel = model };
-        var analysis = pipelineOptions.ApplyTo(configuration.GetSection("Analysis").Get<AnalyzerOptions>() ?? new AnalyzerOptions());
-        analysis = analysis with { Detector = analysis.Detector with { Tiles = tiles } };
-        var cameras = Enumerable.Range(1, streams).Select(i => new CameraOptions { Id = $"s{i}", Url = video, Loop = true, Live = true, MaxFps = fps, DetectionWidth = 1280 }).ToList();
-        var settings = new WorkerSettings(cameras, analysis, pipelineOptions, new(), new(), new(),
-            new MqttOptions { Port = FreePort(), ClientId = "faceage-bench" });
-        // The bench writes its outbox to a temporary file (deleted at the end), like a real worker writes to disk.
+    private sealed record BenchRun(int Streams, double Fps, double Seconds, double Warmup, string Video, string Output, string? Config, int? Tiles, bool? Flip, string? Model, double SampleEvery)
+    {
+        public IEnumerable<string> Problems()
+        {
+            if (Streams is < 1 or > 64) yield return $"--streams must be 1–64, got {Streams}.";
+            if (Fps is <= 0 or > 60) yield return $"--fps must be in (0, 60], got {Fps}.";
+            if (Seconds <= 0) yield return $"--seconds must be positive, got {Seconds}.";
+            if (Warmup < 0) yield return $"--warmup must be ≥ 0, got {Warmup}.";
+            if (SampleEvery < 0) yield return $"--sample-every must be ≥ 0, got {SampleEvery}.";
+            if (!File.Exists(Video)) yield return $"--video {Video} not found (./build.sh setup makes the demo video).";
+            if (Config is not null && !File.Exists(Config)) yield return $"--config {Config} not found.";
+        }
+    }
+
+    private static async Task<int> RunAsync(BenchRun run)
+    {
+        var settingsFile = run.Config ?? SettingsFile.Find();
+        var builder = new ConfigurationBuilder();
+        if (settingsFile is not null) builder.AddJsonFile(Path.GetFullPath(settingsFile), optional: false);
+        var configuration = builder.AddEnvironmentVariables("FACEAGE_").Build();
+        WorkerSettings settings;
+        try
+        {
+            settings = WorkerSettings.Load(configuration, validate: false);
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine($"bench: {settingsFile}: {e.Message}");
+            return 1;
+        }
+        // The worker's settings, with the bench's cameras, its own broker port and outbox, and no statistics windows in the way.
+        var pipelineOptions = settings.Pipeline with { StatsWindowSeconds = 3600 };
+        if (run.Flip is { } f) pipelineOptions = pipelineOptions with { FlipAugmentation = f };
+        if (run.Model is { Length: > 0 } m) pipelineOptions = pipelineOptions with { AgeGenderModel = m };
+        var analysis = pipelineOptions.ApplyTo(settings.Analysis);
+        if (run.Tiles is { } t) analysis = analysis with { Detector = analysis.Detector with { Tiles = t } };
+        var cameras = Enumerable.Range(1, run.Streams).Select(i => new CameraOptions { Id = $"s{i}", Url = run.Video, Loop = true, Live = true, MaxFps = run.Fps, DetectionWidth = 1280 }).ToList();
         var outboxPath = Path.Combine(Path.GetTempPath(), $"faceage-bench-{Environment.ProcessId}.db");
-        settings = settings with { Outbox = new OutboxOptions { Path = outboxPath } };
+        settings = settings with
+        {
+            Cameras = cameras, Analysis = analysis, Pipeline = pipelineOptions,
+            Mqtt = new MqttOptions { Port = FreePort(), ClientId = "faceage-bench" },
+            Outbox = new() { Path = outboxPath },
+            Webhook = new(),
+            Sharding = new(),
+        };
         var errors = settings.Validate().ToList();
-        if (errors.Count > 0) { Console.Error.WriteLine(string.Join(" ", errors)); return 1; }
+        if (errors.Count > 0) { Console.Error.WriteLine("bench: " + string.Join(" ", errors)); return 1; }
 
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new WorkerMetrics(registry);
         var latencies = new List<double>();
         bool measuring = false;
-        var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.f "; }).SetMinimumLevel(LogLevel.Information));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.f "; }).SetMinimumLevel(LogLevel.Information));
         var broker = new EmbeddedBroker(settings.Mqtt, NullLogger<EmbeddedBroker>.Instance);
         await broker.StartAsync(CancellationToken.None);
-        var pipeline = new PipelineService(settings, metrics, new Topics("faceage"), loggers)
+        var hub = SinkSetup.Create(settings, metrics, loggers);
+        var pipeline = new PipelineService(settings, metrics, hub, new FfmpegFrameSourceFactory(), loggers)
         {
             LatencyObserved = l => { if (measuring) lock (latencies) latencies.Add(l); },
         };
         using var stop = new CancellationTokenSource();
         await pipeline.StartAsync(stop.Token);
 
-        Console.Error.WriteLine($"bench: {streams} stream(s) of {video} at {fps} fps, warm-up {warmup} s, measuring {seconds} s …");
-        await Task.Delay(TimeSpan.FromSeconds(warmup));
+        Console.Error.WriteLine($"bench: {run.Streams} stream(s) of {run.Video} at {run.Fps} fps, detector {analysis.Detector.Kind} tiles {analysis.Detector.Tiles}, model {analysis.AgeGenderModel}, warm-up {run.Warmup} s, measuring {run.Seconds} s …");
+        await Task.Delay(TimeSpan.FromSeconds(run.Warmup));
         var process = Process.GetCurrentProcess();
         var before = await Snapshot(registry);
         var cpuBefore = process.TotalProcessorTime;
@@ -74,17 +129,17 @@ public static class BenchRunner
         var clock = Stopwatch.StartNew();
         measuring = true;
         var samples = new List<ResourceSample>();
-        if (sampleEvery > 0)
+        if (run.SampleEvery > 0)
         {
-            while (clock.Elapsed.TotalSeconds < seconds)
+            while (clock.Elapsed.TotalSeconds < run.Seconds)
             {
                 samples.Add(ResourceSample.Take(clock.Elapsed.TotalSeconds));
                 Console.Error.WriteLine($"bench: {samples[^1]}");
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(sampleEvery, Math.Max(0.1, seconds - clock.Elapsed.TotalSeconds))));
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(run.SampleEvery, Math.Max(0.1, run.Seconds - clock.Elapsed.TotalSeconds))));
             }
             samples.Add(ResourceSample.Take(clock.Elapsed.TotalSeconds));
         }
-        else await Task.Delay(TimeSpan.FromSeconds(seconds));
+        else await Task.Delay(TimeSpan.FromSeconds(run.Seconds));
         measuring = false;
         double wall = clock.Elapsed.TotalSeconds;
         process.Refresh();
@@ -95,26 +150,49 @@ public static class BenchRunner
         var after = await Snapshot(registry);
         await pipeline.StopAsync(CancellationToken.None);
         await broker.StopAsync(CancellationToken.None);
+        foreach (var sink in hub.Sinks) (sink as IDisposable)?.Dispose();
 
         double Delta(string prefix) => after.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value) - before.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
         double decoded = Delta("faceage_frames_decoded_total");
-        double droppedDetect = Delta("faceage_frames_dropped_total{camera=\"s");
-        double droppedEstimate = Delta("faceage_frames_dropped_total{camera=\"all\",stage=\"estimate\"}");
+        double droppedFrames = Delta("faceage_frames_dropped_total{camera=\"s") - after.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value)
+            + before.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value);
+        double expiredCrops = after.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value) - before.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value);
         double batches = Delta("faceage_inference_batch_size_count"), crops = Delta("faceage_inference_batch_size_sum");
         double detectorRuns = Delta("faceage_inference_seconds_count{model=\"detector\"}");
+        double detectorSeconds = Delta("faceage_inference_seconds_sum{model=\"detector\"}");
+        double estimatorSeconds = Delta("faceage_inference_seconds_sum{model=\"age_gender\"}");
+        double tracks = after.Where(kv => kv.Key.StartsWith("faceage_tracks_active", StringComparison.Ordinal)).Sum(kv => kv.Value);
         latencies.Sort();
         double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
         var report = new
         {
-            streams, fps, video = Path.GetFileName(video), tiles, flipAugmentation = analysis.FlipAugmentation, model = analysis.AgeGenderModel, seconds = Math.Round(wall, 1), cores = Environment.ProcessorCount,
+            machine = MachineDescription.Current(),
+            settings = new
+            {
+                file = settingsFile is null ? null : Path.GetFullPath(settingsFile),
+                streams = run.Streams, fps = run.Fps, video = Path.GetFileName(run.Video),
+                detector = analysis.Detector.Kind, tiles = analysis.Detector.Tiles, detectEveryNthFrame = pipelineOptions.DetectEveryNthFrame,
+                model = analysis.AgeGenderModel, flipAugmentation = analysis.FlipAugmentation,
+                samplesPerSecondPerTrack = pipelineOptions.SamplesPerSecondPerTrack, sampleMaxAgeMilliseconds = pipelineOptions.SampleMaxAgeMilliseconds,
+                batchSize = pipelineOptions.BatchSize, batchMaxWaitMilliseconds = pipelineOptions.BatchMaxWaitMilliseconds,
+            },
+            seconds = Math.Round(wall, 1),
             framesDecodedPerSecond = Math.Round(decoded / wall, 1),
             framesDetectedPerSecond = Math.Round(detectorRuns / wall, 1),
-            framesDroppedPerSecond = Math.Round(droppedDetect / wall, 1),
-            dropRatio = decoded > 0 ? Math.Round(droppedDetect / decoded, 3) : 0,
-            cropsDroppedPerSecond = Math.Round(droppedEstimate / wall, 2),
+            framesDroppedPerSecond = Math.Round(droppedFrames / wall, 1),
+            dropRatio = decoded > 0 ? Math.Round(droppedFrames / decoded, 3) : 0,
+            cropsExpiredPerSecond = Math.Round(expiredCrops / wall, 2),
             ageGenderInferencesPerSecond = Math.Round(crops / wall, 1),
+            samplesPerTrackPerSecond = WorkerProcessValue(after, "faceage_sampling_rate"),
+            tracksAtEnd = tracks,
             meanBatchSize = batches > 0 ? Math.Round(crops / batches, 2) : 0,
             latencySeconds = new { samples = latencies.Count, p50 = Math.Round(Percentile(0.50), 3), p95 = Math.Round(Percentile(0.95), 3), p99 = Math.Round(Percentile(0.99), 3) },
+            // Where the time goes, in core-seconds per second (wall time inside each stage's calls).
+            stageSeconds = new
+            {
+                detectorModel = Math.Round(detectorSeconds / wall, 3),
+                estimatorModel = Math.Round(estimatorSeconds / wall, 3),
+            },
             cpuPercentOfMachine = Math.Round(cpu / Environment.ProcessorCount * 100, 1),
             machineCpuPercent = Math.Round(machineBusy * 100, 1),
             peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
@@ -127,11 +205,13 @@ public static class BenchRunner
             trendPercent = samples.Count >= 10 ? ResourceSample.PerResource(samples, ResourceSample.Trend) : null,
         };
         var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
-        File.WriteAllText(output, json);
+        File.WriteAllText(run.Output, json);
         Console.WriteLine(json);
         foreach (var file in new[] { outboxPath, outboxPath + "-wal", outboxPath + "-shm" }) File.Delete(file);
         return 0;
     }
+
+    private static double WorkerProcessValue(Dictionary<string, double> values, string series) => values.TryGetValue(series, out var v) ? Math.Round(v, 2) : double.NaN;
 
     /// <summary>Process resources at one moment of a soak run.</summary>
     private sealed record ResourceSample(double Seconds, double RssMiB, double GcHeapMiB, int Handles, int Threads)

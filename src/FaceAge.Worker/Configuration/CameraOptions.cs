@@ -1,3 +1,5 @@
+using FaceAge.Core.Sources;
+
 namespace FaceAge.Worker.Configuration;
 
 /// <summary>Region of interest in source pixels.</summary>
@@ -21,8 +23,19 @@ public sealed record CameraOptions
     /// <summary>Treat the source as live (drop the oldest frame when behind) or not (wait). Default: files wait, everything else is live.</summary>
     public bool? Live { get; init; }
 
-    public SourceKind Kind => SourceKinds.Of(Url);
-    public bool IsLive => Live ?? Kind.IsLive();
+    public SourceKind Kind => SourceKind.Of(Url);
+    public bool IsLive => Live ?? Kind.LiveByDefault;
+
+    /// <summary>How the camera's frames are read: files at their own rate, like a camera.</summary>
+    public FrameSourceOptions SourceOptions(WatchdogOptions watchdog, TimeSpan startAt = default) => new(Url)
+    {
+        MaxFps = MaxFps,
+        Width = DetectionWidth,
+        Crop = RegionOfInterest is { } r ? (r.X, r.Y, r.Width, r.Height) : null,
+        RealTime = true,
+        StartAt = startAt,
+        ProbeTimeout = TimeSpan.FromSeconds(watchdog.ProbeTimeoutSeconds),
+    };
 
     public IEnumerable<string> Validate(string prefix)
     {
@@ -30,27 +43,11 @@ public sealed record CameraOptions
         else if (!Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             yield return $"{prefix}:Id '{Id}' may hold only letters, digits, '-' and '_' (it is an MQTT topic level).";
         if (string.IsNullOrWhiteSpace(Url)) yield return $"{prefix}:Url must be set.";
-        else if (Kind == SourceKind.File && !File.Exists(Url)) yield return $"{prefix}:Url file '{Url}' does not exist.";
-        if (Loop && Kind != SourceKind.File) yield return $"{prefix}:Loop applies to files only.";
+        else if (Kind.IsFile && !File.Exists(Url)) yield return $"{prefix}:Url file '{Url}' does not exist.";
+        if (Loop && !Kind.IsFile) yield return $"{prefix}:Loop applies to files only.";
         if (MaxFps is < 0 or > 120) yield return $"{prefix}:MaxFps must be 0–120, got {MaxFps}.";
         if (DetectionWidth is < 0 or (> 0 and < 64) or > 7680) yield return $"{prefix}:DetectionWidth must be 0 or 64–7680, got {DetectionWidth}.";
         if (RegionOfInterest is { } r && (r.X < 0 || r.Y < 0 || r.Width < 16 || r.Height < 16))
             yield return $"{prefix}:RegionOfInterest must have X, Y ≥ 0 and Width, Height ≥ 16.";
     }
-}
-
-public enum SourceKind { Rtsp, Http, File, Device }
-
-public static class SourceKinds
-{
-    public static SourceKind Of(string url)
-    {
-        if (url.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase)) return SourceKind.Rtsp;
-        if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) return SourceKind.Http;
-        if (url.StartsWith("/dev/video", StringComparison.Ordinal) || url.StartsWith("video=", StringComparison.OrdinalIgnoreCase)) return SourceKind.Device;
-        return SourceKind.File;
-    }
-
-    /// <summary>Live sources drop the oldest frame when behind; files wait.</summary>
-    public static bool IsLive(this SourceKind kind) => kind != SourceKind.File;
 }

@@ -11,12 +11,40 @@ namespace FaceAge.Worker.Configuration;
 /// </summary>
 public static class UnknownSettings
 {
-    /// <summary>Top-level keys the host or ASP.NET Core read themselves.</summary>
+    /// <summary>
+    /// Top-level keys the host or ASP.NET Core read themselves, and FaceAge's own FACEAGE_ variables that are not
+    /// settings (FACEAGE_CONFIG, FACEAGE_MODELS, FACEAGE_SHARED become these keys once the prefix is taken off).
+    /// </summary>
     private static readonly HashSet<string> HostKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "Logging", "AllowedHosts", "Kestrel", "Urls", "Environment", "ContentRoot", "ApplicationName", "HostingStartupAssemblies",
         "HostingStartupExcludeAssemblies", "PreventHostingStartup", "ShutdownTimeoutSeconds", "DetailedErrors", "HttpPorts", "HttpsPorts",
+        "CONFIG", "MODELS", "SHARED",
     };
+
+    /// <summary>
+    /// The sources of <paramref name="configuration"/> that hold the user's settings: settings files (JSON), the
+    /// FACEAGE_-prefixed environment variables and the command line — not the host's unprefixed environment variables.
+    /// </summary>
+    public static IConfiguration UserSettings(IConfigurationBuilder configuration)
+    {
+        var builder = new ConfigurationBuilder();
+        foreach (var source in configuration.Sources)
+        {
+            bool user = source switch
+            {
+                Microsoft.Extensions.Configuration.Json.JsonConfigurationSource => true,
+                Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource => true,
+                Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource env => env.Prefix == EnvironmentPrefix,
+                _ => false,
+            };
+            if (user) builder.Add(source);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Environment variables with this prefix are settings (FACEAGE_Pipeline__BatchSize = Pipeline:BatchSize).</summary>
+    public const string EnvironmentPrefix = "FACEAGE_";
 
     public static IEnumerable<string> Find(IConfiguration configuration, IReadOnlyDictionary<string, Type> sections)
     {

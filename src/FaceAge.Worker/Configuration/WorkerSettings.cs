@@ -1,6 +1,9 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Tracking;
+using FaceAge.Worker.Sinks.Mqtt;
+using FaceAge.Worker.Sinks.Outbox;
+using FaceAge.Worker.Sinks.Webhook;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceAge.Worker.Configuration;
@@ -14,6 +17,7 @@ public sealed record WorkerSettings(
     public ShardingOptions Sharding { get; init; } = new();
     public HomeAssistantOptions HomeAssistant { get; init; } = new();
     public OutboxOptions Outbox { get; init; } = new();
+    public WebhookOptions Webhook { get; init; } = new();
     /// <summary>What the configuration said that nothing reads, as warnings for the log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -23,7 +27,7 @@ public sealed record WorkerSettings(
         ["Cameras"] = typeof(List<CameraOptions>), ["Analysis"] = typeof(AnalyzerOptions), ["Pipeline"] = typeof(PipelineOptions),
         ["Tracking"] = typeof(TrackerOptions), ["Fusion"] = typeof(FusionOptions), ["Watchdog"] = typeof(WatchdogOptions), ["Mqtt"] = typeof(MqttOptions),
         ["LiveView"] = typeof(LiveViewOptions), ["Sharding"] = typeof(ShardingOptions), ["HomeAssistant"] = typeof(HomeAssistantOptions),
-        ["Outbox"] = typeof(OutboxOptions), ["Http"] = typeof(HttpSection),
+        ["Outbox"] = typeof(OutboxOptions), ["Webhook"] = typeof(WebhookOptions), ["Http"] = typeof(HttpSection),
     };
 
     /// <summary>The Http section (read directly by Program: the addresses the HTTP server listens on).</summary>
@@ -32,7 +36,12 @@ public sealed record WorkerSettings(
     /// <summary>This worker's replica ordinal when sharded (see <see cref="ShardingOptions"/>), else 0.</summary>
     public int ReplicaOrdinal { get; init; }
 
-    public static WorkerSettings Load(IConfiguration configuration)
+    /// <param name="userSettings">
+    /// The settings the user wrote (settings files, FACEAGE_ variables, command line) — checked for unknown keys; the
+    /// host's other sources (every environment variable of the shell) are not settings. Null: <paramref name="configuration"/>.
+    /// </param>
+    /// <param name="validate">Off for the bench, which replaces the cameras and the broker before validating.</param>
+    public static WorkerSettings Load(IConfiguration configuration, IConfiguration? userSettings = null, bool validate = true)
     {
         T Bind<T>(string section) where T : new()
         {
@@ -55,8 +64,10 @@ public sealed record WorkerSettings(
             Sharding = Bind<ShardingOptions>("Sharding"),
             HomeAssistant = Bind<HomeAssistantOptions>("HomeAssistant"),
             Outbox = Bind<OutboxOptions>("Outbox"),
-            Warnings = UnknownSettings.Find(configuration, Sections).Select(k => $"Unknown setting '{k}' is ignored (a typo?).").ToList(),
+            Webhook = Bind<WebhookOptions>("Webhook"),
+            Warnings = UnknownSettings.Find(userSettings ?? configuration, Sections).Select(k => $"Unknown setting '{k}' is ignored (a typo?).").ToList(),
         };
+        if (!validate) return settings;
         var errors = settings.Validate().ToList();
         if (errors.Count == 0 && settings.Sharding.Enabled)
         {
@@ -97,8 +108,8 @@ public sealed record WorkerSettings(
         foreach (var e in LiveView.Validate()) yield return e;
         foreach (var e in HomeAssistant.Validate()) yield return e;
         foreach (var e in Outbox.Validate()) yield return e;
+        foreach (var e in Webhook.Validate()) yield return e;
+        if (!Mqtt.Enabled && !Webhook.Enabled) yield return "Mqtt:Enabled is false and Webhook:Urls is empty: events would go nowhere.";
     }
 }
 
-/// <summary>A bad setting; the message names the key.</summary>
-public sealed class ConfigurationException(string message) : Exception(message);

@@ -1,8 +1,11 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
-using FaceAge.Worker.Capture;
 using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Events;
+using FaceAge.Worker.Fusion;
+using FaceAge.Worker.Sources;
+using FaceAge.Worker.Tracking;
 using OpenCvSharp;
 
 namespace FaceAge.Worker.LiveView;
@@ -11,9 +14,10 @@ namespace FaceAge.Worker.LiveView;
 /// What the local web page shows, fed by the pipeline: per camera the latest frame (downscaled, kept at
 /// most every PreviewIntervalMilliseconds), its face boxes with the current estimate of each track, the
 /// camera state, fps and people present; and the people who left in the last hour. Pixels stay in this
-/// process: they are only served to the local page, never published or logged.
+/// process: they are only served to the local page, never published or logged. It is a sink like the transports
+/// (camera states, occupancy, people who left) and watches the track and fuse stages for boxes and labels.
 /// </summary>
-public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock = null)
+public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock = null) : IEventSink, IFrameObserver, IPersonObserver
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1), FpsWindow = TimeSpan.FromSeconds(5);
     private const int MaxRecentPersons = 100_000; // bounds memory if a camera reports absurd counts
@@ -81,24 +85,34 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
         lock (_gate) Camera(cameraId).Estimates.Remove(trackId);
     }
 
-    public void OnState(string cameraId, CameraState state)
-    {
-        lock (_gate) Camera(cameraId).State = state;
-    }
+    public string Name => "live-view";
 
-    public void OnOccupancy(string cameraId, int present)
-    {
-        lock (_gate) Camera(cameraId).PeopleNow = present;
-    }
+    /// <summary>In-process: always able to take events.</summary>
+    public bool Ready => true;
 
-    public void OnPersonLeft(PersonEvent person)
+    public void Accept(WorkerEvent e)
     {
-        lock (_gate)
+        switch (e)
         {
-            _recent.Enqueue((_clock.GetUtcNow(), person.AgeGroup, person.Gender));
-            while (_recent.Count > MaxRecentPersons) _recent.Dequeue();
+            case CameraStatusChanged c:
+                lock (_gate) Camera(c.CameraId).State = c.Status.State;
+                break;
+            case OccupancyChanged o:
+                lock (_gate) Camera(o.CameraId).PeopleNow = o.Present;
+                break;
+            case PersonLeft p:
+                lock (_gate)
+                {
+                    _recent.Enqueue((_clock.GetUtcNow(), p.Person.AgeGroup, p.Person.Gender));
+                    while (_recent.Count > MaxRecentPersons) _recent.Dequeue();
+                }
+                break;
         }
     }
+
+    public Task RunAsync(CancellationToken drainDeadline, CancellationToken stopping) => Task.CompletedTask;
+
+    public void Complete() { }
 
     public Summary Snapshot()
     {

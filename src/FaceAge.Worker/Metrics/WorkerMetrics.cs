@@ -28,9 +28,15 @@ public sealed class WorkerMetrics
         MqttPublished = f.CreateCounter("faceage_mqtt_published_total", "MQTT messages the broker accepted.", "kind");
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
+        SamplingRate = f.CreateGauge("faceage_sampling_rate", "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
         QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
-        OutboxMessages = f.CreateGauge("faceage_outbox_messages", "MQTT messages waiting in the outbox for the broker's acknowledgement.");
-        OutboxDiscarded = f.CreateCounter("faceage_outbox_discarded_total", "Undelivered messages discarded because the outbox was full or they were too old.");
+        OutboxMessages = f.CreateGauge("faceage_outbox_messages", "Messages waiting in a sink's outbox for the receiver's acknowledgement.", "sink");
+        OutboxDiscarded = f.CreateCounter("faceage_outbox_discarded_total", "Undelivered messages discarded because the outbox was full or they were too old.", "sink");
+        EventsDropped = f.CreateCounter("faceage_events_dropped_total", "Events a sink could not queue (its intake was full).", "sink");
+        SinkRejected = f.CreateCounter("faceage_sink_rejected_total", "Messages a receiver refused for good (dropped, logged).", "sink", "kind");
+        SinkReady = f.CreateGauge("faceage_sink_ready", "1 while a sink can deliver (connected, receiver answering).", "sink");
+        WebhookPosted = f.CreateCounter("faceage_webhook_posted_total", "Webhook POSTs the receiver acknowledged (2xx).", "sink", "kind");
+        WebhookFailed = f.CreateCounter("faceage_webhook_failed_total", "Webhook POSTs that failed (tried again unless refused for good).", "sink", "kind");
         // Series that exist from the start (at 0), so rate() and alerts see them before the first event.
         foreach (var kind in MessageKinds)
         {
@@ -46,6 +52,11 @@ public sealed class WorkerMetrics
     public Counter FramesDropped { get; }
     public Gauge CameraUp { get; }
     public Gauge OutboxMessages { get; }
+    public Counter EventsDropped { get; }
+    public Counter SinkRejected { get; }
+    public Gauge SinkReady { get; }
+    public Counter WebhookPosted { get; }
+    public Counter WebhookFailed { get; }
     public Counter OutboxDiscarded { get; }
     public Counter Reconnects { get; }
     public Counter Detections { get; }
@@ -58,4 +69,5 @@ public sealed class WorkerMetrics
     public Counter MqttFailed { get; }
     public Gauge MqttConnected { get; }
     public Gauge QueueDepth { get; }
+    public Gauge SamplingRate { get; }
 }

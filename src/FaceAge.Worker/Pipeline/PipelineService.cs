@@ -1,77 +1,95 @@
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
+using FaceAge.Core.Inference;
+using FaceAge.Core.Sources;
 using FaceAge.Worker.Configuration;
-using FaceAge.Worker.LiveView;
+using FaceAge.Worker.Estimation;
+using FaceAge.Worker.Events;
+using FaceAge.Worker.Fusion;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Publishing;
+using FaceAge.Worker.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Pipeline;
 
 /// <summary>
-/// Wires and runs the pipeline: one <see cref="CameraPipeline"/> per camera → estimate (batched across
-/// cameras) → fuse → publish. Every queue is bounded; shutdown drains them in order so no person is lost.
+/// Wires and runs the pipeline: one <see cref="CameraPipeline"/> per camera → crop scheduling and estimation
+/// (batched across cameras) → fusion → the event hub and its sinks. Every queue is bounded; shutdown drains them in
+/// order so no person is lost. Readiness: running, and every sink ready.
 /// </summary>
-public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metrics, Topics topics, ILoggerFactory loggers, LiveViewState? liveView = null) : BackgroundService
+public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metrics, EventHub events, IFrameSourceFactory sources, ILoggerFactory loggers,
+    IFrameObserver? frames = null, IPersonObserver? persons = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PipelineService>();
-    private MqttPublisher? _publisher;
 
     /// <summary>Optional observer of each sample's capture → fused latency (seconds), for benchmarks.</summary>
     public Action<double>? LatencyObserved { get; init; }
 
     public bool Started { get; private set; }
-    public bool Ready => Started && _publisher?.Connected == true;
+    public bool Ready => Started && events.Ready;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         var cameras = settings.Cameras.Where(c => c.Enabled).ToList();
         using var analyzer = FaceAnalyzer.Create(settings.Analysis, loggers);
-        _logger.LogInformation("Detector {Detector}; {Count} camera(s): {Cameras}", analyzer.DetectorName, cameras.Count, string.Join(", ", cameras.Select(c => c.Id)));
+        _logger.LogInformation("CPU {Cpu}; ONNX Runtime {Provider}; detector {Detector}; age/gender model {Model}{Variant}",
+            CpuFeatures.Current, analyzer.Provider.Name, analyzer.DetectorName, settings.Analysis.AgeGenderModel, analyzer.EstimatorVariant is { } v ? $" ({v})" : "");
+        _logger.LogInformation("{Count} camera(s): {Cameras}; sinks: {Sinks}", cameras.Count, string.Join(", ", cameras.Select(c => c.Id)), string.Join(", ", events.Sinks.Select(s => s.Name)));
 
-        int capacity = settings.Pipeline.QueueCapacity;
-        bool anyLive = cameras.Any(c => c.IsLive);
-        // Crops from live cameras may be dropped when inference is behind; with files only, everyone waits.
-        // Room for a burst: every track of every camera may hand in a crop in the same interval.
-        var crops = StageChannels.Create<CropRequest>(Math.Max(settings.Pipeline.BatchSize * 2, capacity * cameras.Count * 2), anyLive, metrics, "all", "estimate");
         var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        var outgoing = StageChannels.Create<OutgoingMessage>(1000, dropOldest: true, metrics, "all", "publish");
-        var discovery = settings.HomeAssistant.Enabled ? HomeAssistantDiscovery.Messages(settings.HomeAssistant, topics, cameras) : null;
-        using var outbox = new SqliteOutbox(settings.Outbox, metrics, loggers.CreateLogger<SqliteOutbox>());
-        _publisher = new MqttPublisher(settings.Mqtt, topics, metrics, loggers.CreateLogger<MqttPublisher>(), cameras.Count, outbox, discovery);
+        var outgoing = Channel.CreateBounded<WorkerEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+        using var crops = new CropScheduler(settings.Pipeline, metrics, loggers.CreateLogger<CropScheduler>());
 
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();
-        var publish = _publisher.RunAsync(outgoing.Reader, drainDeadline.Token, stoppingToken);
-        var fuse = new FusionStage(settings, metrics, topics) { LatencyObserved = LatencyObserved, LiveView = liveView, Log = loggers.CreateLogger<FusionStage>() }.RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token)
-            .ContinueWith(_ => outgoing.Writer.TryComplete(), TaskScheduler.Default);
-        var estimate = new EstimationStage(analyzer, settings.Pipeline, metrics).RunAsync(crops.Reader, fusion.Writer, drainDeadline.Token)
+        var sinkRuns = events.Sinks.Select(s => RunSinkAsync(s, drainDeadline.Token, stoppingToken)).ToList();
+        await outgoing.Writer.WriteAsync(new WorkerStatusChanged("online", cameras.Count, DateTimeOffset.UtcNow), stoppingToken);
+        var hub = events.ForwardAsync(outgoing.Reader);
+        var fuse = new FusionStage(settings, metrics) { LatencyObserved = LatencyObserved, Observer = persons, Log = loggers.CreateLogger<FusionStage>() }
+            .RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token);
+        var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics).RunAsync(crops, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);
-        var depth = ReportDepthsAsync(crops.Reader, fusion.Reader, outgoing.Reader, stoppingToken);
+        var depth = ReportAsync(fusion.Reader, outgoing.Reader, stoppingToken);
 
-        foreach (var c in cameras) liveView?.AddCamera(c.Id, c.Name);
         Started = true;
-        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), crops.Writer, fusion.Writer, liveView).RunAsync(stoppingToken)).ToList();
+        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, analyzer.Sampling, crops, fusion.Writer, sources, metrics,
+            loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), frames).RunAsync(stoppingToken)).ToList();
         await Task.WhenAll(cameraTasks);
-        crops.Writer.TryComplete();
+        crops.Complete();
         _logger.LogInformation("All cameras stopped; draining the pipeline");
         await estimate;
         await fuse;
-        // Files that ended leave the publisher connected until shutdown; on shutdown the drain gets 20 s.
-        stoppingToken.Register(() => drainDeadline.CancelAfter(TimeSpan.FromSeconds(20)));
-        await publish;
+        // Files that ended leave the worker online, its sinks delivering, until shutdown; then the drain gets 20 s.
+        try { await Task.Delay(Timeout.Infinite, stoppingToken); } catch (OperationCanceledException) { }
+        drainDeadline.CancelAfter(TimeSpan.FromSeconds(20));
+        await outgoing.Writer.WriteAsync(new WorkerStatusChanged("offline", cameras.Count, DateTimeOffset.UtcNow), CancellationToken.None);
+        outgoing.Writer.TryComplete();
+        await hub;
+        await Task.WhenAll(sinkRuns);
         await depth.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ReportDepthsAsync(ChannelReader<CropRequest> crops, ChannelReader<FusionInput> fusion, ChannelReader<OutgoingMessage> outgoing, CancellationToken cancellationToken)
+    private async Task RunSinkAsync(IEventSink sink, CancellationToken drainDeadline, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Run(() => sink.RunAsync(drainDeadline, stopping), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogError(e, "Sink {Sink} failed", sink.Name);
+        }
+    }
+
+    private async Task ReportAsync(ChannelReader<FusionInput> fusion, ChannelReader<WorkerEvent> outgoing, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            metrics.QueueDepth.WithLabels("estimate").Set(crops.Count);
             metrics.QueueDepth.WithLabels("fuse").Set(fusion.Count);
             metrics.QueueDepth.WithLabels("publish").Set(outgoing.Count);
+            foreach (var sink in events.Sinks) metrics.SinkReady.WithLabels(sink.Name).Set(sink.Ready ? 1 : 0);
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
     }

@@ -8,7 +8,7 @@ namespace FaceAge.Core.Tests.Analysis;
 /// <summary>Real models on real photos (npm @vladmandic/face-api demo/sample1–6.jpg: groups of young women).</summary>
 public class FaceAnalyzerOnSamplePhotosTests
 {
-    private static FaceAnalyzer Analyzer(DetectorKind kind = DetectorKind.UltraFace)
+    private static FaceAnalyzer Analyzer(string kind = "UltraFace")
         => FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models, Detector = new DetectorOptions { Kind = kind } });
 
     public static TheoryData<string, int> Photos()
@@ -64,9 +64,9 @@ public class FaceAnalyzerOnSamplePhotosTests
     }
 
     [Theory]
-    [InlineData(DetectorKind.BlazeFaceBack)]
-    [InlineData(DetectorKind.BlazeFaceFront)]
-    public void BlazeFace_detectors_find_faces_with_eye_landmarks_inside_the_box(DetectorKind kind)
+    [InlineData("BlazeFaceBack")]
+    [InlineData("BlazeFaceFront")]
+    public void BlazeFace_detectors_find_faces_with_eye_landmarks_inside_the_box(string kind)
     {
         using var analyzer = Analyzer(kind);
         using var image = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
@@ -88,7 +88,7 @@ public class FaceAnalyzerOnSamplePhotosTests
         using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions
         {
             ModelsDirectory = RepoPaths.Models,
-            Detector = new DetectorOptions { Kind = DetectorKind.YuNet, ModelPath = model },
+            Detector = new DetectorOptions { Kind = "YuNet", ModelPath = model },
         });
         using var image = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
         var results = analyzer.Analyze(image);

@@ -23,8 +23,8 @@ public class TiledFaceDetectorTests
     public void Tiles_find_small_faces_that_the_whole_frame_pass_misses()
     {
         var sessions = new OnnxSessionFactory(new InferenceOptions());
-        using var whole = FaceDetectorFactory.Create(new DetectorOptions { Kind = DetectorKind.UltraFace, Tiles = 1 }, RepoPaths.Models, sessions);
-        using var tiled = FaceDetectorFactory.Create(new DetectorOptions { Kind = DetectorKind.UltraFace, Tiles = 4 }, RepoPaths.Models, sessions);
+        using var whole = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models, sessions);
+        using var tiled = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 4 }, RepoPaths.Models, sessions);
         using var scene = SmallFacesScene();
         var plain = whole.Detect(scene);
         var withTiles = tiled.Detect(scene);

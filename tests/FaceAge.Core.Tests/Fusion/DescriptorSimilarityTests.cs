@@ -1,5 +1,5 @@
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Capture;
+using FaceAge.Core.Sources;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Imaging;
 using FaceAge.Testing;
@@ -43,7 +43,7 @@ public class DescriptorSimilarityTests
     {
         using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models });
         var descriptors = new List<float[]>();
-        foreach (var frame in FfmpegVideoReader.ReadFile(Path.Combine(RepoPaths.Shared, "videos", "d3.mp4"), sampleFps: 1))
+        foreach (var frame in new FfmpegFrameSource(new FrameSourceOptions(Path.Combine(RepoPaths.Shared, "videos", "d3.mp4")) { MaxFps = 1 }).FramesAsync().ToBlockingEnumerable())
             using (frame)
                 descriptors.AddRange(analyzer.Analyze(frame.Image).OrderByDescending(r => r.FaceSize).Take(1).Select(r => r.Attributes.Descriptor));
         Assert.True(descriptors.Count >= 8);

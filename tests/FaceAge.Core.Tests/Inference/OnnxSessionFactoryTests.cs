@@ -17,18 +17,26 @@ public class OnnxSessionFactoryTests
     }
 
     [Theory]
-    [InlineData(ExecutionProvider.Cuda)]
-    [InlineData(ExecutionProvider.DirectML)]
-    [InlineData(ExecutionProvider.OpenVINO)]
-    public void Unavailable_provider_falls_back_to_cpu_with_a_warning(ExecutionProvider requested)
+    [InlineData("Cuda")]
+    [InlineData("DirectML")]
+    [InlineData("OpenVINO")]
+    public void Unavailable_provider_falls_back_to_cpu_with_a_warning(string requested)
     {
         var logger = new CapturingLogger();
         var factory = new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = requested }, logger);
         using var session = factory.Create(RepoPaths.Model("ultraface-rfb-320.onnx"));
-        Assert.Equal(ExecutionProvider.Cpu, factory.EffectiveProvider);
+        Assert.Equal(ExecutionProviders.Cpu, factory.Provider);
         var warning = Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning);
-        Assert.Contains(requested.ToString(), warning.Message);
+        Assert.Contains(requested, warning.Message);
         Assert.Contains("CPU", warning.Message);
+    }
+
+    [Fact]
+    public void Unknown_provider_is_refused_naming_the_key_and_the_known_ones()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new OnnxSessionFactory(new InferenceOptions { ExecutionProvider = "Metal" }));
+        Assert.Contains("Inference:ExecutionProvider 'Metal'", e.Message);
+        Assert.Contains("Cpu, Cuda", e.Message);
     }
 
     [Fact]

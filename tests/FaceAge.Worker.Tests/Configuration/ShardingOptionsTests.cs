@@ -1,5 +1,5 @@
 using FaceAge.Worker.Configuration;
-using FaceAge.Worker.Publishing;
+using FaceAge.Worker.Sinks.Mqtt;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceAge.Worker.Tests.Configuration;
@@ -67,8 +67,8 @@ public class ShardingOptionsTests
         Assert.Equal(["c1", "c3"], settings.Cameras.Select(c => c.Id));
         Assert.Equal("faceage-1", settings.Mqtt.ClientId);
         Assert.Equal(1, settings.ReplicaOrdinal);
-        Assert.Equal("faceage/status/replica-1", new Topics("faceage", settings.ReplicaOrdinal).WorkerStatus);
-        Assert.Equal("faceage/status", new Topics("faceage").WorkerStatus);
+        Assert.Equal("faceage/status/replica-1", new MqttTopics("faceage", settings.ReplicaOrdinal).WorkerStatus);
+        Assert.Equal("faceage/status", new MqttTopics("faceage").WorkerStatus);
 
         data["Sharding:PodName"] = "faceage-7";
         var e = Assert.Throws<ConfigurationException>(() => WorkerSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(data).Build()));

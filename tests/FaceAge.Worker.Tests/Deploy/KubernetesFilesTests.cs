@@ -1,3 +1,4 @@
+using FaceAge.Worker.Sinks.Mqtt;
 using System.Text.RegularExpressions;
 using FaceAge.Testing;
 using FaceAge.Worker.Configuration;

@@ -1,20 +1,16 @@
 using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
-using FaceAge.Worker.Capture;
+using FaceAge.Worker.Events;
+using FaceAge.Worker.Sources;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.LiveView;
 using OpenCvSharp;
+using FaceAge.Worker.Tests.Support;
 
 namespace FaceAge.Worker.Tests.LiveView;
 
 public class LiveViewStateTests
 {
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
     private static PersonEvent Person(string group, string gender)
@@ -26,11 +22,11 @@ public class LiveViewStateTests
         var clock = new ManualClock(T0);
         var state = new LiveViewState(new LiveViewOptions(), clock);
         state.AddCamera("cam", "Door");
-        state.OnPersonLeft(Person("25-34", "female"));
-        state.OnPersonLeft(Person("25-34", "male"));
+        state.Accept(new PersonLeft(Person("25-34", "female"), DateTimeOffset.UtcNow));
+        state.Accept(new PersonLeft(Person("25-34", "male"), DateTimeOffset.UtcNow));
         clock.Now = T0.AddMinutes(30);
-        state.OnPersonLeft(Person("25-34", "female"));
-        state.OnOccupancy("cam", 2);
+        state.Accept(new PersonLeft(Person("25-34", "female"), DateTimeOffset.UtcNow));
+        state.Accept(new OccupancyChanged("cam", 2, DateTimeOffset.UtcNow));
 
         var s = state.Snapshot();
         Assert.Equal(3, s.LastHour);
@@ -57,7 +53,7 @@ public class LiveViewStateTests
         Assert.Equal(10, state.Snapshot().Cameras.Single().Fps, 1);
         clock.Now = T0.AddSeconds(30);
         Assert.Equal(0, state.Snapshot().Cameras.Single().Fps);
-        state.OnState("cam", CameraState.Offline);
+        state.Accept(new CameraStatusChanged(new CameraStatus("cam", CameraState.Offline, "test", DateTimeOffset.UtcNow), null));
         Assert.Equal("offline", state.Snapshot().Cameras.Single().State);
     }
 

@@ -8,9 +8,12 @@ public sealed class WorkerProcess : IDisposable
 {
     private readonly string _dir;
 
-    private WorkerProcess(string dir, ChildProcess process, int httpPort)
+    private readonly IDictionary<string, string>? _environment;
+
+    private WorkerProcess(string dir, ChildProcess process, int httpPort, IDictionary<string, string>? environment)
     {
         _dir = dir;
+        _environment = environment;
         Process = process;
         HttpPort = httpPort;
     }
@@ -21,7 +24,8 @@ public sealed class WorkerProcess : IDisposable
     public string EarlierOutput { get; private set; } = "";
 
     /// <summary>Settings: cameras plus overrides of the fast-test defaults below (section → values).</summary>
-    public static WorkerProcess Start(object[] cameras, int mqttPort, bool embeddedBroker, Dictionary<string, object>? sections = null)
+    /// <param name="environment">Extra environment variables of the worker process.</param>
+    public static WorkerProcess Start(object[] cameras, int mqttPort, bool embeddedBroker, Dictionary<string, object>? sections = null, IDictionary<string, string>? environment = null)
     {
         var dir = Directory.CreateTempSubdirectory("faceage-worker").FullName;
         int httpPort = Ports.Free();
@@ -38,8 +42,8 @@ public sealed class WorkerProcess : IDisposable
         };
         foreach (var (k, v) in sections ?? []) settings[k] = v;
         File.WriteAllText(Path.Combine(dir, "appsettings.json"), JsonSerializer.Serialize(settings));
-        var process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], dir);
-        return new WorkerProcess(dir, process, httpPort);
+        var process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], dir, environment);
+        return new WorkerProcess(dir, process, httpPort, environment);
     }
 
     /// <summary>Kills the process (SIGKILL, like a crash) and starts the worker again in the same folder: same settings, same outbox file.</summary>
@@ -48,11 +52,14 @@ public sealed class WorkerProcess : IDisposable
         Process.Kill();
         EarlierOutput += Process.Output;
         Process.Dispose();
-        Process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], _dir);
+        Process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], _dir, _environment);
     }
 
     /// <summary>All output so far, of this and earlier processes.</summary>
     public string AllOutput => EarlierOutput + Process.Output;
+
+    /// <summary>The folder the worker runs in, with the settings file the test wrote.</summary>
+    public string Folder => _dir;
 
     public async Task<string> MetricsAsync()
     {

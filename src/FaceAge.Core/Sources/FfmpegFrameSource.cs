@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace FaceAge.Core.Sources;
+
+/// <summary>
+/// Reads any <see cref="SourceKind"/> through a system ffmpeg child process writing raw BGR frames to stdout
+/// (OpenCV's bundled FFmpeg lacks network input, and a child process decodes beside the pipeline). ffprobe
+/// opens the source first, with a time limit, for its size and rate. Frames are read straight into pooled
+/// buffers; their time is media time (frame index over the output rate, from <see cref="FrameSourceOptions.StartAt"/>).
+/// </summary>
+public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
+{
+    private Process? _process;
+    private Task<string>? _stderr;
+    private FramePool? _pool;
+    private long _index;
+    private int _frameBytes;
+    private bool _stopped;
+
+    public FrameSourceOptions Options { get; } = options;
+    public SourceKind Kind { get; } = options.Kind;
+    public StreamInfo Stream { get; private set; } = new(0, 0, 0, null);
+    public (int Width, int Height) FrameSize { get; private set; }
+    public double FramesPerSecond { get; private set; }
+    public string? Failure { get; private set; }
+
+    /// <summary>Idle frame buffers kept for reuse; frames in flight come back when disposed.</summary>
+    public int PoolCapacity { get; init; } = 8;
+
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        Stream = await ProbeAsync(cancellationToken);
+        FrameSize = OutputSize(Options, Stream.Width, Stream.Height);
+        FramesPerSecond = Options.MaxFps > 0 && (Stream.FramesPerSecond <= 0 || Options.MaxFps < Stream.FramesPerSecond) ? Options.MaxFps
+            : Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 25;
+        _frameBytes = FrameSize.Width * FrameSize.Height * 3;
+        _pool = new FramePool(FrameSize.Width, FrameSize.Height, PoolCapacity);
+        _process = Start("ffmpeg", Arguments(Options, Stream.Width, Stream.Height));
+        _stderr = _process.StandardError.ReadToEndAsync(CancellationToken.None);
+    }
+
+    public async ValueTask<VideoFrame?> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_process is null || _pool is null) throw new InvalidOperationException("Open the source first.");
+        var image = _pool.Rent();
+        bool handedOver = false;
+        try
+        {
+            if (!await ReadIntoAsync(_process.StandardOutput.BaseStream, image.Data, _frameBytes, cancellationToken))
+            {
+                await EndAsync(cancellationToken);
+                return null;
+            }
+            var time = Options.StartAt + TimeSpan.FromSeconds(_index / FramesPerSecond);
+            handedOver = true;
+            return new VideoFrame(image, _index++, time, _pool);
+        }
+        finally
+        {
+            if (!handedOver) _pool.Return(image);
+        }
+    }
+
+    /// <summary>Why the stream ended: a file that ffmpeg read to its end is a normal end; anything else is a failure.</summary>
+    private async Task EndAsync(CancellationToken cancellationToken)
+    {
+        if (_stopped) { Failure = "stopped"; return; }
+        await _process!.WaitForExitAsync(cancellationToken);
+        var error = (await _stderr!).Trim().Split('\n').LastOrDefault()?.Trim();
+        // ffmpeg exits 0 when a network stream is dropped: still a failure for a camera.
+        Failure = Kind.IsFile && _process.ExitCode == 0 ? null
+            : string.IsNullOrEmpty(error) ? $"stream ended (ffmpeg exit {_process.ExitCode})" : error;
+    }
+
+    /// <summary>Fills <paramref name="frameBytes"/> bytes at <paramref name="destination"/>; false at the end of the stream.</summary>
+    private static async Task<bool> ReadIntoAsync(Stream stdout, IntPtr destination, int frameBytes, CancellationToken cancellationToken)
+    {
+        using var memory = new NativeMemory(destination, frameBytes);
+        var target = memory.Memory;
+        int read = 0;
+        while (read < frameBytes)
+        {
+            int n = await stdout.ReadAsync(target[read..], cancellationToken);
+            if (n == 0) return false;
+            read += n;
+        }
+        return true;
+    }
+
+    private async Task<StreamInfo> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var url = Options.Url;
+        using var process = Start("ffprobe", ["-v", "error", .. Kind.ProbeFlags, "-select_streams", "v:0", .. FfprobeOutput.Entries, url]);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.ProbeTimeout);
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            var info = process.ExitCode == 0 ? FfprobeOutput.Parse(await stdout) : null;
+            if (info is not null) return info;
+            var error = (await stderr).Trim().Split('\n').LastOrDefault()?.Trim();
+            throw new InvalidDataException($"cannot open {SourceKind.Redact(url)}: {(string.IsNullOrEmpty(error) ? "no video stream" : error)}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill(process);
+            throw new InvalidDataException($"no answer from {SourceKind.Redact(url)} within {Options.ProbeTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>Output size: the crop (or the source), scaled to the configured width with the aspect kept, even numbers.</summary>
+    public static (int Width, int Height) OutputSize(FrameSourceOptions options, int sourceWidth, int sourceHeight)
+    {
+        int w = options.Crop?.Width ?? sourceWidth, h = options.Crop?.Height ?? sourceHeight;
+        if (options.Width <= 0 || options.Width >= w) return (w / 2 * 2, h / 2 * 2);
+        int outW = options.Width / 2 * 2;
+        int outH = (int)Math.Round(outW * (double)h / w / 2) * 2;
+        return (outW, Math.Max(2, outH));
+    }
+
+    /// <summary>The ffmpeg command line: the kind's input flags, then crop → fps → scale to raw BGR on stdout.</summary>
+    public static List<string> Arguments(FrameSourceOptions options, int sourceWidth, int sourceHeight)
+    {
+        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
+        args.AddRange(options.Kind.InputFlags(options.RealTime));
+        if (options.StartAt > TimeSpan.Zero && options.Kind.IsFile)
+            args.AddRange(["-ss", options.StartAt.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        args.AddRange(["-i", options.Url]);
+        var (w, h) = OutputSize(options, sourceWidth, sourceHeight);
+        var filters = new List<string>();
+        if (options.Crop is { } r) filters.Add($"crop={r.Width}:{r.Height}:{r.X}:{r.Y}");
+        if (options.MaxFps > 0) filters.Add($"fps={options.MaxFps.ToString(CultureInfo.InvariantCulture)}");
+        filters.Add($"scale={w}:{h}");
+        args.AddRange(["-an", "-sn", "-vf", string.Join(',', filters), "-f", "rawvideo", "-pix_fmt", "bgr24", "-"]);
+        return args;
+    }
+
+    private static Process Start(string tool, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        try
+        {
+            return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {tool}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"{tool} is not installed or not on PATH (apt-get install ffmpeg): {e.Message}", e);
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    /// <summary>Stops ffmpeg; a read waiting for a frame ends (null). Frames already handed out stay valid.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _stopped = true;
+        if (_process is { } p)
+        {
+            Kill(p);
+            p.Dispose();
+        }
+        _pool?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A native buffer (a frame's pixels) as Memory&lt;byte&gt;, so the pipe is read straight into it.</summary>
+    private sealed unsafe class NativeMemory(IntPtr pointer, int length) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => new((void*)pointer, length);
+        public override MemoryHandle Pin(int elementIndex = 0) => new((byte*)pointer + elementIndex);
+        public override void Unpin() { }
+        protected override void Dispose(bool disposing) { }
+    }
+}
+
+/// <summary>The one frame source implementation: ffmpeg.</summary>
+public sealed class FfmpegFrameSourceFactory : IFrameSourceFactory
+{
+    public IFrameSource Create(FrameSourceOptions options) => new FfmpegFrameSource(options);
+}

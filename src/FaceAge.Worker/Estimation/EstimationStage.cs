@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using FaceAge.Core.Estimation;
+using FaceAge.Core.Fusion;
+using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Pipeline;
+
+namespace FaceAge.Worker.Estimation;
+
+/// <summary>
+/// Runs age/gender on crops from all cameras, in batches: <see cref="CropScheduler"/> says which crops and when (the
+/// first due crop waits at most BatchMaxWaitMilliseconds for others, up to BatchSize). Results go to the fuse stage
+/// as samples. Runs on its own thread, as ONNX Runtime blocks.
+/// </summary>
+public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptions options, WorkerMetrics metrics)
+{
+    public Task RunAsync(CropScheduler crops, ChannelWriter<FusionInput> output, CancellationToken cancellationToken)
+        => DedicatedThread.Run("estimate", () => Loop(crops, output, cancellationToken));
+
+    private void Loop(CropScheduler crops, ChannelWriter<FusionInput> output, CancellationToken cancellationToken)
+    {
+        var wait = TimeSpan.FromMilliseconds(options.BatchMaxWaitMilliseconds);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var batch = crops.Take(options.BatchSize, wait, cancellationToken);
+            if (batch.Count == 0) break; // completed and drained, or cancelled
+            try
+            {
+                long started = Stopwatch.GetTimestamp();
+                var attributes = estimator.Estimate(batch.Select(b => b.Face.Crop).ToList());
+                metrics.InferenceSeconds.WithLabels("age_gender").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                metrics.BatchSize.Observe(batch.Count);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    var r = batch[i];
+                    var a = attributes[i];
+                    var sample = new PersonSample(a.Age.Probabilities, a.Age.FirstAge, a.MaleProbability, r.Quality, r.Face.FaceSize, a.Descriptor, r.Time);
+                    DedicatedThread.Write(output, new SampleReady(r.CameraId, r.TrackId, sample, r.CapturedAt, r.Flushed), cancellationToken);
+                }
+            }
+            finally
+            {
+                foreach (var b in batch) b.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FaceAge.Core.Fusion;
+using FaceAge.Worker.Sources;
+
+namespace FaceAge.Worker.Events;
+
+/// <summary>
+/// The JSON document of each event (schemas in docs/mqtt.md; the webhook wraps the same documents, docs/webhook.md).
+/// Only anonymous numbers and labels: no pixels, crops or descriptors.
+/// </summary>
+public static class EventJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public sealed record PersonDocument(
+        string PersonId, string Camera, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, double DwellSeconds,
+        double Age, double AgeUncertainty, string AgeGroup, string Gender, double GenderProbability,
+        int Samples, double MeanFaceSize, bool Final);
+
+    public sealed record StatsDocument(
+        string Camera, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int PeopleSeen, int Occupancy,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Counts, double? MeanDwellSeconds);
+
+    public sealed record CameraStatusDocument(string Camera, string? Name, CameraState State, string? Reason, DateTimeOffset Since);
+
+    public sealed record WorkerStatusDocument(string State, int Cameras, DateTimeOffset Since);
+
+    public sealed record OccupancyDocument(string Camera, int Present, DateTimeOffset Time);
+
+    /// <summary>The event's document as an object (for wrapping).</summary>
+    public static object Document(WorkerEvent e) => e switch
+    {
+        PersonLeft p => Person(p.Person, final: true),
+        PersonUpdated p => Person(p.Person, final: false),
+        WindowStats s => new StatsDocument(s.Camera, s.WindowStart, s.WindowEnd, s.PeopleSeen, s.Occupancy, s.Counts, s.MeanDwellSeconds),
+        OccupancyChanged o => new OccupancyDocument(o.Camera, o.Present, o.Time),
+        CameraStatusChanged c => new CameraStatusDocument(c.Status.CameraId, c.CameraName, c.Status.State, c.Status.Reason, c.Status.Since),
+        WorkerStatusChanged w => new WorkerStatusDocument(w.State, w.Cameras, w.Time),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), $"no document for {e.GetType().Name}"),
+    };
+
+    public static byte[] Serialize(WorkerEvent e)
+    {
+        var document = Document(e);
+        return JsonSerializer.SerializeToUtf8Bytes(document, document.GetType(), Options);
+    }
+
+    private static PersonDocument Person(PersonEvent e, bool final) => new(
+        e.PersonId, e.CameraId, e.FirstSeen, e.LastSeen, e.DwellSeconds, e.Age, e.AgeUncertainty, e.AgeGroup,
+        e.Gender, e.GenderProbability, e.Samples, e.MeanFaceSize, final);
+}

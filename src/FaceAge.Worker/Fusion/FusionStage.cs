@@ -1,0 +1,168 @@
+using System.Threading.Channels;
+using FaceAge.Core.Estimation;
+using FaceAge.Core.Fusion;
+using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Events;
+using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace FaceAge.Worker.Fusion;
+
+/// <summary>Told of every sample a present person's estimate takes in, and of tracks that end (the live page's labels).</summary>
+public interface IPersonObserver
+{
+    void OnEstimate(string cameraId, long trackId, PersonEvent current);
+    void OnTrackEnded(string cameraId, long trackId);
+}
+
+/// <summary>
+/// The fuse stage: per camera a <see cref="PersonRegistry"/> turns tracks and samples into persons (re-entry aware),
+/// and out come worker events — a person who left, periodic person updates, occupancy, camera status and the
+/// statistics of each window. Each camera's re-entry window runs on its scene clock (media time for files).
+/// </summary>
+public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, TimeProvider? clock = null)
+{
+    /// <summary>One camera's people and the counts of its current statistics window.</summary>
+    private sealed class CameraTally
+    {
+        public required PersonRegistry Registry;
+        public DateTimeOffset WindowStart;
+        public int Occupancy;
+        public readonly Dictionary<string, Dictionary<string, int>> Counts = [];
+        public readonly HashSet<long> Present = [];
+        public int PeopleSeen;
+        public double DwellSum;
+        public readonly Dictionary<long, DateTimeOffset> LastUpdate = [];
+        // The camera's scene clock: the latest scene time seen, and when (wall clock) it was seen.
+        public DateTimeOffset SceneTime = DateTimeOffset.MinValue, SceneSeenAt;
+    }
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly AgeGroups _groups = new(settings.Analysis.EffectiveAgeGroups);
+    private readonly Dictionary<string, CameraTally> _cameras = [];
+
+    public Action<double>? LatencyObserved { get; init; }
+    public IPersonObserver? Observer { get; init; }
+    /// <summary>Logs one line per person event: the random id and camera only (no estimate, nothing from the face).</summary>
+    public ILogger? Log { get; init; }
+
+    public async Task RunAsync(ChannelReader<FusionInput> input, ChannelWriter<WorkerEvent> output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var more = input.WaitToReadAsync(cancellationToken).AsTask();
+                await Task.WhenAny(more, Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken));
+                while (input.TryRead(out var item)) await HandleAsync(item, output, cancellationToken);
+                await TickAsync(output, cancellationToken);
+                if (more.IsCompleted && !await more) break;
+            }
+        }
+        finally
+        {
+            // Shutdown: nobody waits for the re-entry window; everyone still departed or present is published.
+            foreach (var (_, cam) in _cameras)
+                foreach (var e in cam.Registry.Expire(SceneNow(cam), flush: true))
+                    await output.WriteAsync(PersonLeft(e, cam), CancellationToken.None); // the hub reads until the service completes it
+        }
+    }
+
+    private CameraTally Camera(string id)
+    {
+        if (!_cameras.TryGetValue(id, out var state))
+            _cameras[id] = state = new CameraTally { Registry = new PersonRegistry(id, settings.Fusion, _groups), WindowStart = _clock.GetUtcNow() };
+        return state;
+    }
+
+    /// <summary>The camera's scene time now: its latest frame's time, moved on by the wall time since.</summary>
+    private DateTimeOffset SceneNow(CameraTally cam)
+    {
+        var now = _clock.GetUtcNow();
+        return cam.SceneTime == DateTimeOffset.MinValue ? now : cam.SceneTime + (now - cam.SceneSeenAt);
+    }
+
+    private void See(CameraTally cam, DateTimeOffset sceneTime)
+    {
+        if (sceneTime <= cam.SceneTime) return;
+        cam.SceneTime = sceneTime;
+        cam.SceneSeenAt = _clock.GetUtcNow();
+    }
+
+    private async Task HandleAsync(FusionInput item, ChannelWriter<WorkerEvent> output, CancellationToken cancellationToken)
+    {
+        var cam = Camera(item.CameraId);
+        switch (item)
+        {
+            case TrackSeen seen:
+                See(cam, seen.Time);
+                cam.Registry.TrackSeen(seen.TrackId, seen.Time);
+                cam.Present.Add(seen.TrackId);
+                break;
+            case SampleReady sample:
+                cam.Registry.AddSample(sample.TrackId, sample.Sample);
+                var current = cam.Registry.Current(sample.TrackId);
+                if (current is not null) Observer?.OnEstimate(item.CameraId, sample.TrackId, current);
+                if (!sample.Flushed)
+                {
+                    double latency = Math.Max(0, (_clock.GetUtcNow() - sample.CapturedAt).TotalSeconds);
+                    metrics.PipelineLatency.Observe(latency);
+                    LatencyObserved?.Invoke(latency);
+                }
+                if (settings.Pipeline.PersonUpdateSeconds > 0 && current is not null && cam.Present.Contains(sample.TrackId)
+                    && (!cam.LastUpdate.TryGetValue(sample.TrackId, out var last) || _clock.GetUtcNow() - last >= TimeSpan.FromSeconds(settings.Pipeline.PersonUpdateSeconds)))
+                {
+                    cam.LastUpdate[sample.TrackId] = _clock.GetUtcNow();
+                    await output.WriteAsync(new PersonUpdated(current, _clock.GetUtcNow()), cancellationToken);
+                }
+                break;
+            case TrackEnded ended:
+                See(cam, ended.Time);
+                cam.Present.Remove(ended.TrackId);
+                cam.LastUpdate.Remove(ended.TrackId);
+                cam.Registry.TrackEnded(ended.TrackId, ended.Time);
+                Observer?.OnTrackEnded(item.CameraId, ended.TrackId);
+                break;
+            case OccupancyObserved occupancy:
+                cam.Occupancy = occupancy.Present;
+                await output.WriteAsync(new OccupancyChanged(item.CameraId, occupancy.Present, _clock.GetUtcNow()), cancellationToken);
+                break;
+            case CameraStatusReported reported:
+                var name = settings.Cameras.FirstOrDefault(c => c.Id == reported.Status.CameraId)?.Name;
+                await output.WriteAsync(new CameraStatusChanged(reported.Status, name), cancellationToken);
+                break;
+        }
+    }
+
+    private async Task TickAsync(ChannelWriter<WorkerEvent> output, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var (id, cam) in _cameras)
+        {
+            foreach (var e in cam.Registry.Expire(SceneNow(cam)))
+                await output.WriteAsync(PersonLeft(e, cam), cancellationToken);
+            if (now - cam.WindowStart >= TimeSpan.FromSeconds(settings.Pipeline.StatsWindowSeconds))
+            {
+                var counts = cam.Counts.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.Value.ToDictionary(k => k.Key, k => k.Value));
+                await output.WriteAsync(new WindowStats(id, cam.WindowStart, now, cam.PeopleSeen, cam.Occupancy, counts,
+                    cam.PeopleSeen > 0 ? Math.Round(cam.DwellSum / cam.PeopleSeen, 1) : null), cancellationToken);
+                cam.WindowStart = now;
+                cam.PeopleSeen = 0;
+                cam.DwellSum = 0;
+                cam.Counts.Clear();
+            }
+        }
+    }
+
+    private PersonLeft PersonLeft(PersonEvent e, CameraTally cam)
+    {
+        cam.PeopleSeen++;
+        cam.DwellSum += e.DwellSeconds;
+        if (!cam.Counts.TryGetValue(e.AgeGroup, out var byGender)) cam.Counts[e.AgeGroup] = byGender = new() { ["female"] = 0, ["male"] = 0 };
+        byGender[e.Gender]++;
+        metrics.PersonsPublished.WithLabels(e.CameraId, e.AgeGroup, e.Gender).Inc();
+        Log?.LogInformation("Person {PersonId} left camera {Camera}", e.PersonId, e.CameraId);
+        return new PersonLeft(e, _clock.GetUtcNow());
+    }
+}

@@ -1,0 +1,148 @@
+using System.Threading.Channels;
+using FaceAge.Core.Analysis;
+using FaceAge.Core.Fusion;
+using FaceAge.Core.Tracking;
+using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Events;
+using FaceAge.Worker.Fusion;
+using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Pipeline;
+using FaceAge.Worker.Sinks.Mqtt;
+using FaceAge.Worker.Sources;
+using FaceAge.Worker.Tests.Support;
+
+namespace FaceAge.Worker.Tests.Fusion;
+
+/// <summary>The fuse stage in-process: tracks and samples in, worker events out, on a clock the test moves.</summary>
+public class FusionStageTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static WorkerSettings Settings(int statsSeconds = 3600, int updateSeconds = 0) => new(
+        [new CameraOptions { Id = "door", Name = "Front door", Url = "rtsp://127.0.0.1/x" }], new AnalyzerOptions(),
+        new PipelineOptions { StatsWindowSeconds = statsSeconds, PersonUpdateSeconds = updateSeconds }, new TrackerOptions(),
+        new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(3) }, new WatchdogOptions(), new MqttOptions());
+
+    private static PersonSample Sample(DateTimeOffset time, float male = 0.9f, int age = 30)
+    {
+        var p = new float[100];
+        p[age - 1] = 1;
+        var descriptor = new float[16];
+        descriptor[age % 16] = 1;
+        return new PersonSample(p, 1, male, 0.8, 120, descriptor, time);
+    }
+
+    private sealed class Run : IAsyncDisposable
+    {
+        public readonly ManualClock Clock = new(T0);
+        public readonly Channel<FusionInput> Input = Channel.CreateUnbounded<FusionInput>();
+        public readonly Channel<WorkerEvent> Output = Channel.CreateUnbounded<WorkerEvent>();
+        private readonly Task _stage;
+        private readonly CancellationTokenSource _stop = new();
+
+        public Run(WorkerSettings settings)
+            => _stage = new FusionStage(settings, new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()), Clock).RunAsync(Input.Reader, Output.Writer, _stop.Token);
+
+        public async Task<List<WorkerEvent>> Events(TimeSpan settle)
+        {
+            await Task.Delay(settle);
+            var list = new List<WorkerEvent>();
+            while (Output.Reader.TryRead(out var e)) list.Add(e);
+            return list;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Input.Writer.TryComplete();
+            await _stage.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Fact]
+    public async Task A_person_who_left_is_published_once_the_reentry_window_is_over_with_the_fused_estimate()
+    {
+        await using var run = new Run(Settings());
+        run.Input.Writer.TryWrite(new TrackSeen("door", 1, T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 1, Sample(T0), T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 1, Sample(T0.AddSeconds(1)), T0.AddSeconds(1)));
+        run.Input.Writer.TryWrite(new TrackSeen("door", 1, T0.AddSeconds(4)));
+        run.Input.Writer.TryWrite(new TrackEnded("door", 1, T0.AddSeconds(4)));
+        run.Clock.Now = T0.AddSeconds(5);
+        Assert.Empty((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonLeft>()); // within the window: could come back
+
+        run.Clock.Now = T0.AddSeconds(8);
+        var left = Assert.Single((await run.Events(TimeSpan.FromMilliseconds(1500))).OfType<PersonLeft>());
+        Assert.Equal("door", left.CameraId);
+        Assert.Equal(2, left.Person.Samples);
+        Assert.Equal(4, left.Person.DwellSeconds);
+        Assert.Equal("male", left.Person.Gender);
+        Assert.Equal(30, left.Person.Age, 1);
+    }
+
+    [Fact]
+    public async Task Occupancy_and_camera_status_become_events_in_order_and_stats_come_per_window()
+    {
+        await using var run = new Run(Settings(statsSeconds: 10));
+        run.Input.Writer.TryWrite(new CameraStatusReported(new CameraStatus("door", CameraState.Online, null, T0)));
+        run.Input.Writer.TryWrite(new OccupancyObserved("door", 2, T0));
+        run.Input.Writer.TryWrite(new OccupancyObserved("door", 1, T0));
+        var events = await run.Events(TimeSpan.FromMilliseconds(300));
+        var status = Assert.IsType<CameraStatusChanged>(events[0]);
+        Assert.Equal("Front door", status.CameraName);
+        Assert.Equal([2, 1], events.OfType<OccupancyChanged>().Select(o => o.Present));
+
+        run.Clock.Now = T0.AddSeconds(11);
+        var stats = Assert.Single((await run.Events(TimeSpan.FromMilliseconds(1500))).OfType<WindowStats>());
+        Assert.Equal(1, stats.Occupancy);
+        Assert.Equal(0, stats.PeopleSeen);
+    }
+
+    [Fact]
+    public async Task A_present_person_gets_periodic_updates_when_asked_for()
+    {
+        await using var run = new Run(Settings(updateSeconds: 2));
+        run.Input.Writer.TryWrite(new TrackSeen("door", 7, T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 7, Sample(T0), T0));
+        var updates = (await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonUpdated>().ToList();
+        run.Clock.Now = T0.AddSeconds(1);
+        run.Input.Writer.TryWrite(new SampleReady("door", 7, Sample(T0.AddSeconds(1)), T0.AddSeconds(1)));
+        updates.AddRange((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonUpdated>());
+        run.Clock.Now = T0.AddSeconds(2.5);
+        run.Input.Writer.TryWrite(new SampleReady("door", 7, Sample(T0.AddSeconds(2.5)), T0.AddSeconds(2.5)));
+        updates.AddRange((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonUpdated>());
+        Assert.Equal(2, updates.Count); // at 0 s and 2.5 s, not at 1 s
+        Assert.Equal([1, 3], updates.Select(u => u.Person.Samples));
+    }
+
+    [Fact]
+    public async Task Shutdown_publishes_everyone_still_held_without_waiting_for_the_window()
+    {
+        var run = new Run(Settings());
+        run.Input.Writer.TryWrite(new TrackSeen("door", 1, T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 1, Sample(T0), T0));
+        run.Input.Writer.TryWrite(new TrackEnded("door", 1, T0.AddSeconds(1)));
+        await run.DisposeAsync();
+        var events = new List<WorkerEvent>();
+        while (run.Output.Reader.TryRead(out var e)) events.Add(e);
+        Assert.Single(events.OfType<PersonLeft>());
+    }
+
+    [Fact]
+    public void Every_event_has_a_topic_and_a_document_for_the_transports()
+    {
+        var topics = new MqttTopics("faceage");
+        var person = new PersonEvent("p1", "door", T0, T0.AddSeconds(3), 3, 30, 4, "25-34", "male", 0.9, 5, 120);
+        WorkerEvent[] all =
+        [
+            new PersonLeft(person, T0), new PersonUpdated(person, T0), new OccupancyChanged("door", 1, T0),
+            new WindowStats("door", T0, T0.AddMinutes(1), 1, 0, new Dictionary<string, IReadOnlyDictionary<string, int>>(), 3),
+            new CameraStatusChanged(new CameraStatus("door", CameraState.Online, null, T0), "Front door"), new WorkerStatusChanged("online", 1, T0),
+        ];
+        Assert.Equal(["faceage/door/person", "faceage/door/person", "faceage/door/occupancy", "faceage/door/stats", "faceage/door/status", "faceage/status"],
+            all.Select(e => topics.For(e).Topic));
+        Assert.Equal([false, false, true, false, true, true], all.Select(e => topics.For(e).Retain));
+        Assert.All(all, e => Assert.NotEmpty(EventJson.Serialize(e)));
+        Assert.Contains("\"final\":true", System.Text.Encoding.UTF8.GetString(EventJson.Serialize(all[0])));
+        Assert.Contains("\"final\":false", System.Text.Encoding.UTF8.GetString(EventJson.Serialize(all[1])));
+    }
+}
