@@ -1,9 +1,6 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Tracking;
-using FaceAge.Worker.Sinks.Mqtt;
-using FaceAge.Worker.Sinks.Outbox;
-using FaceAge.Worker.Sinks.Webhook;
 using Microsoft.Extensions.Configuration;
 
 namespace FaceAge.Worker.Configuration;

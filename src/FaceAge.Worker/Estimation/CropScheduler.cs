@@ -1,3 +1,4 @@
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Pipeline;

@@ -1,3 +1,4 @@
+using FaceAge.Worker.Channels;
 using System.Diagnostics;
 using System.Threading.Channels;
 using FaceAge.Core.Estimation;

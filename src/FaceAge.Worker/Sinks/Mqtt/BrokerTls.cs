@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 

@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

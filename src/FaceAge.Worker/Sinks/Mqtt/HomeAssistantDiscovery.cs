@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using System.Text.Json.Nodes;
 using FaceAge.Worker.Sinks.Outbox;
 

@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;

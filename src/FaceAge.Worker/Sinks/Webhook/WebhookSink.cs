@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using System.Text;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Outbox;

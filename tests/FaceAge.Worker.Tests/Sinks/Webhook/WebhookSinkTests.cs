@@ -1,3 +1,4 @@
+using FaceAge.Worker.Configuration;
 using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Fusion;

@@ -1,4 +1,4 @@
-namespace FaceAge.Worker.Sinks.Mqtt;
+namespace FaceAge.Worker.Configuration;
 
 public enum BrokerMode { Embedded, External }
 

@@ -1,4 +1,4 @@
-namespace FaceAge.Worker.Sinks.Mqtt;
+namespace FaceAge.Worker.Configuration;
 
 /// <summary>Home Assistant MQTT discovery (section "HomeAssistant"): each camera appears as a device with sensors.</summary>
 public sealed record HomeAssistantOptions

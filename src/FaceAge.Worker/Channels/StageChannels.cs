@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using FaceAge.Worker.Metrics;
 
-namespace FaceAge.Worker.Pipeline;
+namespace FaceAge.Worker.Channels;
 
 /// <summary>
 /// Bounded channels between stages. Live sources drop the oldest item when the next stage is behind

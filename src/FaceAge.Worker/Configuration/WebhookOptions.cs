@@ -1,4 +1,4 @@
-namespace FaceAge.Worker.Sinks.Webhook;
+namespace FaceAge.Worker.Configuration;
 
 /// <summary>HTTP webhooks (section "Webhook"): every event is POSTed as one JSON document to each URL (docs/webhook.md).</summary>
 public sealed record WebhookOptions

@@ -1,4 +1,4 @@
-namespace FaceAge.Worker.Sinks.Outbox;
+namespace FaceAge.Worker.Configuration;
 
 /// <summary>The persistent outboxes (section "Outbox"): messages wait on disk until their receiver acknowledged them.</summary>
 public sealed record OutboxOptions

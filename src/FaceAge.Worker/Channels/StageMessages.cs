@@ -3,7 +3,7 @@ using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
 using FaceAge.Worker.Sources;
 
-namespace FaceAge.Worker.Pipeline;
+namespace FaceAge.Worker.Channels;
 
 /// <summary>A frame after the detect stage; Detections is null on frames where detection was skipped.</summary>
 public sealed record DetectedFrame(CameraFrame Frame, IReadOnlyList<FaceDetection>? Detections) : IDisposable

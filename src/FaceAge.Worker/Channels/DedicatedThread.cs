@@ -1,4 +1,4 @@
-namespace FaceAge.Worker.Pipeline;
+namespace FaceAge.Worker.Channels;
 
 /// <summary>
 /// Runs a stage that blocks in ONNX Runtime as a synchronous loop on its own thread. On thread-pool
