@@ -34,7 +34,7 @@ public class HeadExportTests
         try
         {
             HeadExport.Write(net, file);
-            using var head = new TrainedHead(new InferenceSession(file), file);
+            using var head = new TrainedHead(new FaceAge.Core.Inference.OnnxSessionFactory(new FaceAge.Core.Inference.InferenceOptions()).Create(file), file);
             var rows = RandomFeatures(5, seed: 3);
             var (age, male) = head.Run(rows.SelectMany(r => r).ToArray(), rows.Length);
 
@@ -59,7 +59,7 @@ public class HeadExportTests
         try
         {
             HeadExport.Write(RandomHead(4, seed: 1), file, new Dictionary<string, string> { [TrainedHead.LayoutKey] = "other-backbone:descriptor512" });
-            var error = Assert.Throws<InvalidDataException>(() => new TrainedHead(new InferenceSession(file), file));
+            var error = Assert.Throws<InvalidDataException>(() => new TrainedHead(new FaceAge.Core.Inference.OnnxSessionFactory(new FaceAge.Core.Inference.InferenceOptions()).Create(file), file));
             Assert.Contains(file, error.Message);
             Assert.Contains("other-backbone:descriptor512", error.Message);
             Assert.Contains(BackboneFeatures.Layout, error.Message);

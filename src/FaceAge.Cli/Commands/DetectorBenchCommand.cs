@@ -42,17 +42,17 @@ public static class DetectorBenchCommand
             var modelsDir = ModelDirectory.Locate(parse.GetValue(models));
             var configs = new List<Config>
             {
-                new("UltraFace-320", new DetectorOptions { Kind = UltraFaceDetector.Definition.Name }),
+                new("UltraFace-320", new DetectorOptions { Kind = UltraFaceDetector.Definition.Name, Tiles = 1 }),
                 new("UltraFace-320 tiles 2", new DetectorOptions { Kind = UltraFaceDetector.Definition.Name, Tiles = 2 }),
-                new("BlazeFace-back-256", new DetectorOptions { Kind = BlazeFaceDetector.BackDefinition.Name, ScoreThreshold = 0.6f }),
-                new("BlazeFace-front-128", new DetectorOptions { Kind = BlazeFaceDetector.FrontDefinition.Name, ScoreThreshold = 0.6f }),
+                new("BlazeFace-back-256", new DetectorOptions { Kind = BlazeFaceDetector.BackDefinition.Name, ScoreThreshold = 0.6f, Tiles = 1 }),
+                new("BlazeFace-front-128", new DetectorOptions { Kind = BlazeFaceDetector.FrontDefinition.Name, ScoreThreshold = 0.6f, Tiles = 1 }),
             };
             foreach (var e in parse.GetValue(extra) ?? [])
             {
                 var parts = e.Split('=', 2);
                 if (parts.Length != 2 || DetectorRegistry.Find(parts[0]) is not { } kind)
                     throw new ArgumentException($"--extra '{e}' must be KIND=PATH, KIND one of {string.Join(", ", DetectorRegistry.Names)}.");
-                configs.Add(new($"{kind.Name} {Path.GetFileNameWithoutExtension(parts[1])}", new DetectorOptions { Kind = kind.Name, ModelPath = parts[1] }));
+                configs.Add(new($"{kind.Name} {Path.GetFileNameWithoutExtension(parts[1])}", new DetectorOptions { Kind = kind.Name, ModelPath = parts[1], Tiles = 1 }));
             }
 
             var (labelled, _) = LabelCsvReader.Read(parse.GetValue(faces)!);

@@ -18,9 +18,10 @@ public sealed class FaceAnalyzer : IDisposable
     private readonly FaceResEstimator _estimator;
     private readonly AgeGroups _groups;
 
-    public FaceAnalyzer(IFaceDetector detector, FaceResEstimator estimator, AnalyzerOptions options, ExecutionProviderDefinition? provider = null)
+    public FaceAnalyzer(IFaceDetector detector, FaceResEstimator estimator, AnalyzerOptions options, OnnxSessionFactory? sessions = null)
     {
-        Provider = provider ?? ExecutionProviders.Cpu;
+        Provider = sessions?.Provider ?? ExecutionProviders.Cpu;
+        RunClock = sessions?.RunClock ?? new ModelRunClock();
         _detector = detector;
         _estimator = estimator;
         Options = options;
@@ -33,6 +34,8 @@ public sealed class FaceAnalyzer : IDisposable
     public IFaceDetector Detector => _detector;
     /// <summary>The execution provider the models run on.</summary>
     public ExecutionProviderDefinition Provider { get; }
+    /// <summary>CPU time inside model runs, per model file (detector and age/gender model).</summary>
+    public ModelRunClock RunClock { get; }
     /// <summary>How the age/gender model was built, from its metadata (e.g. its int8 scheme); null for a plain float model.</summary>
     public string? EstimatorVariant => _estimator.Variant;
     public IAgeGenderEstimator Estimator => _estimator;
@@ -49,7 +52,7 @@ public sealed class FaceAnalyzer : IDisposable
         var detector = DetectorRegistry.Create(options.Detector, modelsDir, sessions);
         try
         {
-            return new FaceAnalyzer(detector, CreateEstimator(options, modelsDir, sessions), options, sessions.Provider);
+            return new FaceAnalyzer(detector, CreateEstimator(options, modelsDir, sessions), options, sessions);
         }
         catch
         {

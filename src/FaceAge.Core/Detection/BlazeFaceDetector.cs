@@ -1,3 +1,4 @@
+using FaceAge.Core.Inference;
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
@@ -17,20 +18,22 @@ public sealed class BlazeFaceDetector : IFaceDetector
         "MediaPipe BlazeFace front 128 px, eye landmarks, large faces only", (session, options) => new BlazeFaceDetector(session, options, backModel: false));
 
     private static readonly PixelNormalization Pixels = new(Rgb: true, [127.5f, 127.5f, 127.5f], 1f / 127.5f, TensorLayout.Nhwc);
-    private readonly InferenceSession _session;
+    private readonly ModelSession _session;
     private readonly DetectorOptions _options;
     private readonly string _inputName;
     private readonly int _size;
+    private readonly NetworkInput _input;
     private readonly (float X, float Y)[] _anchors;
     private readonly string[] _scoreOutputs, _regressorOutputs;
 
-    public BlazeFaceDetector(InferenceSession session, DetectorOptions options, bool backModel)
+    public BlazeFaceDetector(ModelSession session, DetectorOptions options, bool backModel)
     {
         _session = session;
         _options = options;
         var input = session.InputMetadata.Single();
         _inputName = input.Key;
         _size = input.Value.Dimensions[1];
+        _input = new NetworkInput(_size, _size, Pixels);
         _anchors = BlazeFaceAnchors.Generate(_size, backModel ? BlazeFaceAnchors.BackStrides : BlazeFaceAnchors.FrontStrides);
         // Outputs come as two score and two regressor tensors; larger feature map first, like the anchors.
         var outputs = session.OutputMetadata.ToList();
@@ -46,7 +49,7 @@ public sealed class BlazeFaceDetector : IFaceDetector
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var (box, tensor) = NetworkInput.Prepare(bgr, _size, _size, Pixels);
+        var (box, tensor) = _input.Prepare(bgr);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();
@@ -74,5 +77,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
         return NonMaxSuppression.Apply(found, _options.NmsThreshold);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _input.Dispose();
+    }
 }

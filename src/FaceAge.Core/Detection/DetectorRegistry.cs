@@ -11,7 +11,7 @@ namespace FaceAge.Core.Detection;
 /// <param name="Validate">Checks specific to this detector (key prefix given), beyond <see cref="DetectorOptions.Validate"/>.</param>
 public sealed record DetectorDefinition(
     string Name, string DefaultModelFile, string Description,
-    Func<InferenceSession, DetectorOptions, IFaceDetector> Create,
+    Func<ModelSession, DetectorOptions, IFaceDetector> Create,
     Func<DetectorOptions, string, IEnumerable<string>>? Validate = null);
 
 /// <summary>

@@ -4,21 +4,42 @@ using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
 
-/// <summary>Letterboxes a BGR image to a detector's input size and packs it as that detector's tensor.</summary>
-internal static class NetworkInput
+/// <summary>
+/// Letterboxes a BGR image into a detector's input and packs it as that detector's tensor, in buffers kept per
+/// thread and reused from frame to frame (a frame is 5 detector runs with tiles: allocating a canvas and a tensor
+/// for each was most of the detector's own cost). Detectors are shared by cameras, so each thread has its own.
+/// </summary>
+internal sealed class NetworkInput(int width, int height, PixelNormalization pixels) : IDisposable
 {
-    public static (Letterbox Box, DenseTensor<float> Tensor) Prepare(Mat bgr, int width, int height, PixelNormalization pixels)
+    private sealed class Buffers(int width, int height, TensorLayout layout)
     {
-        var box = Letterbox.Fit(bgr.Width, bgr.Height, width, height);
-        using var input = box.Apply(bgr);
-        var data = new float[3 * width * height];
-        pixels.Write(input, data);
-        int[] dims = pixels.Layout == TensorLayout.Nchw ? [1, 3, height, width] : [1, height, width, 3];
-        return (box, new DenseTensor<float>(data, dims));
+        public readonly Mat Canvas = new(height, width, MatType.CV_8UC3, Scalar.Black);
+        public readonly DenseTensor<float> Tensor = new(new float[3 * width * height], layout == TensorLayout.Nchw ? [1, 3, height, width] : [1, height, width, 3]);
+    }
+
+    private readonly ThreadLocal<Buffers> _buffers = new(() => new Buffers(width, height, pixels.Layout), trackAllValues: true);
+
+    public int Width { get; } = width;
+    public int Height { get; } = height;
+
+    /// <summary>The input tensor for <paramref name="bgr"/> (valid until this thread's next call) and how to map back to image pixels.</summary>
+    public (Letterbox Box, DenseTensor<float> Tensor) Prepare(Mat bgr)
+    {
+        var b = _buffers.Value!;
+        var box = Letterbox.Fit(bgr.Width, bgr.Height, Width, Height);
+        box.ApplyInto(bgr, b.Canvas);
+        pixels.Write(b.Canvas, b.Tensor.Buffer.Span);
+        return (box, b.Tensor);
     }
 
     /// <summary>Input height and width of an NCHW model: fixed by the model, else configured, else the fallback.</summary>
     public static (int Width, int Height) NchwSize(int[] dims, DetectorOptions options, int fallbackWidth, int fallbackHeight)
         => (dims[3] > 0 ? dims[3] : options.InputWidth > 0 ? options.InputWidth : fallbackWidth,
             dims[2] > 0 ? dims[2] : options.InputHeight > 0 ? options.InputHeight : fallbackHeight);
+
+    public void Dispose()
+    {
+        foreach (var b in _buffers.Values) b.Canvas.Dispose();
+        _buffers.Dispose();
+    }
 }

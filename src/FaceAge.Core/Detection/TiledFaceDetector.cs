@@ -12,9 +12,13 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
 {
     public string Name => $"{inner.Name} + {tiles}x{tiles} tiles";
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr)
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, withTiles: true);
+
+    /// <summary>Detects on the whole image and, with <paramref name="withTiles"/>, on the tiles too (the worker tiles some frames only).</summary>
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr, bool withTiles)
     {
         var whole = inner.Detect(bgr); // already suppressed by the detector
+        if (!withTiles) return whole;
         var fromTiles = new List<FaceDetection>();
         int tileW = (int)Math.Ceiling(bgr.Width / (tiles - (tiles - 1) * overlap));
         int tileH = (int)Math.Ceiling(bgr.Height / (tiles - (tiles - 1) * overlap));

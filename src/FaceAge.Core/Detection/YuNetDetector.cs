@@ -1,3 +1,4 @@
+using FaceAge.Core.Inference;
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
@@ -22,18 +23,20 @@ public sealed class YuNetDetector : IFaceDetector
 
     private static readonly PixelNormalization Pixels = new(Rgb: false, [0f, 0f, 0f], 1f, TensorLayout.Nchw);
     private static readonly int[] Strides = [8, 16, 32];
-    private readonly InferenceSession _session;
+    private readonly ModelSession _session;
     private readonly DetectorOptions _options;
     private readonly string _inputName;
     private readonly int _width, _height;
+    private readonly NetworkInput _input;
 
-    public YuNetDetector(InferenceSession session, DetectorOptions options)
+    public YuNetDetector(ModelSession session, DetectorOptions options)
     {
         _session = session;
         _options = options;
         var input = session.InputMetadata.Single();
         _inputName = input.Key;
         (_width, _height) = NetworkInput.NchwSize(input.Value.Dimensions, options, 640, 640);
+        _input = new NetworkInput(_width, _height, Pixels);
         foreach (var s in Strides)
             foreach (var kind in new[] { "cls", "obj", "bbox", "kps" })
                 if (!session.OutputMetadata.ContainsKey($"{kind}_{s}"))
@@ -44,7 +47,7 @@ public sealed class YuNetDetector : IFaceDetector
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr)
     {
-        var (box, tensor) = NetworkInput.Prepare(bgr, _width, _height, Pixels);
+        var (box, tensor) = _input.Prepare(bgr);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();
@@ -71,5 +74,9 @@ public sealed class YuNetDetector : IFaceDetector
         return NonMaxSuppression.Apply(found, _options.NmsThreshold);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _input.Dispose();
+    }
 }

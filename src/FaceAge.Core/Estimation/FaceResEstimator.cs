@@ -1,3 +1,4 @@
+using FaceAge.Core.Inference;
 using System.Buffers;
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
@@ -16,14 +17,14 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     public const int InputSize = 224;
     public const string AgeOutput = "age_pred/Softmax:0", GenderOutput = "gender_pred/Sigmoid:0", DescriptorOutput = "global_pooling/Mean:0";
     private static readonly PixelNormalization Pixels = new(Rgb: false, [103.939f, 116.779f, 123.68f], 1f, TensorLayout.Nhwc);
-    private readonly InferenceSession _session;
+    private readonly ModelSession _session;
     private readonly string _inputName;
     private readonly GenderCalibration? _calibration;
 
     /// <param name="flipAugmentation">Also run each crop mirrored and average the two outputs (2× compute, lower error).</param>
     /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
     /// <param name="head">A trained head that replaces the model's own age and gender outputs (owned: disposed with the estimator).</param>
-    public FaceResEstimator(InferenceSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null)
+    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null)
     {
         FlipAugmentation = flipAugmentation;
         _calibration = calibration;

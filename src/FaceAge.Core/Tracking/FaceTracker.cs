@@ -30,7 +30,8 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
         return new TrackerUpdate(Confirmed(), EndLost(time));
     }
 
-    public TrackerUpdate Update(IReadOnlyList<FaceDetection> detections, DateTimeOffset time)
+    /// <param name="smallFacesSearched">False when this frame was detected without tiles: small faces could not have been found, so their tentative tracks are kept.</param>
+    public TrackerUpdate Update(IReadOnlyList<FaceDetection> detections, DateTimeOffset time, bool smallFacesSearched = true)
     {
         foreach (var t in _tracks)
         {
@@ -47,7 +48,8 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
         foreach (var t in _tracks)
             if (t.State == TrackState.Tentative && t.Hits >= options.ConfirmHits) t.State = TrackState.Confirmed;
         // A tentative track that misses a detection is dropped at once: it was most likely noise.
-        _tracks.RemoveAll(t => t.State == TrackState.Tentative && !t.MatchedThisFrame);
+        _tracks.RemoveAll(t => t.State == TrackState.Tentative && !t.MatchedThisFrame
+                               && (smallFacesSearched || Math.Max(t.Box.Width, t.Box.Height) >= options.SmallFaceSize));
         return new TrackerUpdate(Confirmed(), EndLost(time));
     }
 

@@ -109,7 +109,8 @@ public static class BenchRunner
         var metrics = new WorkerMetrics(registry);
         var latencies = new List<double>();
         bool measuring = false;
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.f "; }).SetMinimumLevel(LogLevel.Information));
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.f "; })
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information)); // stdout is the JSON
         var broker = new EmbeddedBroker(settings.Mqtt, NullLogger<EmbeddedBroker>.Instance);
         await broker.StartAsync(CancellationToken.None);
         var hub = SinkSetup.Create(settings, metrics, loggers);
@@ -126,6 +127,10 @@ public static class BenchRunner
         var before = await Snapshot(registry);
         var cpuBefore = process.TotalProcessorTime;
         var machineBefore = MachineCpu();
+        double childrenBefore = ChildrenCpuSeconds();
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
+        var pausedBefore = GC.GetTotalPauseDuration();
+        int endedBefore = pipeline.Crops?.EndedTracks().Count ?? 0;
         var clock = Stopwatch.StartNew();
         measuring = true;
         var samples = new List<ResourceSample>();
@@ -144,10 +149,18 @@ public static class BenchRunner
         double wall = clock.Elapsed.TotalSeconds;
         process.Refresh();
         double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall;
+        double ffmpegCpu = (ChildrenCpuSeconds() - childrenBefore) / wall;
+        double allocatedMiB = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0 / wall;
+        double gcPause = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds / wall;
         var machineAfter = MachineCpu();
         double machineTotal = machineAfter.Total - machineBefore.Total;
         double machineBusy = machineTotal > 0 ? (machineAfter.Busy - machineBefore.Busy) / machineTotal : double.NaN;
         var after = await Snapshot(registry);
+        // Tracks that ended while measuring and were present at least 2 s: their sampling rate and time to a first sample.
+        var ended = (pipeline.Crops?.EndedTracks() ?? []).Skip(endedBefore).Where(t => t.Present >= TimeSpan.FromSeconds(2)).ToList();
+        var perTrackRates = ended.Select(t => t.Samples / t.Present.TotalSeconds).Order().ToList();
+        var firstSample = ended.Where(t => t.FirstSampleAfter is not null).Select(t => t.FirstSampleAfter!.Value.TotalSeconds).Order().ToList();
+        static double Quantile(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)Math.Floor(q * sorted.Count))], 2);
         await pipeline.StopAsync(CancellationToken.None);
         await broker.StopAsync(CancellationToken.None);
         foreach (var sink in hub.Sinks) (sink as IDisposable)?.Dispose();
@@ -161,6 +174,13 @@ public static class BenchRunner
         double detectorRuns = Delta("faceage_inference_seconds_count{model=\"detector\"}");
         double detectorSeconds = Delta("faceage_inference_seconds_sum{model=\"detector\"}");
         double estimatorSeconds = Delta("faceage_inference_seconds_sum{model=\"age_gender\"}");
+        double Stage(string stage) => Delta($"faceage_stage_cpu_seconds_total{{stage=\"{stage}\"}}") / wall;
+        double Model(string file) => Delta($"faceage_model_cpu_seconds_total{{model=\"{file}\"}}") / wall;
+        var detectorFile = (analysis.Detector.ModelPath is { Length: > 0 } mp ? Path.GetFileName(mp) : FaceAge.Core.Detection.DetectorRegistry.Find(analysis.Detector.Kind)!.DefaultModelFile);
+        double detectorModel = Model(detectorFile), estimatorModel = Model(Path.GetFileName(analysis.AgeGenderModel));
+        double detect = Stage("detect"), estimate = Stage("estimate"), crop = Stage("crop"), track = Stage("track");
+        double other = Math.Max(0, cpu - detect - estimate - crop - track);
+        double own = Math.Max(0, cpu - detectorModel - estimatorModel);
         double tracks = after.Where(kv => kv.Key.StartsWith("faceage_tracks_active", StringComparison.Ordinal)).Sum(kv => kv.Value);
         latencies.Sort();
         double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
@@ -184,18 +204,38 @@ public static class BenchRunner
             cropsExpiredPerSecond = Math.Round(expiredCrops / wall, 2),
             ageGenderInferencesPerSecond = Math.Round(crops / wall, 1),
             samplesPerTrackPerSecond = WorkerProcessValue(after, "faceage_sampling_rate"),
+            perTrack = new
+            {
+                tracks = ended.Count,
+                withoutSample = ended.Count(t => t.Samples == 0),
+                samplesPerSecondMin = Quantile(perTrackRates, 0), samplesPerSecondP5 = Quantile(perTrackRates, 0.05), samplesPerSecondMedian = Quantile(perTrackRates, 0.5),
+                firstSampleSecondsMedian = Quantile(firstSample, 0.5), firstSampleSecondsP95 = Quantile(firstSample, 0.95),
+            },
             tracksAtEnd = tracks,
             meanBatchSize = batches > 0 ? Math.Round(crops / batches, 2) : 0,
             latencySeconds = new { samples = latencies.Count, p50 = Math.Round(Percentile(0.50), 3), p95 = Math.Round(Percentile(0.95), 3), p99 = Math.Round(Percentile(0.99), 3) },
-            // Where the time goes, in core-seconds per second (wall time inside each stage's calls).
-            stageSeconds = new
+            // Where the CPU goes, in cores (CPU seconds per second): ffmpeg from its processes, the stages from their
+            // threads' CPU time, model runs from inside ONNX Runtime's Run (all of it with IntraOpThreads 1).
+            cpuCores = new
             {
-                detectorModel = Math.Round(detectorSeconds / wall, 3),
-                estimatorModel = Math.Round(estimatorSeconds / wall, 3),
+                ffmpegDecodeAndScale = Math.Round(ffmpegCpu, 3),
+                detectorModel = Math.Round(detectorModel, 3),
+                detectorPrepareAndDecode = Math.Round(Math.Max(0, detect - detectorModel), 3),
+                estimatorModel = Math.Round(estimatorModel, 3),
+                estimatorPrepare = Math.Round(Math.Max(0, estimate - estimatorModel), 3),
+                crop = Math.Round(crop, 3),
+                track = Math.Round(track, 3),
+                otherWorker = Math.Round(other, 3),
+                worker = Math.Round(cpu, 3),
+                pipelineOwnShareOfCpu = cpu + ffmpegCpu > 0 ? Math.Round(own / (cpu + ffmpegCpu), 3) : 0,
             },
+            detectorMsPerRun = detectorRuns > 0 ? Math.Round(detectorSeconds / detectorRuns * 1000, 1) : 0,
+            estimatorMsPerFace = crops > 0 ? Math.Round(estimatorSeconds / crops * 1000, 1) : 0,
             cpuPercentOfMachine = Math.Round(cpu / Environment.ProcessorCount * 100, 1),
             machineCpuPercent = Math.Round(machineBusy * 100, 1),
             peakRssMiB = Math.Round(process.PeakWorkingSet64 / 1048576.0, 0),
+            managedAllocationMiBPerSecond = Math.Round(allocatedMiB, 1),
+            gcPauseShare = Math.Round(gcPause, 4),
             resourceSamples = samples.Count > 0 ? samples : null,
             // Growth after the warm-up, declared before the soak runs: the median of the last third of the samples
             // over the median of the first third (a median, because the thread pool and the frames in flight make
@@ -204,11 +244,34 @@ public static class BenchRunner
             growthPercent = samples.Count >= 10 ? ResourceSample.PerResource(samples, ResourceSample.Growth) : null,
             trendPercent = samples.Count >= 10 ? ResourceSample.PerResource(samples, ResourceSample.Trend) : null,
         };
-        var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
+        var json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         File.WriteAllText(run.Output, json);
         Console.WriteLine(json);
         foreach (var file in new[] { outboxPath, outboxPath + "-wal", outboxPath + "-shm" }) File.Delete(file);
         return 0;
+    }
+
+    /// <summary>CPU seconds of the ffmpeg readers: those still running (/proc/&lt;pid&gt;/stat) and those already reaped (this process's cutime + cstime).</summary>
+    private static double ChildrenCpuSeconds()
+    {
+        if (!File.Exists("/proc/self/stat")) return 0;
+        double tick = 100.0; // USER_HZ on Linux
+        static string[] Fields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var self = Fields(File.ReadAllText("/proc/self/stat"));
+        double total = (double.Parse(self[13], CultureInfo.InvariantCulture) + double.Parse(self[14], CultureInfo.InvariantCulture)) / tick; // cutime, cstime
+        int me = Environment.ProcessId;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            try
+            {
+                var f = Fields(File.ReadAllText(Path.Combine(dir, "stat")));
+                if (int.Parse(f[1], CultureInfo.InvariantCulture) == me)
+                    total += (double.Parse(f[11], CultureInfo.InvariantCulture) + double.Parse(f[12], CultureInfo.InvariantCulture)) / tick; // utime, stime
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        }
+        return total;
     }
 
     private static double WorkerProcessValue(Dictionary<string, double> values, string series) => values.TryGetValue(series, out var v) ? Math.Round(v, 2) : double.NaN;

@@ -7,13 +7,18 @@ public sealed record PipelineOptions
 {
     /// <summary>Run the detector on every Nth frame; the tracker predicts in between.</summary>
     public int DetectEveryNthFrame { get; init; } = 1;
+    /// <summary>
+    /// The detector's tiles (Analysis:Detector:Tiles, for small faces) run on every Nth detected frame; the whole frame
+    /// is searched on every one. Small faces' tracks wait for the next tiled frame instead of ending (Tracking:SmallFaceSize).
+    /// </summary>
+    public int TilesEveryNthFrame { get; init; } = 2;
     /// <summary>At most this many age/gender inferences per track per second (the best crop of each interval).</summary>
     public double SamplesPerSecondPerTrack { get; init; } = 2;
     /// <summary>
     /// A crop older than this (from its frame's capture) is not estimated: the track offers a fresher one. Bounds the
     /// capture → fused latency under overload, when the sampling rate falls instead (docs/benchmarks.md).
     /// </summary>
-    public int SampleMaxAgeMilliseconds { get; init; } = 150;
+    public int SampleMaxAgeMilliseconds { get; init; } = 200;
     /// <summary>Most crops in one age/gender run, across all cameras.</summary>
     public int BatchSize { get; init; } = 8;
     /// <summary>How long the first crop of a batch may wait for more.</summary>
@@ -40,14 +45,27 @@ public sealed record PipelineOptions
     public string? AgeGenderHead { get; init; }
 
     /// <summary>The analysis options the worker runs with: the shared Analysis section with the worker's model choices.</summary>
+    /// <summary>
+    /// ONNX Runtime threads per model run in the worker, in place of Analysis:Inference:IntraOpThreads. 1: the cameras'
+    /// detect threads and the estimate thread already run in parallel, and a second thread per run was measured to
+    /// cost 26 % more CPU for the same detector time (docs/benchmarks.md). 0 lets ONNX Runtime choose.
+    /// </summary>
+    public int IntraOpThreads { get; init; } = 1;
+
     public AnalyzerOptions ApplyTo(AnalyzerOptions analysis)
-        => analysis with { AgeGenderModel = AgeGenderModel, FlipAugmentation = FlipAugmentation, AgeGenderHead = AgeGenderHead };
+        => analysis with
+        {
+            AgeGenderModel = AgeGenderModel, FlipAugmentation = FlipAugmentation, AgeGenderHead = AgeGenderHead,
+            Inference = analysis.Inference with { IntraOpThreads = IntraOpThreads },
+        };
 
     public IEnumerable<string> Validate(string prefix = "Pipeline")
     {
         if (DetectEveryNthFrame is < 1 or > 100) yield return $"{prefix}:DetectEveryNthFrame must be 1–100, got {DetectEveryNthFrame}.";
+        if (TilesEveryNthFrame is < 1 or > 100) yield return $"{prefix}:TilesEveryNthFrame must be 1–100, got {TilesEveryNthFrame}.";
         if (SamplesPerSecondPerTrack is <= 0 or > 30) yield return $"{prefix}:SamplesPerSecondPerTrack must be in (0, 30], got {SamplesPerSecondPerTrack}.";
         if (SampleMaxAgeMilliseconds is < 20 or > 10_000) yield return $"{prefix}:SampleMaxAgeMilliseconds must be 20–10000, got {SampleMaxAgeMilliseconds}.";
+        if (IntraOpThreads is < 0 or > 64) yield return $"{prefix}:IntraOpThreads must be 0–64, got {IntraOpThreads}.";
         if (BatchSize is < 1 or > 64) yield return $"{prefix}:BatchSize must be 1–64, got {BatchSize}.";
         if (BatchMaxWaitMilliseconds is < 0 or > 5000) yield return $"{prefix}:BatchMaxWaitMilliseconds must be 0–5000, got {BatchMaxWaitMilliseconds}.";
         if (QueueCapacity is < 1 or > 1000) yield return $"{prefix}:QueueCapacity must be 1–1000, got {QueueCapacity}.";

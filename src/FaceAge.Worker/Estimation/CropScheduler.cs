@@ -23,7 +23,12 @@ public sealed class CropScheduler : IDisposable
         public DateTimeOffset LastTaken = DateTimeOffset.MinValue;
         public DateTimeOffset DueSince = DateTimeOffset.MaxValue;
         public int Samples;
+        public DateTimeOffset FirstOffer = DateTimeOffset.MaxValue;
+        public DateTimeOffset? FirstTaken;
     }
+
+    /// <summary>What one ended track got: its samples over its time present, and how long its first sample took.</summary>
+    public sealed record TrackSampling(int Samples, TimeSpan Present, TimeSpan? FirstSampleAfter);
 
     /// <summary>Among crops of the last 100 ms the best is kept, so a sample is never much older than its frame.</summary>
     public static readonly TimeSpan FreshCrop = TimeSpan.FromMilliseconds(100);
@@ -56,6 +61,11 @@ public sealed class CropScheduler : IDisposable
         _windowStart = _lastTick = _clock.GetUtcNow();
     }
 
+    private readonly Queue<TrackSampling> _ended = new();
+
+    /// <summary>The last 10,000 ended tracks' sampling (for the bench: fairness and time to a first sample).</summary>
+    public IReadOnlyList<TrackSampling> EndedTracks() { lock (_gate) return _ended.ToList(); }
+
     /// <summary>Per-track samples per second over the last window (the configured rate unless the estimator is saturated).</summary>
     public double EffectiveRate { get; private set; }
 
@@ -73,7 +83,7 @@ public sealed class CropScheduler : IDisposable
         lock (_gate)
         {
             Tick(crop.CapturedAt);
-            if (!_slots.TryGetValue((crop.CameraId, crop.TrackId), out var slot)) _slots[(crop.CameraId, crop.TrackId)] = slot = new Slot();
+            if (!_slots.TryGetValue((crop.CameraId, crop.TrackId), out var slot)) _slots[(crop.CameraId, crop.TrackId)] = slot = new Slot { FirstOffer = crop.CapturedAt };
             if (slot.Candidate is { } held && held.Quality >= crop.Quality && crop.CapturedAt - held.CapturedAt <= FreshCrop)
             {
                 crop.Dispose();
@@ -92,7 +102,10 @@ public sealed class CropScheduler : IDisposable
     {
         lock (_gate)
         {
-            if (!_slots.Remove((camera, track), out var slot) || slot.Candidate is not { } last) return;
+            if (!_slots.Remove((camera, track), out var slot)) return;
+            _ended.Enqueue(new TrackSampling(slot.Samples, _clock.GetUtcNow() - slot.FirstOffer, slot.FirstTaken - slot.FirstOffer));
+            while (_ended.Count > 10_000) _ended.Dequeue();
+            if (slot.Candidate is not { } last) return;
             if (slot.Samples > 0)
             {
                 last.Dispose();
@@ -173,6 +186,7 @@ public sealed class CropScheduler : IDisposable
             slot.Candidate = null;
             slot.LastTaken = now;
             slot.DueSince = DateTimeOffset.MaxValue;
+            slot.FirstTaken ??= now;
             slot.Samples++;
             _takenInWindow++;
         }

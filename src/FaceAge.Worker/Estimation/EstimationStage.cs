@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Fusion;
+using FaceAge.Core.Inference;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Pipeline;
@@ -29,7 +30,9 @@ public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptio
             try
             {
                 long started = Stopwatch.GetTimestamp();
+                double cpuStarted = ThreadCpuTime.Now();
                 var attributes = estimator.Estimate(batch.Select(b => b.Face.Crop).ToList());
+                metrics.StageCpu.WithLabels("estimate").Inc(ThreadCpuTime.Now() - cpuStarted);
                 metrics.InferenceSeconds.WithLabels("age_gender").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 metrics.BatchSize.Observe(batch.Count);
                 for (int i = 0; i < batch.Count; i++)

@@ -28,6 +28,8 @@ public sealed class WorkerMetrics
         MqttPublished = f.CreateCounter("faceage_mqtt_published_total", "MQTT messages the broker accepted.", "kind");
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
+        StageCpu = f.CreateCounter("faceage_stage_cpu_seconds_total", "CPU seconds the worker's own stages spent (detect and estimate include their model runs).", "stage");
+        ModelCpu = f.CreateCounter("faceage_model_cpu_seconds_total", "CPU seconds inside model runs, per model file.", "model");
         SamplingRate = f.CreateGauge("faceage_sampling_rate", "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
         QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
         OutboxMessages = f.CreateGauge("faceage_outbox_messages", "Messages waiting in a sink's outbox for the receiver's acknowledgement.", "sink");
@@ -70,4 +72,6 @@ public sealed class WorkerMetrics
     public Gauge MqttConnected { get; }
     public Gauge QueueDepth { get; }
     public Gauge SamplingRate { get; }
+    public Counter StageCpu { get; }
+    public Counter ModelCpu { get; }
 }

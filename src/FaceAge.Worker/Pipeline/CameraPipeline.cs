@@ -26,7 +26,8 @@ public sealed class CameraPipeline(
     public Task RunAsync(CancellationToken cancellationToken)
     {
         bool live = camera.IsLive;
-        var captured = StageChannels.Create<CameraFrame>(settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "detect");
+        // A live camera's detector always takes the newest frame: a queue in front of it would only add latency.
+        var captured = StageChannels.Create<CameraFrame>(live ? 1 : settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "detect");
         var detected = StageChannels.Create<DetectedFrame>(settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "track");
         var supervisor = new CameraSupervisor(camera, settings.Watchdog, sources, metrics, logger,
             (status, ct) => fusion.WriteAsync(new CameraStatusReported(status), ct));

@@ -28,11 +28,16 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
     public Action<double>? LatencyObserved { get; init; }
 
     public bool Started { get; private set; }
+
+    /// <summary>The crop scheduler while the pipeline runs (the bench reads per-track sampling from it).</summary>
+    public CropScheduler? Crops { get; private set; }
     public bool Ready => Started && events.Ready;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        // OpenCV's own worker threads would compete with the stages' threads, which already keep the cores busy.
+        OpenCvSharp.Cv2.SetNumThreads(1);
         var cameras = settings.Cameras.Where(c => c.Enabled).ToList();
         using var analyzer = FaceAnalyzer.Create(settings.Analysis, loggers);
         _logger.LogInformation("CPU {Cpu}; ONNX Runtime {Provider}; detector {Detector}; age/gender model {Model}{Variant}",
@@ -42,6 +47,7 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var outgoing = Channel.CreateBounded<WorkerEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         using var crops = new CropScheduler(settings.Pipeline, metrics, loggers.CreateLogger<CropScheduler>());
+        Crops = crops;
 
         // Downstream stages stop when their input completes, not on the stopping token, so they drain.
         using var drainDeadline = new CancellationTokenSource();
@@ -52,7 +58,7 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
             .RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token);
         var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics).RunAsync(crops, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);
-        var depth = ReportAsync(fusion.Reader, outgoing.Reader, stoppingToken);
+        var depth = ReportAsync(fusion.Reader, outgoing.Reader, analyzer.RunClock, stoppingToken);
 
         Started = true;
         var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, analyzer.Sampling, crops, fusion.Writer, sources, metrics,
@@ -84,10 +90,16 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         }
     }
 
-    private async Task ReportAsync(ChannelReader<FusionInput> fusion, ChannelReader<WorkerEvent> outgoing, CancellationToken cancellationToken)
+    private async Task ReportAsync(ChannelReader<FusionInput> fusion, ChannelReader<WorkerEvent> outgoing, ModelRunClock models, CancellationToken cancellationToken)
     {
+        var reported = new Dictionary<string, double>();
         while (!cancellationToken.IsCancellationRequested)
         {
+            foreach (var (model, (_, seconds)) in models.Snapshot())
+            {
+                metrics.ModelCpu.WithLabels(model).Inc(seconds - reported.GetValueOrDefault(model));
+                reported[model] = seconds;
+            }
             metrics.QueueDepth.WithLabels("fuse").Set(fusion.Count);
             metrics.QueueDepth.WithLabels("publish").Set(outgoing.Count);
             foreach (var sink in events.Sinks) metrics.SinkReady.WithLabels(sink.Name).Set(sink.Ready ? 1 : 0);
