@@ -101,7 +101,7 @@ public class CameraSupervisorTests
     public async Task A_live_stream_far_below_its_rate_is_restarted()
     {
         var sources = new ScriptedSources((_, o) => new ScriptedSource(o, 1000, 10, TimeSpan.FromMilliseconds(400), null));
-        var (frames, states) = await Run(new CameraOptions { Id = "cam", Url = "rtsp://127.0.0.1/x" }, sources, TimeSpan.FromSeconds(13));
+        var (frames, states) = await Run(new CameraOptions { Id = "cam", Url = "rtsp://127.0.0.1/x" }, sources, TimeSpan.FromSeconds(14), FastWatchdog with { StallSeconds = 3 });
         Assert.True(sources.Opened.Count >= 2, $"opened {sources.Opened.Count} time(s)");
         Assert.Contains(states, s => s.State == CameraState.Offline && s.Reason!.Contains("far below the expected 10 fps"));
         frames.ForEach(f => f.Dispose());
