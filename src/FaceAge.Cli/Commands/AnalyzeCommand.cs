@@ -19,10 +19,11 @@ public static class AnalyzeCommand
         var output = new Option<string?>("--out") { Description = "Write JSON lines to this file instead of stdout." };
         var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images (or video frames with faces) with boxes and labels into this folder." };
         var videoFps = new Option<double>("--video-fps") { Description = "Frames per second to analyse from videos.", DefaultValueFactory = _ => 2.0 };
+        var nonFaces = new Option<NonFaces>("--non-faces") { Description = "Detections the face check says are no face (likelyFace false): drop them (default, chosen by `faceage bench precision`) or keep them, marked.", DefaultValueFactory = _ => NonFaces.Drop };
 
         var command = new Command("analyze", "Detect faces and estimate age and gender; one JSON line per face.");
         command.Arguments.Add(inputs);
-        foreach (var o in new Option[] { output, annotate, videoFps }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, annotate, videoFps, nonFaces }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Guard(() =>
         {
@@ -35,7 +36,7 @@ public static class AnalyzeCommand
 
             using var analyzer = FaceAnalyzer.Create(options, CliLogging.Factory);
             using var writer = parse.GetValue(output) is { } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-            var summary = new Summary { Failed = missing.Count };
+            var summary = new Summary { Failed = missing.Count, KeepNonFaces = parse.GetValue(nonFaces) == NonFaces.Keep };
             var progress = files.Count > 1 ? new ConsoleProgress("analyze", files.Count) : null;
             for (int i = 0; i < files.Count; i++)
             {
@@ -66,7 +67,7 @@ public static class AnalyzeCommand
     private static void AnalyzeImage(FaceAnalyzer analyzer, string file, StreamWriter writer, string? annotateDir, Summary summary)
     {
         using var image = ImageDecoder.DecodeFile(file);
-        var faces = analyzer.Analyze(image);
+        var faces = summary.Keep(analyzer.Analyze(image));
         for (int k = 0; k < faces.Count; k++) writer.WriteLine(FaceLine.From(file, null, null, k, faces[k]).ToJson());
         summary.Add(faces);
         if (annotateDir is not null)
@@ -87,7 +88,7 @@ public static class AnalyzeCommand
                 progress = new ConsoleProgress(Path.GetFileName(file), expected);
             using (frame)
             {
-                var faces = analyzer.Analyze(frame.Image);
+                var faces = summary.Keep(analyzer.Analyze(frame.Image));
                 for (int k = 0; k < faces.Count; k++) writer.WriteLine(FaceLine.From(file, frame.Index, frame.Time, k, faces[k]).ToJson());
                 summary.Add(faces);
                 if (annotateDir is not null && faces.Count > 0)
@@ -117,9 +118,21 @@ public static class AnalyzeCommand
         return files;
     }
 
+    public enum NonFaces { Drop, Keep }
+
     private sealed class Summary
     {
-        public int Files, Failed, Faces, Female, Male, VideoFrames;
+        public int Files, Failed, Faces, Female, Male, VideoFrames, Dropped;
+        public bool KeepNonFaces;
+
+        /// <summary>The faces to report: without the likely non-faces unless they are kept.</summary>
+        public IReadOnlyList<FaceResult> Keep(IReadOnlyList<FaceResult> faces)
+        {
+            if (KeepNonFaces) return faces;
+            var kept = faces.Where(f => f.LikelyFace).ToList();
+            Dropped += faces.Count - kept.Count;
+            return kept;
+        }
         private double _ageSum;
 
         public void Add(IReadOnlyList<FaceResult> faces)
@@ -136,7 +149,8 @@ public static class AnalyzeCommand
         {
             var mean = Faces > 0 ? $"{_ageSum / Faces:0.0}" : "-";
             var frames = VideoFrames > 0 ? $", {VideoFrames} video frames" : "";
-            Console.Error.WriteLine($"summary: {Files} file(s) analysed{frames}, {Failed} failed; {Faces} face(s): {Female} female, {Male} male; mean age {mean}");
+            var dropped = Dropped > 0 ? $"; {Dropped} detection(s) dropped as no face (--non-faces keep shows them)" : "";
+            Console.Error.WriteLine($"summary: {Files} file(s) analysed{frames}, {Failed} failed; {Faces} face(s): {Female} female, {Male} male; mean age {mean}{dropped}");
         }
     }
 }

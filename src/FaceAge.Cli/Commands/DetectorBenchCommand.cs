@@ -5,6 +5,7 @@ using System.Text.Json;
 using FaceAge.Core.Sources;
 using FaceAge.Core.Detection;
 using FaceAge.Training.Evaluation;
+using FaceAge.Training.Precision;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
@@ -19,8 +20,6 @@ namespace FaceAge.Cli.Commands;
 /// </summary>
 public static class DetectorBenchCommand
 {
-    // In a UTKFace chip the face spans about 60 % of the chip side; face size = chip side × this.
-    private const double FaceFractionOfChip = 0.6;
 
     private sealed record Config(string Name, DetectorOptions Options);
 
@@ -60,7 +59,7 @@ public static class DetectorBenchCommand
             var backgrounds = new FfmpegFrameSource(new FrameSourceOptions(parse.GetValue(background)!) { MaxFps = 1 }).FramesAsync().ToBlockingEnumerable()
                 .Take(30).Select(f => { using (f) return f.Image.Clone(); }).ToList();
             if (backgrounds.Count == 0) throw new InvalidDataException($"{parse.GetValue(background)}: no frames.");
-            var scenes = BuildScenes(labelled, backgrounds, parse.GetValue(sizes)!, parse.GetValue(perSize), random);
+            var scenes = PastedFaceScenes.Build(labelled, backgrounds, parse.GetValue(sizes)!, parse.GetValue(perSize), random);
 
             var sessions = new OnnxSessionFactory(new InferenceOptions());
             var rows = new List<object>();
@@ -80,7 +79,7 @@ public static class DetectorBenchCommand
                     foreach (var truth in scene.Faces)
                     {
                         total[truth.Size]++;
-                        if (detections.Any(d => d.Box.CenterX >= truth.Box.X && d.Box.CenterX <= truth.Box.Right && d.Box.CenterY >= truth.Box.Y && d.Box.CenterY <= truth.Box.Bottom && d.Box.IntersectionOverUnion(truth.Box) >= 0.2f))
+                        if (detections.Any(d => PastedFaceScenes.Finds(d, truth.Box)))
                             found[truth.Size]++;
                     }
                 }
@@ -94,51 +93,14 @@ public static class DetectorBenchCommand
             foreach (var s in scenes) s.Image.Dispose();
             foreach (var b in backgrounds) b.Dispose();
             Console.WriteLine(table.ToString());
-            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { frames = scenes.Count, faceFractionOfChip = FaceFractionOfChip, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { frames = scenes.Count, faceFractionOfChip = PastedFaceScenes.FaceFractionOfChip, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }));
 
         var bench = new Command("bench", "Benchmarks.");
         bench.Subcommands.Add(detectors);
         bench.Subcommands.Add(EstimatorBenchCommand.Create());
+        bench.Subcommands.Add(PrecisionBenchCommand.Create());
         return bench;
-    }
-
-    private sealed record TruthFace(BoxF Box, int Size);
-    private sealed record Scene(Mat Image, List<TruthFace> Faces);
-
-    /// <summary>Frames with up to six pasted, non-overlapping faces each, cycling through the sizes.</summary>
-    private static List<Scene> BuildScenes(List<LabeledFace> faces, List<Mat> backgrounds, int[] sizes, int perSize, Random random)
-    {
-        var queue = new Queue<int>(sizes.SelectMany(s => Enumerable.Repeat(s, perSize)).OrderBy(_ => random.Next()));
-        var scenes = new List<Scene>();
-        while (queue.Count > 0)
-        {
-            var image = backgrounds[scenes.Count % backgrounds.Count].Clone();
-            var placed = new List<TruthFace>();
-            var occupied = new List<Rect>();
-            for (int k = 0; k < 6 && queue.Count > 0; k++)
-            {
-                int size = queue.Peek();
-                int chip = (int)Math.Round(size / FaceFractionOfChip);
-                Rect? spot = null;
-                for (int attempt = 0; attempt < 50 && spot is null; attempt++)
-                {
-                    var r = new Rect(random.Next(0, image.Width - chip), random.Next(0, image.Height - chip), chip, chip);
-                    if (!occupied.Any(o => (o & new Rect(r.X - 8, r.Y - 8, r.Width + 16, r.Height + 16)).Width > 0)) spot = r;
-                }
-                if (spot is not { } place) break;
-                queue.Dequeue();
-                using var face = ImageDecoder.DecodeFile(faces[random.Next(faces.Count)].Path);
-                using var resized = new Mat();
-                Cv2.Resize(face, resized, new Size(chip, chip), 0, 0, chip < face.Width ? InterpolationFlags.Area : InterpolationFlags.Linear);
-                resized.CopyTo(image[place]);
-                occupied.Add(place);
-                float margin = (chip - size) / 2f;
-                placed.Add(new TruthFace(new BoxF(place.X + margin, place.Y + margin, size, size), size));
-            }
-            scenes.Add(new Scene(image, placed));
-        }
-        return scenes;
     }
 }

@@ -10,7 +10,7 @@ namespace FaceAge.Cli.Commands;
 public sealed record FaceLine(
     string Source, long? Frame, double? TimeSeconds, int Face,
     FaceLine.BoxJson Box, double DetectionScore, double Age, double AgeUncertainty, string AgeGroup,
-    string Gender, double GenderProbability, int FaceSize, double Sharpness, double Quality)
+    string Gender, double GenderProbability, int FaceSize, double Sharpness, double Quality, double? FaceScore, bool LikelyFace)
 {
     public sealed record BoxJson(int X, int Y, int Width, int Height);
 
@@ -24,7 +24,7 @@ public sealed record FaceLine(
         source, frame, time is { } t ? Math.Round(t.TotalSeconds, 3) : null, index,
         new BoxJson((int)r.Detection.Box.X, (int)r.Detection.Box.Y, (int)r.Detection.Box.Width, (int)r.Detection.Box.Height),
         Math.Round(r.Detection.Score, 3), r.Age, r.AgeUncertainty, r.AgeGroup,
-        r.Gender == Core.Analysis.Gender.Female ? "female" : "male", r.GenderProbability, r.FaceSize, r.Sharpness, r.Quality);
+        r.Gender == Core.Analysis.Gender.Female ? "female" : "male", r.GenderProbability, r.FaceSize, r.Sharpness, r.Quality, r.FaceScore, r.LikelyFace);
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 }

@@ -51,6 +51,7 @@ public static class TrainCommand
         var command = new Command("train", "Train age/gender heads on the frozen backbone's features; cross-validate; export ONNX and a model card.");
         foreach (var o in new Option[] { labels, output, folds, seed, validationFraction, limit, cache, view, model, hidden, epochs, patience, batch, learningRate, weightDecay, sigma, expectation, reweight, dropout, predictions, tune, rank, blockRate, blockEpochs, blockPatience })
             command.Options.Add(o);
+        command.Subcommands.Add(FaceCheckTrainCommand.Create());
         // Of the analysis options only these matter here (no detection: the images are face crops).
         foreach (var o in new Option[] { settings.Config, settings.Models, settings.Flip }) command.Options.Add(o);
         command.SetAction(parse => CliErrors.Guard(() =>

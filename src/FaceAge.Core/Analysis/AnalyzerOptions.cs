@@ -19,6 +19,14 @@ public sealed record AnalyzerOptions
     /// to decide at 0.5). Null = the model's own outputs.
     /// </summary>
     public string? AgeGenderHead { get; init; }
+    /// <summary>
+    /// The face check (ONNX from `faceage train face-check`, under the models folder or a path) that scores every
+    /// detection for being a face on the age/gender model's features; empty = none. The committed check is
+    /// models/heads/face-check.onnx with its model card (docs/detectors.md).
+    /// </summary>
+    public string? FaceCheck { get; init; } = "heads/face-check.onnx";
+    /// <summary>P(face) below which a detection is not a face (chosen by `faceage bench precision`, docs/detectors.md).</summary>
+    public double FaceCheckThreshold { get; init; } = 0.5;
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
     public float CropMargin { get; init; } = 0.25f;
     /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
@@ -52,6 +60,9 @@ public sealed record AnalyzerOptions
         var groups = EffectiveAgeGroups;
         if (groups[0] != 0 || groups.Zip(groups.Skip(1)).Any(p => p.Second <= p.First))
             yield return $"{prefix}:AgeGroups must start at 0 and ascend strictly, got [{string.Join(", ", groups)}].";
+        if (FaceCheckThreshold is < 0 or >= 1) yield return $"{prefix}:FaceCheckThreshold must be in [0, 1), got {FaceCheckThreshold}.";
+        if (FaceCheck is { Length: > 0 } check && !check.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            yield return $"{prefix}:FaceCheck must name an ONNX file (or be empty), got '{check}'.";
         if (MaleDecisionThreshold is <= 0 or >= 1) yield return $"{prefix}:MaleDecisionThreshold must be in (0, 1), got {MaleDecisionThreshold}.";
         if (GoodFaceSize < 8) yield return $"{prefix}:GoodFaceSize must be ≥ 8, got {GoodFaceSize}.";
     }

@@ -38,7 +38,7 @@ public sealed class FaceAnalyzer : IDisposable
     public ModelRunClock RunClock { get; }
     /// <summary>How the age/gender model was built, from its metadata (e.g. its int8 scheme); null for a plain float model.</summary>
     public string? EstimatorVariant => _estimator.Variant;
-    public IAgeGenderEstimator Estimator => _estimator;
+    public FaceResEstimator Estimator => _estimator;
     /// <summary>How faces are cut out and scored (shared with the worker's crop selection).</summary>
     public FaceSampling Sampling { get; }
 
@@ -66,21 +66,28 @@ public sealed class FaceAnalyzer : IDisposable
     {
         var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
         TrainedHead? head = null;
-        if (options.AgeGenderHead is { } headFile)
-        {
-            var headPath = Path.IsPathRooted(headFile) ? headFile : ModelDirectory.Require(modelsDirectory, headFile);
-            head = new TrainedHead(sessions.Create(headPath), headPath);
-        }
+        FaceCheck? check = null;
         try
         {
+            if (options.AgeGenderHead is { } headFile)
+            {
+                var headPath = Path.IsPathRooted(headFile) ? headFile : ModelDirectory.Require(modelsDirectory, headFile);
+                head = new TrainedHead(sessions.Create(headPath), headPath);
+            }
+            if (options.FaceCheck is { Length: > 0 } checkFile)
+            {
+                var checkPath = Path.IsPathRooted(checkFile) ? checkFile : ModelDirectory.Require(modelsDirectory, checkFile);
+                check = new FaceCheck(sessions.Create(checkPath), checkPath);
+            }
             // A head trained together with the last backbone block brings that backbone along.
             if (head?.TunedBackbone is { } tuned) estimatorPath = tuned;
             return new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation,
-                head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head);
+                head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check);
         }
         catch
         {
             head?.Dispose();
+            check?.Dispose();
             throw;
         }
     }
@@ -137,6 +144,8 @@ public sealed class FaceAnalyzer : IDisposable
             FaceSize: face.FaceSize,
             Sharpness: Math.Round(face.Sharpness, 1),
             Quality: Math.Round(face.Quality, 3),
+            FaceScore: a.FaceScore is { } f ? Math.Round(f, 3) : null,
+            LikelyFace: a.FaceScore is not { } score || score >= Options.FaceCheckThreshold,
             Attributes: a);
     }
 

@@ -6,7 +6,8 @@ namespace FaceAge.Core.Analysis;
 public enum Gender { Female, Male }
 
 /// <summary>
-/// Everything FaceAge reports about one face. <see cref="Attributes"/> (with the descriptor) is for
+/// Everything FaceAge reports about one face. FaceScore is the face check's P(face) (null without a check);
+/// LikelyFace is false when it is below Analysis:FaceCheckThreshold. <see cref="Attributes"/> (with the descriptor) is for
 /// in-memory use only and is never serialized by FaceAge.
 /// </summary>
 public sealed record FaceResult(
@@ -19,7 +20,9 @@ public sealed record FaceResult(
     int FaceSize,
     double Sharpness,
     double Quality,
-    FaceAttributes Attributes)
+    FaceAttributes Attributes,
+    double? FaceScore = null,
+    bool LikelyFace = true)
 {
     /// <summary>"F 27 ±4" style label.</summary>
     public string Label => $"{(Gender == Gender.Female ? "F" : "M")} {Age:0} ±{AgeUncertainty:0}";

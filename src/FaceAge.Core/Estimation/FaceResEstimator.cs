@@ -24,8 +24,10 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     /// <param name="flipAugmentation">Also run each crop mirrored and average the two outputs (2× compute, lower error).</param>
     /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
     /// <param name="head">A trained head that replaces the model's own age and gender outputs (owned: disposed with the estimator).</param>
-    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null)
+    /// <param name="faceCheck">Scores each crop for being a face at all, on the same features (owned: disposed with the estimator).</param>
+    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null, FaceCheck? faceCheck = null)
     {
+        FaceCheck = faceCheck;
         FlipAugmentation = flipAugmentation;
         _calibration = calibration;
         _session = session;
@@ -41,6 +43,7 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     /// <summary>The model's build variant from its ONNX metadata ("faceage.quantization"), null for a plain float model.</summary>
     public string? Variant => _session.ModelMetadata.CustomMetadataMap.TryGetValue("faceage.quantization", out var v) ? v : null;
     public TrainedHead? Head { get; }
+    public FaceCheck? FaceCheck { get; }
 
     /// <summary>Estimates every crop (each <see cref="InputSize"/>² BGR) in one batched run.</summary>
     public IReadOnlyList<FaceAttributes> Estimate(IReadOnlyList<Mat> crops)
@@ -51,16 +54,17 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
         RunBackbone(crops, views, (age, gender, descriptor) =>
         {
             int bins = age.Dimensions[1], dim = descriptor.Dimensions[1];
-            float[]? headAge = null, headMale = null;
-            if (Head is not null)
+            float[]? headAge = null, headMale = null, face = null;
+            if (Head is not null || FaceCheck is not null)
             {
-                // The head sees each view on its own (as in training); its outputs are then averaged like the model's.
+                // Head and face check see each view on its own (as in training); their outputs are then averaged like the model's.
                 int rows = crops.Count * views;
                 var features = ArrayPool<float>.Shared.Rent(rows * BackboneFeatures.Length);
                 try
                 {
                     for (int row = 0; row < rows; row++) Features(age, gender, descriptor, row, features.AsSpan(row * BackboneFeatures.Length, BackboneFeatures.Length));
-                    (headAge, headMale) = Head.Run(features, rows);
+                    if (Head is not null) (headAge, headMale) = Head.Run(features, rows);
+                    if (FaceCheck is not null) face = FaceCheck.Run(features, rows);
                 }
                 finally { ArrayPool<float>.Shared.Return(features); }
             }
@@ -70,16 +74,17 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
                 // Mirrored view j = crops.Count + i; outputs are averaged over the views.
                 var p = new float[outBins];
                 var d = new float[dim];
-                float male = 0;
+                float male = 0, faceScore = 0;
                 for (int v = 0; v < views; v++)
                 {
                     int row = v * crops.Count + i;
+                    if (face is not null) faceScore += face[row] / views;
                     for (int k = 0; k < outBins; k++) p[k] += (headAge is null ? age[row, k] : headAge[row * outBins + k]) / views;
                     for (int k = 0; k < dim; k++) d[k] += descriptor[row, k] / views;
                     male += (headMale is null ? gender[row, 0] : headMale[row]) / views;
                 }
                 var distribution = new AgeDistribution(p, firstAge: headAge is null ? 1 : TrainedHead.FirstAge);
-                list.Add(new FaceAttributes(distribution, _calibration?.Apply(male) ?? male, d));
+                list.Add(new FaceAttributes(distribution, _calibration?.Apply(male) ?? male, d, face is null ? null : faceScore));
             }
         });
         return list;
@@ -179,5 +184,6 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     {
         _session.Dispose();
         Head?.Dispose();
+        FaceCheck?.Dispose();
     }
 }

@@ -14,12 +14,15 @@ public sealed record FusionOptions
     public double ReentrySimilarity { get; init; } = 0.8;
     /// <summary>Persons with fewer age/gender samples are not published (too little evidence).</summary>
     public int MinSamples { get; init; } = 1;
+    /// <summary>Persons none of whose samples reach this quality (size × sharpness × frontalness, 0–1) are not published: nothing usable was seen.</summary>
+    public double MinQuality { get; init; } = 0.1;
 
     public IEnumerable<string> Validate(string prefix = "Fusion")
     {
         if (ReentryWindow < TimeSpan.Zero) yield return $"{prefix}:ReentryWindow must be ≥ 0, got {ReentryWindow}.";
         if (ReentrySimilarity is <= 0 or > 1) yield return $"{prefix}:ReentrySimilarity must be in (0, 1], got {ReentrySimilarity}.";
         if (MinSamples < 1) yield return $"{prefix}:MinSamples must be ≥ 1, got {MinSamples}.";
+        if (MinQuality is < 0 or >= 1) yield return $"{prefix}:MinQuality must be in [0, 1), got {MinQuality}.";
     }
 }
 
@@ -28,7 +31,9 @@ public sealed record FusionOptions
 /// for the re-entry window. A person's event is emitted once, when the departure is final (window over
 /// without return); the descriptor is dropped at the same moment. Not thread-safe: one per camera.
 /// </summary>
-public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups)
+/// <param name="faceCheckThreshold">A person none of whose samples' face scores reaches this is no face (a shoe, a poster): not published.</param>
+/// <param name="filtered">Told the reason ("not_a_face", "low_quality", "too_few_samples") of each person left unpublished.</param>
+public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups, double faceCheckThreshold = 0, Action<string>? filtered = null)
 {
     private sealed class Person
     {
@@ -116,13 +121,23 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
                 _publishedTracks.Enqueue(t);
                 if (_publishedTracks.Count > PublishedTracksRemembered) _published.Remove(_publishedTracks.Dequeue());
             }
-            if (p.Fusion.Samples >= options.MinSamples) events.Add(ToEvent(p));
+            if (Unpublishable(p.Fusion) is { } reason) filtered?.Invoke(reason);
+            else events.Add(ToEvent(p));
         }
         return events;
     }
 
-    /// <summary>Current estimate for a present track's person (for periodic updates), or null without samples.</summary>
-    public PersonEvent? Current(long trackId) => _byTrack.TryGetValue(trackId, out var p) && p.Fusion.Samples > 0 ? ToEvent(p) : null;
+    /// <summary>Why a departed person is not published, or null when they are.</summary>
+    private string? Unpublishable(TrackFusion fusion)
+    {
+        if (fusion.Samples == 0 || fusion.Samples < options.MinSamples) return "too_few_samples";
+        if (fusion.BestFaceScore < faceCheckThreshold) return "not_a_face";
+        if (fusion.BestQuality < options.MinQuality) return "low_quality";
+        return null;
+    }
+
+    /// <summary>Current estimate for a present track's person (for periodic updates), or null while it would not be published (no samples yet, not a face, nothing usable).</summary>
+    public PersonEvent? Current(long trackId) => _byTrack.TryGetValue(trackId, out var p) && Unpublishable(p.Fusion) is null ? ToEvent(p) : null;
 
     private Person? Returning(float[] descriptor)
     {

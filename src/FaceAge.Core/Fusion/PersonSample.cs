@@ -1,4 +1,5 @@
 namespace FaceAge.Core.Fusion;
 
 /// <summary>One age/gender estimate of a tracked face, with the weight it deserves.</summary>
-public sealed record PersonSample(float[] AgeProbabilities, int FirstAge, float MaleProbability, double Quality, int FaceSize, float[] Descriptor, DateTimeOffset Time);
+/// <param name="FaceScore">The face check's P(face) of the crop; null without a face check (then every sample counts as a face).</param>
+public sealed record PersonSample(float[] AgeProbabilities, int FirstAge, float MaleProbability, double Quality, int FaceSize, float[] Descriptor, DateTimeOffset Time, float? FaceScore = null);

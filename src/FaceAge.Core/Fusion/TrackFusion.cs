@@ -19,6 +19,10 @@ public sealed class TrackFusion
     private int _firstAge;
 
     public int Samples { get; private set; }
+    /// <summary>The best face-check score of the samples (1 when they had none).</summary>
+    public double BestFaceScore { get; private set; }
+    /// <summary>The best quality of the samples.</summary>
+    public double BestQuality { get; private set; }
     public double MeanFaceSize => Samples == 0 ? 0 : _faceSize / Samples;
 
     public void Add(PersonSample s)
@@ -35,6 +39,8 @@ public sealed class TrackFusion
         _male += w * s.MaleProbability;
         _weight += w;
         _faceSize += s.FaceSize;
+        BestFaceScore = Math.Max(BestFaceScore, s.FaceScore ?? 1);
+        BestQuality = Math.Max(BestQuality, s.Quality);
         Samples++;
     }
 
@@ -53,6 +59,8 @@ public sealed class TrackFusion
         _weight += other._weight;
         _faceSize += other._faceSize;
         _firstAge = other._firstAge;
+        BestFaceScore = Math.Max(BestFaceScore, other.BestFaceScore);
+        BestQuality = Math.Max(BestQuality, other.BestQuality);
         Samples += other.Samples;
     }
 

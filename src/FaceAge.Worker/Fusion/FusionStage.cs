@@ -73,7 +73,13 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
     private CameraTally Camera(string id)
     {
         if (!_cameras.TryGetValue(id, out var state))
-            _cameras[id] = state = new CameraTally { Registry = new PersonRegistry(id, settings.Fusion, _groups), WindowStart = _clock.GetUtcNow() };
+            _cameras[id] = state = new CameraTally
+            {
+                // A person who never passed the face check, or never showed a usable face, is counted and not published.
+                Registry = new PersonRegistry(id, settings.Fusion, _groups, settings.Analysis.FaceCheck is { Length: > 0 } ? settings.Analysis.FaceCheckThreshold : 0,
+                    reason => metrics.PersonsFiltered.WithLabels(id, reason).Inc()),
+                WindowStart = _clock.GetUtcNow(),
+            };
         return state;
     }
 

@@ -28,6 +28,7 @@ public sealed class WorkerMetrics
         MqttPublished = f.CreateCounter("faceage_mqtt_published_total", "MQTT messages the broker accepted.", "kind");
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
+        PersonsFiltered = f.CreateCounter("faceage_persons_filtered_total", "Persons not published: not_a_face (no sample passed the face check), low_quality (no usable sample), too_few_samples.", "camera", "reason");
         StageCpu = f.CreateCounter("faceage_stage_cpu_seconds_total", "CPU seconds the worker's own stages spent (detect and estimate include their model runs).", "stage");
         ModelCpu = f.CreateCounter("faceage_model_cpu_seconds_total", "CPU seconds inside model runs, per model file.", "model");
         SamplingRate = f.CreateGauge("faceage_sampling_rate", "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
@@ -73,5 +74,6 @@ public sealed class WorkerMetrics
     public Gauge QueueDepth { get; }
     public Gauge SamplingRate { get; }
     public Counter StageCpu { get; }
+    public Counter PersonsFiltered { get; }
     public Counter ModelCpu { get; }
 }

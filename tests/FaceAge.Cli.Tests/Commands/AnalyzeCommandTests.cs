@@ -71,6 +71,34 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Detections_the_face_check_rejects_are_dropped_by_default_and_kept_marked_on_request()
+    {
+        // Generated face-free textures (skin-toned blobs with dark spots and the like) on which the detector fires,
+        // beside a real photo: the photo's faces stay either way.
+        var dir = Directory.CreateTempSubdirectory("faceage-nonfaces");
+        foreach (var (frame, i) in FaceAge.Training.Precision.FaceFreeFrames.Textures(20, 1280, 720, seed: 7).Select((f, i) => (f, i)))
+            using (frame) OpenCvSharp.Cv2.ImWrite(Path.Combine(dir.FullName, $"texture{i:00}.png"), frame.Image);
+        File.Copy(SamplePhotos.PathOf("sample1.jpg"), Path.Combine(dir.FullName, "sample1.jpg"));
+
+        var kept = CliRunner.Run("analyze", dir.FullName, "--non-faces", "keep");
+        var dropped = CliRunner.Run("analyze", dir.FullName);
+
+        Assert.Equal(0, kept.ExitCode);
+        Assert.Equal(0, dropped.ExitCode);
+        var all = Lines(kept.Stdout);
+        var nonFaces = all.Where(f => !f.GetProperty("likelyFace").GetBoolean()).ToList();
+        Assert.NotEmpty(nonFaces);
+        Assert.All(nonFaces, f => Assert.StartsWith("texture", Path.GetFileName(f.GetProperty("source").GetString())));
+        Assert.All(all, f => Assert.InRange(f.GetProperty("faceScore").GetDouble(), 0, 1));
+        var reported = Lines(dropped.Stdout);
+        Assert.All(reported, f => Assert.True(f.GetProperty("likelyFace").GetBoolean()));
+        Assert.Equal(all.Count - nonFaces.Count, reported.Count);
+        Assert.Equal(3, reported.Count(f => Path.GetFileName(f.GetProperty("source").GetString()) == "sample1.jpg"));
+        Assert.Contains($"{nonFaces.Count} detection(s) dropped as no face", dropped.Stderr);
+        dir.Delete(true);
+    }
+
+    [Fact]
     public void Missing_models_error_says_the_setup_command()
     {
         var dir = Directory.CreateTempSubdirectory("faceage-nomodels");

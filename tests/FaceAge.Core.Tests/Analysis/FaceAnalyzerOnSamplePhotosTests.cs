@@ -34,6 +34,9 @@ public class FaceAnalyzerOnSamplePhotosTests
             Assert.InRange(r.AgeUncertainty, 1, 15);
             Assert.InRange(r.Quality, 0, 1);
             Assert.Equal(1024, r.Attributes.Descriptor.Length);
+            // The committed face check (models/heads/face-check.onnx) is on by default and keeps every real face.
+            Assert.NotNull(r.FaceScore);
+            Assert.True(r.LikelyFace, $"{photo}: a real face scored {r.FaceScore} by the face check");
         }
     }
 

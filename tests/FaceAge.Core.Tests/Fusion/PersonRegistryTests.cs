@@ -114,6 +114,69 @@ public class PersonRegistryTests
     }
 }
 
+public class PersonRegistryFilterTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static PersonSample Sample(double quality, float? faceScore, double seconds)
+    {
+        var p = new float[100];
+        p[29] = 1;
+        return new PersonSample(p, 1, 0.2f, quality, 100, Enumerable.Repeat(0.1f, 8).ToArray(), T0.AddSeconds(seconds), faceScore);
+    }
+
+    private static (PersonRegistry Registry, List<string> Filtered) Registry(double faceCheckThreshold = 0.5)
+    {
+        var filtered = new List<string>();
+        return (new PersonRegistry("cam", new FusionOptions { MinQuality = 0.1 }, new AgeGroups(), faceCheckThreshold, filtered.Add), filtered);
+    }
+
+    [Fact]
+    public void A_track_whose_samples_never_passed_the_face_check_is_not_published_and_is_counted()
+    {
+        var (registry, filtered) = Registry();
+        for (int i = 0; i < 5; i++) registry.AddSample(1, Sample(0.6, 0.2f, i));
+        Assert.Null(registry.Current(1));   // no periodic update for it either
+        registry.TrackEnded(1, T0.AddSeconds(5));
+        Assert.Empty(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(["not_a_face"], filtered);
+    }
+
+    [Fact]
+    public void One_sample_that_passed_the_face_check_makes_the_track_a_person()
+    {
+        var (registry, filtered) = Registry();
+        registry.AddSample(1, Sample(0.6, 0.2f, 0));
+        registry.AddSample(1, Sample(0.6, 0.9f, 1));   // the face turned towards the camera
+        registry.TrackEnded(1, T0.AddSeconds(2));
+        Assert.Equal(2, Assert.Single(registry.Expire(T0.AddSeconds(60))).Samples);
+        Assert.Empty(filtered);
+    }
+
+    [Fact]
+    public void A_track_with_only_unusable_samples_is_not_published_and_is_counted()
+    {
+        var (registry, filtered) = Registry();
+        registry.AddSample(1, Sample(0.05, 0.9f, 0));
+        registry.AddSample(1, Sample(0.08, 0.9f, 1));
+        registry.TrackEnded(1, T0.AddSeconds(2));
+        registry.TrackSeen(2, T0);                      // seen, never sampled
+        registry.TrackEnded(2, T0.AddSeconds(1));
+        Assert.Empty(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(["low_quality", "too_few_samples"], filtered.Order());
+    }
+
+    [Fact]
+    public void Without_a_face_check_samples_without_a_score_count_as_faces()
+    {
+        var (registry, filtered) = Registry(faceCheckThreshold: 0);
+        registry.AddSample(1, Sample(0.6, null, 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Empty(filtered);
+    }
+}
+
 public class PersonRegistryLateSampleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);

@@ -24,13 +24,13 @@ public class FusionStageTests
         new PipelineOptions { StatsWindowSeconds = statsSeconds, PersonUpdateSeconds = updateSeconds }, new TrackerOptions(),
         new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(3) }, new WatchdogOptions(), new MqttOptions());
 
-    private static PersonSample Sample(DateTimeOffset time, float male = 0.9f, int age = 30)
+    private static PersonSample Sample(DateTimeOffset time, float male = 0.9f, int age = 30, float? faceScore = null)
     {
         var p = new float[100];
         p[age - 1] = 1;
         var descriptor = new float[16];
         descriptor[age % 16] = 1;
-        return new PersonSample(p, 1, male, 0.8, 120, descriptor, time);
+        return new PersonSample(p, 1, male, 0.8, 120, descriptor, time, faceScore);
     }
 
     private sealed class Run : IAsyncDisposable
@@ -41,8 +41,10 @@ public class FusionStageTests
         private readonly Task _stage;
         private readonly CancellationTokenSource _stop = new();
 
+        public readonly WorkerMetrics Metrics = new(Prometheus.Metrics.NewCustomRegistry());
+
         public Run(WorkerSettings settings)
-            => _stage = new FusionStage(settings, new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()), Clock).RunAsync(Input.Reader, Output.Writer, _stop.Token);
+            => _stage = new FusionStage(settings, Metrics, Clock).RunAsync(Input.Reader, Output.Writer, _stop.Token);
 
         public async Task<List<WorkerEvent>> Events(TimeSpan settle)
         {
@@ -78,6 +80,24 @@ public class FusionStageTests
         Assert.Equal(4, left.Person.DwellSeconds);
         Assert.Equal("male", left.Person.Gender);
         Assert.Equal(30, left.Person.Age, 1);
+    }
+
+    [Fact]
+    public async Task A_track_that_never_passed_the_face_check_is_no_person_and_is_counted_as_filtered()
+    {
+        await using var run = new Run(Settings());
+        run.Input.Writer.TryWrite(new TrackSeen("door", 1, T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 1, Sample(T0, faceScore: 0.1f), T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 1, Sample(T0.AddSeconds(1), faceScore: 0.3f), T0.AddSeconds(1)));
+        run.Input.Writer.TryWrite(new TrackEnded("door", 1, T0.AddSeconds(2)));
+        run.Input.Writer.TryWrite(new TrackSeen("door", 2, T0));
+        run.Input.Writer.TryWrite(new SampleReady("door", 2, Sample(T0, age: 50, faceScore: 0.95f), T0));
+        run.Input.Writer.TryWrite(new TrackEnded("door", 2, T0.AddSeconds(2)));
+        Assert.Empty((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonLeft>()); // handled at scene time 2 s
+        run.Clock.Now = T0.AddSeconds(10);
+        var left = Assert.Single((await run.Events(TimeSpan.FromMilliseconds(1500))).OfType<PersonLeft>());
+        Assert.Equal(50, left.Person.Age, 1);
+        Assert.Equal(1, run.Metrics.PersonsFiltered.WithLabels("door", "not_a_face").Value);
     }
 
     [Fact]
