@@ -4,6 +4,7 @@ using FaceAge.Cli.Commands;
 var root = new RootCommand("FaceAge: anonymous face age and gender estimation from images, videos and camera streams.");
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(AnalyzeCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(DetectorBenchCommand.Create());

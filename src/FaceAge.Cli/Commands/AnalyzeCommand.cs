@@ -9,7 +9,6 @@ namespace FaceAge.Cli.Commands;
 /// <summary>`faceage analyze`: age and gender of every face in images, folders and videos, as JSON lines.</summary>
 public static class AnalyzeCommand
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff" };
     private static readonly HashSet<string> VideoExtensions = new(StringComparer.OrdinalIgnoreCase) { ".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v" };
 
     public static Command Create()
@@ -111,7 +110,7 @@ public static class AnalyzeCommand
             if (File.Exists(input)) files.Add(input);
             else if (Directory.Exists(input))
                 files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) || VideoExtensions.Contains(Path.GetExtension(f)))
+                    .Where(f => ImageDecoder.IsImageFile(f) || VideoExtensions.Contains(Path.GetExtension(f)))
                     .Order(StringComparer.Ordinal));
             else missing.Add(input);
         }

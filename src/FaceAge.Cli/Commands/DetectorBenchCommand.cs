@@ -101,6 +101,7 @@ public static class DetectorBenchCommand
         bench.Subcommands.Add(detectors);
         bench.Subcommands.Add(EstimatorBenchCommand.Create());
         bench.Subcommands.Add(PrecisionBenchCommand.Create());
+        bench.Subcommands.Add(VerifyBenchCommand.Create());
         return bench;
     }
 }

@@ -25,6 +25,11 @@ public sealed record AnalyzerOptions
     /// models/heads/face-check.onnx with its model card (docs/detectors.md).
     /// </summary>
     public string? FaceCheck { get; init; } = "heads/face-check.onnx";
+    /// <summary>
+    /// The calibration `faceage compare` decides with (embedding, threshold, P(same)), written by `faceage bench verify`;
+    /// under the models folder or a path (docs/accuracy.md, "Face verification").
+    /// </summary>
+    public string Verification { get; init; } = "heads/verification.json";
     /// <summary>P(face) below which a detection is not a face (chosen by `faceage bench precision`, docs/detectors.md).</summary>
     public double FaceCheckThreshold { get; init; } = 0.5;
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
@@ -60,6 +65,8 @@ public sealed record AnalyzerOptions
         var groups = EffectiveAgeGroups;
         if (groups[0] != 0 || groups.Zip(groups.Skip(1)).Any(p => p.Second <= p.First))
             yield return $"{prefix}:AgeGroups must start at 0 and ascend strictly, got [{string.Join(", ", groups)}].";
+        if (string.IsNullOrWhiteSpace(Verification) || !Verification.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            yield return $"{prefix}:Verification must name a calibration JSON file, got '{Verification}'.";
         if (FaceCheckThreshold is < 0 or >= 1) yield return $"{prefix}:FaceCheckThreshold must be in [0, 1), got {FaceCheckThreshold}.";
         if (FaceCheck is { Length: > 0 } check && !check.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             yield return $"{prefix}:FaceCheck must name an ONNX file (or be empty), got '{check}'.";

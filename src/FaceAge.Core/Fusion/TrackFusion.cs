@@ -73,20 +73,8 @@ public sealed class TrackFusion
 
     /// <summary>Highest cosine similarity between <paramref name="descriptor"/> and a kept descriptor (0 when none).</summary>
     public double BestSimilarity(float[] descriptor)
-        => _descriptors is { Count: > 0 } kept ? kept.Max(d => CosineSimilarity(d.Descriptor, descriptor)) : 0;
+        => _descriptors is { Count: > 0 } kept ? kept.Max(d => FaceAge.Core.Verification.FaceSimilarity.Cosine(d.Descriptor, descriptor)) : 0;
 
     /// <summary>Drops the descriptors (privacy: they live only as long as the re-entry window).</summary>
     public void ForgetDescriptor() => _descriptors = null;
-
-    public static double CosineSimilarity(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            dot += (double)a[i] * b[i];
-            na += (double)a[i] * a[i];
-            nb += (double)b[i] * b[i];
-        }
-        return dot / Math.Max(Math.Sqrt(na * nb), 1e-12);
-    }
 }

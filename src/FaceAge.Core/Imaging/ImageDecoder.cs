@@ -14,6 +14,11 @@ public static class ImageDecoder
     /// <summary>Images larger than this (in pixels) are refused rather than allocated.</summary>
     public const long MaxPixels = 100_000_000;
 
+    private static readonly HashSet<string> Extensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff" };
+
+    /// <summary>Whether a file name has an image extension FaceAge reads.</summary>
+    public static bool IsImageFile(string path) => Extensions.Contains(Path.GetExtension(path));
+
     public static Mat DecodeFile(string path)
     {
         byte[] bytes;

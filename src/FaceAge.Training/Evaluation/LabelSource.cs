@@ -10,7 +10,6 @@ namespace FaceAge.Training.Evaluation;
 /// </summary>
 public static class LabelSource
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp" };
 
     public static (List<LabeledFace> Faces, List<LabelError> Errors) Read(string path)
     {
@@ -68,5 +67,5 @@ public static class LabelSource
         return (faces, errors);
     }
 
-    private static bool IsImage(string file) => ImageExtensions.Contains(Path.GetExtension(file));
+    private static bool IsImage(string file) => FaceAge.Core.Imaging.ImageDecoder.IsImageFile(file);
 }

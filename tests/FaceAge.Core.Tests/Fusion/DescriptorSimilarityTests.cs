@@ -33,7 +33,7 @@ public class DescriptorSimilarityTests
         double max = 0;
         for (int i = 0; i < d.Count; i++)
             for (int j = i + 1; j < d.Count; j++)
-                max = Math.Max(max, TrackFusion.CosineSimilarity(d[i], d[j]));
+                max = Math.Max(max, FaceAge.Core.Verification.FaceSimilarity.Cosine(d[i], d[j]));
         Console.WriteLine($"different people: max cosine {max:0.000}");
         Assert.True(max < Threshold, $"two different people reach cosine {max:0.000}, threshold {Threshold}");
     }
@@ -50,7 +50,7 @@ public class DescriptorSimilarityTests
         // Samples from the first half of the clip are the departed person; each later frame is a return.
         int half = descriptors.Count / 2;
         var earlier = descriptors.Take(half).ToList();
-        var matches = descriptors.Skip(half).Select(d => earlier.Max(e => TrackFusion.CosineSimilarity(e, d))).ToList();
+        var matches = descriptors.Skip(half).Select(d => earlier.Max(e => FaceAge.Core.Verification.FaceSimilarity.Cosine(e, d))).ToList();
         Console.WriteLine($"same person: best-match cosines {string.Join(", ", matches.Select(m => m.ToString("0.000")))}");
         Assert.True(matches.Count(m => m >= Threshold) >= matches.Count * 0.8, $"only {matches.Count(m => m >= Threshold)} of {matches.Count} returns match at {Threshold}: {string.Join(", ", matches.Select(m => m.ToString("0.000")))}");
     }
