@@ -102,6 +102,7 @@ public static class DetectorBenchCommand
         bench.Subcommands.Add(EstimatorBenchCommand.Create());
         bench.Subcommands.Add(PrecisionBenchCommand.Create());
         bench.Subcommands.Add(VerifyBenchCommand.Create());
+        bench.Subcommands.Add(FaceFreeVideoCommand.Create());
         return bench;
     }
 }

@@ -16,11 +16,12 @@ namespace FaceAge.Cli.Commands;
 /// `faceage bench verify`: how well each embedding tells people apart. Genuine pairs: photos of one FG-NET subject
 /// taken years apart (the hard cross-age case) and frames of one single-person video; impostor pairs: any two faces of
 /// different people (other subjects, other clips, UTKFace strangers). Per embedding, raw and centred cosine: ROC area,
-/// equal error rate, true-accept rate at 1 % and 0.1 % false accepts, FG-NET by age gap. Writes the calibration of the
+/// equal error rate, true-accept rate at 1 % and 0.1 % false accepts, the ROC at ten false-accept rates (JSON), FG-NET by age gap. Writes the calibration of the
 /// chosen embedding (threshold at 1 % false accepts, logistic P(same), centre) for `faceage compare`.
 /// </summary>
 public static class VerifyBenchCommand
 {
+    private static readonly double[] RocPoints = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5];
     private const string VideoPairs = "videos (vs other clips and strangers)";
     private static readonly (string Name, double Low, double High)[] AgeGaps = [("< 5 years", 0, 5), ("5–15 years", 5, 15), ("> 15 years", 15, double.MaxValue)];
 
@@ -110,6 +111,7 @@ public static class VerifyBenchCommand
                                 ["embedding"] = e.Name, ["centred"] = centred, ["pairs"] = setName, ["genuine"] = roc.Genuine, ["impostor"] = roc.Impostor,
                                 ["rocArea"] = roc.AreaUnderCurve(), ["equalErrorRate"] = eer, ["tarAtFar1"] = roc.TrueAcceptRateAt(0.01), ["tarAtFar01"] = roc.TrueAcceptRateAt(0.001),
                                 ["thresholdAtFar1"] = t1, ["thresholdAtFar01"] = roc.ThresholdAt(0.001), ["msPerFace"] = ms,
+                                ["roc"] = RocPoints.Select(far => new { far, threshold = roc.ThresholdAt(far), tar = roc.TrueAcceptRateAt(far) }).ToList(),
                             };
                             table.AppendLine($"| {e.Name} | {(centred ? "centred" : "raw")} | {setName} | {roc.Genuine} / {roc.Impostor} | {roc.AreaUnderCurve():0.000} | {eer:P1} | {roc.TrueAcceptRateAt(0.01):P1} | {roc.TrueAcceptRateAt(0.001):P1} | {t1:0.000} | {ms:0.0} |");
                             if (setName.StartsWith("FG-NET"))

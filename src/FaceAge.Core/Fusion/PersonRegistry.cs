@@ -13,8 +13,12 @@ public sealed record FusionOptions
     /// descriptor (faceres-deep-int8): 0.1 % false accepts over 465,582 pairs of different people (docs/accuracy.md).
     /// </summary>
     public double ReentrySimilarity { get; init; } = 0.77;
-    /// <summary>Persons with fewer age/gender samples are not published (too little evidence).</summary>
-    public int MinSamples { get; init; } = 1;
+    /// <summary>
+    /// Persons with fewer age/gender samples are not published (too little evidence). 3: at the default two
+    /// samples per second a face tracked for at least a second, with three independent crops behind the
+    /// estimate; in the scene benchmark every event with fewer matched no real person (docs/benchmarks.md, "Scenes").
+    /// </summary>
+    public int MinSamples { get; init; } = 3;
     /// <summary>Persons none of whose samples reach this quality (size × sharpness × frontalness, 0–1) are not published: nothing usable was seen.</summary>
     public double MinQuality { get; init; } = 0.1;
 
@@ -34,13 +38,21 @@ public sealed record FusionOptions
 /// </summary>
 /// <param name="faceCheckThreshold">A person none of whose samples' face scores reaches this is no face (a shoe, a poster): not published.</param>
 /// <param name="filtered">Told the reason ("not_a_face", "low_quality", "too_few_samples") of each person left unpublished.</param>
-public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups, double faceCheckThreshold = 0, Action<string>? filtered = null)
+/// <param name="relinked">Told each time a new track turned out to continue a person seen shortly before (a broken track repaired, or a return).</param>
+/// <param name="switched">Told each time a track's new sample does not resemble the track's own earlier ones (the track likely jumped to another face).</param>
+public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups, double faceCheckThreshold = 0, Action<string>? filtered = null,
+    Action? relinked = null, Action? switched = null)
 {
+    /// <summary>A new track is compared with the departed persons on each of its first samples, not only the first: the first crop of a face is often its worst.</summary>
+    public const int ReentrySamples = 3;
+    /// <summary>A sample less similar than this to every kept descriptor of its own track counts as an identity switch (same-clip pairs measured ≥ 0.6 for 99.9 %, docs/accuracy.md).</summary>
+    public const double SwitchSimilarity = 0.4;
+
     private sealed class Person
     {
         public string Id { get; } = Guid.NewGuid().ToString("N");
         public TrackFusion Fusion { get; } = new();
-        public DateTimeOffset FirstSeen, LastSeen;
+        public DateTimeOffset FirstSeen, LastSeen, LastSample;
         public DateTimeOffset? DepartedAt;
         public readonly List<long> Tracks = [];
     }
@@ -84,26 +96,70 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         }
         TrackSeen(trackId, sample.Time);
         var person = _byTrack[trackId];
-        if (person.Fusion.Samples == 0 && Returning(sample.Descriptor) is { } back)
+        if (person.Tracks.Count == 1 && person.Fusion.Samples < ReentrySamples && Returning(sample.Descriptor) is { } back)
         {
             back.Fusion.Absorb(person.Fusion);
             back.FirstSeen = back.FirstSeen < person.FirstSeen ? back.FirstSeen : person.FirstSeen;
-            back.LastSeen = person.LastSeen;
+            back.LastSeen = back.LastSeen > person.LastSeen ? back.LastSeen : person.LastSeen;
             back.DepartedAt = null;
             _departed.Remove(back);
-            foreach (var t in back.Tracks) _endedTracks.Remove(t);
+            // The person's earlier tracks stay in _endedTracks: their late samples still reach this person.
             back.Tracks.Add(trackId);
             _byTrack[trackId] = person = back;
+            relinked?.Invoke();
+        }
+        else if (person.Fusion.Samples >= ReentrySamples && person.Fusion.BestSimilarity(sample.Descriptor) < SwitchSimilarity)
+        {
+            // The track jumped to another face (two people crossing, one leaving where another enters): the person it
+            // followed so far has left at their last sample, and the track goes on as someone new.
+            switched?.Invoke();
+            person.Tracks.Remove(trackId);
+            person.LastSeen = person.LastSample;
+            person.DepartedAt = person.LastSample;
+            _departed.Add(person);
+            var next = new Person { FirstSeen = sample.Time, LastSeen = sample.Time };
+            next.Tracks.Add(trackId);
+            _byTrack[trackId] = person = next;
         }
         person.Fusion.Add(sample);
+        if (sample.Time > person.LastSample) person.LastSample = sample.Time;
     }
 
     public void TrackEnded(long trackId, DateTimeOffset time)
     {
         if (!_byTrack.Remove(trackId, out var person)) return;
+        // A track that broke (missed detections, a turn) while a new track already took the face over: the new
+        // track, started after this one was last seen and still young, continues this person.
+        if (Successor(person) is { } next)
+        {
+            next.Fusion.Absorb(person.Fusion);
+            next.FirstSeen = person.FirstSeen < next.FirstSeen ? person.FirstSeen : next.FirstSeen;
+            foreach (var t in person.Tracks)
+            {
+                next.Tracks.Insert(0, t);
+                _endedTracks[t] = next; // late samples of the broken track go to its continuation
+            }
+            relinked?.Invoke();
+            return;
+        }
         person.DepartedAt = time;
         foreach (var t in person.Tracks) _endedTracks[t] = person;
         _departed.Add(person);
+    }
+
+    /// <summary>The present single-track person who began after <paramref name="ended"/> was last seen and resembles it most (above the re-entry similarity).</summary>
+    private Person? Successor(Person ended)
+    {
+        if (ended.Fusion.Descriptors is not { Count: > 0 } mine) return null;
+        Person? best = null;
+        double bestSimilarity = options.ReentrySimilarity;
+        foreach (var p in _byTrack.Values.Distinct())
+        {
+            if (p == ended || p.Tracks.Count != 1 || p.FirstSeen <= ended.LastSeen || p.Fusion.Samples == 0 || p.Fusion.Samples > ReentrySamples) continue;
+            double s = mine.Max(d => p.Fusion.BestSimilarity(d));
+            if (s >= bestSimilarity) { best = p; bestSimilarity = s; }
+        }
+        return best;
     }
 
     /// <summary>Events for persons whose re-entry window is over (or all departed ones when <paramref name="flush"/>).</summary>

@@ -64,16 +64,13 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
 
     private List<FaceTrack> Match(List<FaceTrack> tracks, List<FaceDetection> detections, DateTimeOffset time, out List<FaceDetection> unmatched)
     {
-        // Greedy assignment by descending IoU: with few faces per frame it equals the optimal one in practice.
+        // Greedy assignment by descending score: with few faces per frame it equals the optimal one in practice.
         var pairs = new List<(float Iou, FaceTrack Track, FaceDetection Detection)>();
         foreach (var t in tracks)
         {
             var predicted = t.Box;
             foreach (var d in detections)
-            {
-                float iou = predicted.IntersectionOverUnion(d.Box);
-                if (iou >= options.MatchIou) pairs.Add((iou, t, d));
-            }
+                if (Affinity(predicted, d.Box) is > 0f and var score) pairs.Add((score, t, d));
         }
         var usedTracks = new HashSet<FaceTrack>();
         var usedDetections = new HashSet<FaceDetection>(ReferenceEqualityComparer.Instance);
@@ -86,6 +83,22 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
         }
         unmatched = detections.Where(d => !usedDetections.Contains(d)).ToList();
         return tracks.Where(t => !usedTracks.Contains(t)).ToList();
+    }
+
+    /// <summary>
+    /// How well a detection continues a predicted box: its IoU when that reaches MatchIou; else, when the centres are
+    /// within MatchDistance box sizes and the sizes within 1.5×, a score below MatchIou that falls with the distance
+    /// (so overlapping pairs always go first); else 0.
+    /// </summary>
+    private float Affinity(BoxF predicted, BoxF detected)
+    {
+        float iou = predicted.IntersectionOverUnion(detected);
+        if (iou >= options.MatchIou) return iou;
+        float size = Math.Max(predicted.Width, predicted.Height), other = Math.Max(detected.Width, detected.Height);
+        if (size <= 0 || other <= 0 || other > 1.5f * size || size > 1.5f * other || options.MatchDistance <= 0) return 0;
+        float dx = predicted.CenterX - detected.CenterX, dy = predicted.CenterY - detected.CenterY;
+        float distance = MathF.Sqrt(dx * dx + dy * dy) / size;
+        return distance < options.MatchDistance ? options.MatchIou * (1 - distance / options.MatchDistance) * 0.99f : 0;
     }
 
     private List<FaceTrack> Confirmed() => _tracks.Where(t => t.State == TrackState.Confirmed).ToList();

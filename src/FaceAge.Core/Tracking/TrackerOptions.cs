@@ -9,6 +9,12 @@ public sealed record TrackerOptions
     public float LowScore { get; init; } = 0.4f;
     /// <summary>Minimum IoU between a predicted track box and a detection to match them.</summary>
     public float MatchIou { get; init; } = 0.2f;
+    /// <summary>
+    /// A detection that overlaps no predicted box (IoU below MatchIou) still continues a track whose predicted centre is
+    /// within this many box sizes and whose size is within 1.5× of it: a small face moving fast, or found only on tiled
+    /// frames, moves more than its own size between detections before the track has learnt its speed.
+    /// </summary>
+    public float MatchDistance { get; init; } = 1.5f;
     /// <summary>Matched detections needed before a track counts as a person (filters one-frame false positives).</summary>
     public int ConfirmHits { get; init; } = 3;
     /// <summary>
@@ -24,6 +30,7 @@ public sealed record TrackerOptions
         if (HighScore is <= 0 or > 1) yield return $"{prefix}:HighScore must be in (0, 1], got {HighScore}.";
         if (LowScore <= 0 || LowScore > HighScore) yield return $"{prefix}:LowScore must be in (0, HighScore], got {LowScore}.";
         if (MatchIou is <= 0 or >= 1) yield return $"{prefix}:MatchIou must be in (0, 1), got {MatchIou}.";
+        if (MatchDistance is < 0 or > 10) yield return $"{prefix}:MatchDistance must be 0–10 box sizes, got {MatchDistance}.";
         if (SmallFaceSize is < 0 or > 1000) yield return $"{prefix}:SmallFaceSize must be 0–1000, got {SmallFaceSize}.";
         if (ConfirmHits < 1) yield return $"{prefix}:ConfirmHits must be ≥ 1, got {ConfirmHits}.";
         if (MaxLostTime <= TimeSpan.Zero) yield return $"{prefix}:MaxLostTime must be positive, got {MaxLostTime}.";

@@ -167,9 +167,12 @@ public static class BenchRunner
 
         double Delta(string prefix) => after.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value) - before.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
         double decoded = Delta("faceage_frames_decoded_total");
-        double droppedFrames = Delta("faceage_frames_dropped_total{camera=\"s") - after.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value)
-            + before.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value);
-        double expiredCrops = after.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value) - before.Where(kv => kv.Key.Contains("stage=\"estimate\"", StringComparison.Ordinal)).Sum(kv => kv.Value);
+        // Frames dropped by the capture, detection and tracking stages; crops the estimator let expire are counted apart.
+        double DroppedDelta(bool estimate) => DeltaWhere(k => k.StartsWith("faceage_frames_dropped_total{", StringComparison.Ordinal)
+            && k.Contains("stage=\"estimate\"", StringComparison.Ordinal) == estimate);
+        double DeltaWhere(Func<string, bool> key) => after.Where(kv => key(kv.Key)).Sum(kv => kv.Value) - before.Where(kv => key(kv.Key)).Sum(kv => kv.Value);
+        double droppedFrames = DroppedDelta(estimate: false);
+        double expiredCrops = DroppedDelta(estimate: true);
         double batches = Delta("faceage_inference_batch_size_count"), crops = Delta("faceage_inference_batch_size_sum");
         double detectorRuns = Delta("faceage_inference_seconds_count{model=\"detector\"}");
         double detectorSeconds = Delta("faceage_inference_seconds_sum{model=\"detector\"}");

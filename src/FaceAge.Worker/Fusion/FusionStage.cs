@@ -77,7 +77,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             {
                 // A person who never passed the face check, or never showed a usable face, is counted and not published.
                 Registry = new PersonRegistry(id, settings.Fusion, _groups, settings.Analysis.FaceCheck is { Length: > 0 } ? settings.Analysis.FaceCheckThreshold : 0,
-                    reason => metrics.PersonsFiltered.WithLabels(id, reason).Inc()),
+                    reason => metrics.PersonsFiltered.WithLabels(id, reason).Inc(),
+                    relinked: () => metrics.PersonsRelinked.WithLabels(id).Inc(), switched: () => metrics.IdentitySwitches.WithLabels(id).Inc()),
                 WindowStart = _clock.GetUtcNow(),
             };
         return state;

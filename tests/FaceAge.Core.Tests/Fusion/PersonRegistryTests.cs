@@ -24,7 +24,7 @@ public class PersonRegistryTests
         => new(PeakAt(age), 1, male, quality, 100, descriptor, T0.AddSeconds(seconds));
 
     private static PersonRegistry Registry(double windowSeconds = 10)
-        => new("cam1", new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(windowSeconds) }, new AgeGroups());
+        => new("cam1", new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(windowSeconds), MinSamples = 1 }, new AgeGroups());
 
     [Fact]
     public void Fusion_weights_samples_by_quality()
@@ -128,7 +128,7 @@ public class PersonRegistryFilterTests
     private static (PersonRegistry Registry, List<string> Filtered) Registry(double faceCheckThreshold = 0.5)
     {
         var filtered = new List<string>();
-        return (new PersonRegistry("cam", new FusionOptions { MinQuality = 0.1 }, new AgeGroups(), faceCheckThreshold, filtered.Add), filtered);
+        return (new PersonRegistry("cam", new FusionOptions { MinQuality = 0.1, MinSamples = 1 }, new AgeGroups(), faceCheckThreshold, filtered.Add), filtered);
     }
 
     [Fact]
@@ -167,6 +167,21 @@ public class PersonRegistryFilterTests
     }
 
     [Fact]
+    public void By_default_a_person_needs_three_samples_to_be_published()
+    {
+        var filtered = new List<string>();
+        var registry = new PersonRegistry("cam", new FusionOptions(), new AgeGroups(), 0.5, filtered.Add);
+        for (int i = 0; i < 2; i++) registry.AddSample(1, Sample(0.6, 0.9f, i));     // a fragment: two crops
+        registry.TrackEnded(1, T0.AddSeconds(2));
+        Assert.Empty(registry.Expire(T0.AddSeconds(20)));                              // its re-entry window is over
+        Assert.Equal(["too_few_samples"], filtered);
+        for (int i = 0; i < 3; i++) registry.AddSample(2, Sample(0.6, 0.9f, 30 + i));
+        registry.TrackEnded(2, T0.AddSeconds(33));
+        Assert.Equal(3, Assert.Single(registry.Expire(T0.AddSeconds(90))).Samples);
+        Assert.Equal(["too_few_samples"], filtered);
+    }
+
+    [Fact]
     public void Without_a_face_check_samples_without_a_score_count_as_faces()
     {
         var (registry, filtered) = Registry(faceCheckThreshold: 0);
@@ -174,6 +189,111 @@ public class PersonRegistryFilterTests
         registry.TrackEnded(1, T0.AddSeconds(1));
         Assert.Single(registry.Expire(T0.AddSeconds(60)));
         Assert.Empty(filtered);
+    }
+}
+
+public class PersonRegistryRelinkTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static float[] Face(int seed, float noise = 0, int noiseSeed = 0)
+    {
+        var r = new Random(seed);
+        var n = new Random(noiseSeed);
+        return Enumerable.Range(0, 64).Select(_ => (float)r.NextDouble() - 0.5f + noise * ((float)n.NextDouble() - 0.5f)).ToArray();
+    }
+
+    private static PersonSample Sample(float[] descriptor, double seconds)
+    {
+        var p = new float[100];
+        p[29] = 1;
+        return new PersonSample(p, 1, 0.2f, 0.8, 100, descriptor, T0.AddSeconds(seconds));
+    }
+
+    private sealed class Counts { public int Relinked, Switched; }
+
+    private static (PersonRegistry, Counts) Registry()
+    {
+        var c = new Counts();
+        return (new PersonRegistry("cam", new FusionOptions { MinSamples = 1 }, new AgeGroups(), relinked: () => c.Relinked++, switched: () => c.Switched++), c);
+    }
+
+    [Fact]
+    public void A_track_that_broke_while_a_new_one_took_the_face_over_is_one_person()
+    {
+        var (registry, counts) = Registry();
+        for (int i = 0; i < 4; i++) registry.AddSample(1, Sample(Face(1, 0.1f, i), i * 0.5));
+        registry.TrackSeen(1, T0.AddSeconds(2));
+        // The detector lost the face; a new track starts on it before the old one times out.
+        registry.TrackSeen(2, T0.AddSeconds(2.6));
+        registry.AddSample(2, Sample(Face(1, 0.1f, 9), 2.6));
+        registry.TrackEnded(1, T0.AddSeconds(3.5));
+        registry.AddSample(1, Sample(Face(1, 0.1f, 10), 1.9));   // a late sample of the broken track
+        registry.AddSample(2, Sample(Face(1, 0.1f, 11), 3.6));
+        registry.TrackEnded(2, T0.AddSeconds(5));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(7, e.Samples);
+        Assert.Equal(T0, e.FirstSeen);
+        Assert.Equal(1, counts.Relinked);
+        Assert.Equal(0, registry.Held);
+    }
+
+    [Fact]
+    public void Two_people_in_view_together_are_never_relinked_even_when_alike()
+    {
+        var (registry, counts) = Registry();
+        registry.TrackSeen(2, T0);                               // in view while track 1 still is
+        registry.AddSample(1, Sample(Face(1), 0));
+        registry.AddSample(2, Sample(Face(1, 0.05f, 3), 0.5));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.TrackEnded(2, T0.AddSeconds(2));
+        Assert.Equal(2, registry.Expire(T0.AddSeconds(60)).Count);
+        Assert.Equal(0, counts.Relinked);
+    }
+
+    [Fact]
+    public void A_returning_person_is_recognised_on_a_later_sample_when_the_first_crop_was_poor()
+    {
+        var (registry, counts) = Registry();
+        registry.AddSample(1, Sample(Face(1), 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(2, Sample(Face(77), 5));              // a poor first crop: resembles nobody
+        registry.AddSample(2, Sample(Face(1, 0.05f, 4), 5.5));   // the face again
+        registry.TrackEnded(2, T0.AddSeconds(6));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(3, e.Samples);
+        Assert.Equal(1, counts.Relinked);
+    }
+
+    [Fact]
+    public void A_track_that_jumps_to_another_face_is_counted_as_an_identity_switch_and_becomes_a_second_person()
+    {
+        var (registry, counts) = Registry();
+        for (int i = 0; i < 4; i++) registry.AddSample(1, Sample(Face(1, 0.1f, i), i));
+        Assert.Equal(0, counts.Switched);
+        registry.AddSample(1, Sample(Face(2), 5));                 // someone else now
+        registry.AddSample(1, Sample(Face(2, 0.1f, 7), 6));
+        Assert.Equal(1, counts.Switched);
+        registry.TrackEnded(1, T0.AddSeconds(7));
+        var events = registry.Expire(T0.AddSeconds(60)).OrderBy(e => e.FirstSeen).ToList();
+        Assert.Equal(2, events.Count);
+        Assert.Equal((4, T0, T0.AddSeconds(3)), (events[0].Samples, events[0].FirstSeen, events[0].LastSeen));
+        Assert.Equal((2, T0.AddSeconds(5)), (events[1].Samples, events[1].FirstSeen));
+        Assert.Equal(0, registry.Held);
+    }
+
+    [Fact]
+    public void Late_samples_of_a_returned_persons_earlier_track_reach_that_person()
+    {
+        var (registry, _) = Registry();
+        registry.AddSample(1, Sample(Face(1), 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(2, Sample(Face(1, 0.05f, 4), 5));     // back: track 2 continues the person
+        registry.AddSample(1, Sample(Face(1, 0.05f, 5), 0.9));   // late sample of track 1
+        Assert.Equal(1, registry.Held);
+        registry.TrackEnded(2, T0.AddSeconds(6));
+        Assert.Equal(3, Assert.Single(registry.Expire(T0.AddSeconds(60))).Samples);
+        Assert.Equal(0, registry.Held);
     }
 }
 
@@ -191,7 +311,7 @@ public class PersonRegistryLateSampleTests
     [Fact]
     public void A_sample_arriving_after_its_track_ended_joins_the_departed_person()
     {
-        var registry = new PersonRegistry("cam", new FusionOptions(), new AgeGroups());
+        var registry = new PersonRegistry("cam", new FusionOptions { MinSamples = 1 }, new AgeGroups());
         registry.AddSample(1, Sample(20, 0));
         registry.TrackEnded(1, T0.AddSeconds(1));
         registry.AddSample(1, Sample(40, 0.9));    // late: produced before the end, fused after it
@@ -205,7 +325,7 @@ public class PersonRegistryLateSampleTests
     [Fact]
     public void A_sample_arriving_after_its_person_was_published_is_dropped()
     {
-        var registry = new PersonRegistry("cam", new FusionOptions(), new AgeGroups());
+        var registry = new PersonRegistry("cam", new FusionOptions { MinSamples = 1 }, new AgeGroups());
         registry.AddSample(1, Sample(20, 0));
         registry.TrackEnded(1, T0.AddSeconds(1));
         Assert.Single(registry.Expire(T0.AddSeconds(60)));

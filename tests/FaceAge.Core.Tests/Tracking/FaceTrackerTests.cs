@@ -75,6 +75,30 @@ public class FaceTrackerTests
     }
 
     [Fact]
+    public void A_small_face_crossing_the_frame_faster_than_its_own_size_per_detection_keeps_one_identity()
+    {
+        // 40 px face, 50 px per detection: consecutive boxes never overlap, so IoU alone would start a new track each time.
+        var tracker = new FaceTracker(new TrackerOptions(), nominalFps: 10);
+        var ids = new HashSet<long>();
+        for (int i = 0; i < 20; i++)
+            foreach (var t in tracker.Update([Face(50 + 50 * i, 300, size: 40)], Frame(i)).Active) ids.Add(t.Id);
+        Assert.Single(ids);
+    }
+
+    [Fact]
+    public void A_face_appearing_far_from_a_track_or_at_a_very_different_size_starts_its_own_track()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 1 }, nominalFps: 10);
+        var first = tracker.Update([Face(100, 100, size: 40)], Frame(0)).Active.Single().Id;
+        var far = tracker.Update([Face(100 + 40 * 3, 100, size: 40)], Frame(1));        // 3 sizes away
+        Assert.DoesNotContain(far.Active, t => t.Id == first && t.MatchedThisFrame);
+        var tracker2 = new FaceTracker(new TrackerOptions { ConfirmHits = 1 }, nominalFps: 10);
+        var small = tracker2.Update([Face(100, 100, size: 40)], Frame(0)).Active.Single().Id;
+        var big = tracker2.Update([Face(130, 100, size: 100)], Frame(1));              // 2.5× the size, no overlap gate passed
+        Assert.Contains(big.Active, t => t.Id != small);
+    }
+
+    [Fact]
     public void Kalman_prediction_follows_constant_velocity()
     {
         var filter = new KalmanBoxFilter(new BoxF(0, 0, 50, 50));

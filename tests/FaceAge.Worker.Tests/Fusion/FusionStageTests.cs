@@ -22,7 +22,7 @@ public class FusionStageTests
     private static WorkerSettings Settings(int statsSeconds = 3600, int updateSeconds = 0) => new(
         [new CameraOptions { Id = "door", Name = "Front door", Url = "rtsp://127.0.0.1/x" }], new AnalyzerOptions(),
         new PipelineOptions { StatsWindowSeconds = statsSeconds, PersonUpdateSeconds = updateSeconds }, new TrackerOptions(),
-        new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(3) }, new WatchdogOptions(), new MqttOptions());
+        new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(3), MinSamples = 1 }, new WatchdogOptions(), new MqttOptions());
 
     private static PersonSample Sample(DateTimeOffset time, float male = 0.9f, int age = 30, float? faceScore = null)
     {
