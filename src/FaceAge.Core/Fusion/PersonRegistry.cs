@@ -45,8 +45,12 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
 {
     /// <summary>A new track is compared with the departed persons on each of its first samples, not only the first: the first crop of a face is often its worst.</summary>
     public const int ReentrySamples = 3;
-    /// <summary>A sample less similar than this to every kept descriptor of its own track counts as an identity switch (same-clip pairs measured ≥ 0.6 for 99.9 %, docs/accuracy.md).</summary>
-    public const double SwitchSimilarity = 0.4;
+    /// <summary>
+    /// Two samples in a row less similar than this to every kept descriptor of their own track are an identity switch:
+    /// same-clip pairs of one person measured ≥ 0.6 for 99.9 % (docs/accuracy.md), so one such sample is an odd crop at
+    /// worst, two in a row are another face.
+    /// </summary>
+    public const double SwitchSimilarity = 0.6;
 
     private sealed class Person
     {
@@ -55,6 +59,8 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         public DateTimeOffset FirstSeen, LastSeen, LastSample;
         public DateTimeOffset? DepartedAt;
         public readonly List<long> Tracks = [];
+        /// <summary>A sample that resembled none of this person's: held until the next shows whether the track switched faces.</summary>
+        public PersonSample? Foreign;
     }
 
     private readonly Dictionary<long, Person> _byTrack = [];
@@ -110,16 +116,28 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         }
         else if (person.Fusion.Samples >= ReentrySamples && person.Fusion.BestSimilarity(sample.Descriptor) < SwitchSimilarity)
         {
+            if (person.Foreign is not { } first)
+            {
+                person.Foreign = sample;   // one odd crop (a turn, motion blur) is not yet a switch
+                return;
+            }
             // The track jumped to another face (two people crossing, one leaving where another enters): the person it
-            // followed so far has left at their last sample, and the track goes on as someone new.
+            // followed so far has left at their last sample, and the track goes on as someone new from the first foreign one.
             switched?.Invoke();
+            person.Foreign = null;
             person.Tracks.Remove(trackId);
             person.LastSeen = person.LastSample;
             person.DepartedAt = person.LastSample;
             _departed.Add(person);
-            var next = new Person { FirstSeen = sample.Time, LastSeen = sample.Time };
+            var next = new Person { FirstSeen = first.Time, LastSeen = sample.Time, LastSample = first.Time };
             next.Tracks.Add(trackId);
+            next.Fusion.Add(first);
             _byTrack[trackId] = person = next;
+        }
+        else if (person.Foreign is { } odd)
+        {
+            person.Fusion.Add(odd);        // it was the same face after all
+            person.Foreign = null;
         }
         person.Fusion.Add(sample);
         if (sample.Time > person.LastSample) person.LastSample = sample.Time;
@@ -128,6 +146,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     public void TrackEnded(long trackId, DateTimeOffset time)
     {
         if (!_byTrack.Remove(trackId, out var person)) return;
+        if (person.Foreign is { } odd) { person.Fusion.Add(odd); person.Foreign = null; }   // nothing followed it: keep it
         // A track that broke (missed detections, a turn) while a new track already took the face over: the new
         // track, started after this one was last seen and still young, continues this person.
         if (Successor(person) is { } next)

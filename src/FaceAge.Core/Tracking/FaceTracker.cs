@@ -69,8 +69,9 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
         foreach (var t in tracks)
         {
             var predicted = t.Box;
+            bool recent = time - t.LastSeen <= DistanceMatchMaxGap;
             foreach (var d in detections)
-                if (Affinity(predicted, d.Box) is > 0f and var score) pairs.Add((score, t, d));
+                if (Affinity(predicted, d.Box, recent) is > 0f and var score) pairs.Add((score, t, d));
         }
         var usedTracks = new HashSet<FaceTrack>();
         var usedDetections = new HashSet<FaceDetection>(ReferenceEqualityComparer.Instance);
@@ -88,12 +89,17 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
     /// <summary>
     /// How well a detection continues a predicted box: its IoU when that reaches MatchIou; else, when the centres are
     /// within MatchDistance box sizes and the sizes within 1.5×, a score below MatchIou that falls with the distance
-    /// (so overlapping pairs always go first); else 0.
+    /// (so overlapping pairs always go first); else 0. Only a track seen within <see cref="DistanceMatchMaxGap"/> is
+    /// continued by distance: one lost for longer has most likely left, and a newcomer near where it was is someone else.
     /// </summary>
-    private float Affinity(BoxF predicted, BoxF detected)
+    /// <summary>Half a second: a few missed detections of a fast face, not someone leaving and another arriving.</summary>
+    public static readonly TimeSpan DistanceMatchMaxGap = TimeSpan.FromSeconds(0.5);
+
+    private float Affinity(BoxF predicted, BoxF detected, bool recent)
     {
         float iou = predicted.IntersectionOverUnion(detected);
         if (iou >= options.MatchIou) return iou;
+        if (!recent) return 0;
         float size = Math.Max(predicted.Width, predicted.Height), other = Math.Max(detected.Width, detected.Height);
         if (size <= 0 || other <= 0 || other > 1.5f * size || size > 1.5f * other || options.MatchDistance <= 0) return 0;
         float dx = predicted.CenterX - detected.CenterX, dy = predicted.CenterY - detected.CenterY;

@@ -272,6 +272,7 @@ public class PersonRegistryRelinkTests
         for (int i = 0; i < 4; i++) registry.AddSample(1, Sample(Face(1, 0.1f, i), i));
         Assert.Equal(0, counts.Switched);
         registry.AddSample(1, Sample(Face(2), 5));                 // someone else now
+        Assert.Equal(0, counts.Switched);                          // one foreign sample could be an odd crop
         registry.AddSample(1, Sample(Face(2, 0.1f, 7), 6));
         Assert.Equal(1, counts.Switched);
         registry.TrackEnded(1, T0.AddSeconds(7));
@@ -280,6 +281,18 @@ public class PersonRegistryRelinkTests
         Assert.Equal((4, T0, T0.AddSeconds(3)), (events[0].Samples, events[0].FirstSeen, events[0].LastSeen));
         Assert.Equal((2, T0.AddSeconds(5)), (events[1].Samples, events[1].FirstSeen));
         Assert.Equal(0, registry.Held);
+    }
+
+    [Fact]
+    public void One_odd_crop_in_a_track_is_not_an_identity_switch()
+    {
+        var (registry, counts) = Registry();
+        for (int i = 0; i < 4; i++) registry.AddSample(1, Sample(Face(1, 0.1f, i), i));
+        registry.AddSample(1, Sample(Face(3), 4));                 // a blurred or turned crop
+        registry.AddSample(1, Sample(Face(1, 0.1f, 8), 5));        // the same face again
+        registry.TrackEnded(1, T0.AddSeconds(6));
+        Assert.Equal(6, Assert.Single(registry.Expire(T0.AddSeconds(60))).Samples);
+        Assert.Equal(0, counts.Switched);
     }
 
     [Fact]

@@ -99,6 +99,16 @@ public class FaceTrackerTests
     }
 
     [Fact]
+    public void A_newcomer_near_where_a_face_was_lost_a_second_ago_is_not_its_continuation()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 1 }, nominalFps: 10);
+        var first = tracker.Update([Face(100, 300, size: 40)], Frame(0)).Active.Single().Id;
+        for (int i = 1; i <= 9; i++) tracker.Update([], Frame(i));                     // gone for 0.9 s (not yet ended)
+        var later = tracker.Update([Face(100 + 50, 300, size: 40)], Frame(10));         // someone 1.25 sizes away
+        Assert.DoesNotContain(later.Active, t => t.Id == first && t.MatchedThisFrame);
+    }
+
+    [Fact]
     public void Kalman_prediction_follows_constant_velocity()
     {
         var filter = new KalmanBoxFilter(new BoxF(0, 0, 50, 50));
