@@ -64,13 +64,16 @@ case "${1:-}" in
     (cd tests/reference/tfjs && npm ci --no-audit --no-fund --loglevel=error)
     # playwright-core drives Debian's chromium for the live page test (no browser download).
     (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-    mkdir -p artifacts
+    mkdir -p artifacts; rm -rf artifacts/test-results
     set +e
     # One test assembly at a time (-m:1): the worker integration tests run real-time streams and
-    # must not compete for the two cores with the model tests.
-    dotnet test FaceAge.sln -c "$CONFIG" --no-build -nologo -m:1 2>&1 | tee artifacts/test.log
+    # must not compete for the two cores with the model tests. TRX results keep each test's output.
+    dotnet test FaceAge.sln -c "$CONFIG" --no-build -nologo -m:1 \
+      --logger "trx;LogFilePrefix=tests" --results-directory artifacts/test-results 2>&1 | tee artifacts/test.log
     status=${PIPESTATUS[0]}
     set -e
+    # The int8 results depend on the CPU's instruction set: say which one the int8 tests ran on.
+    grep -ho '[a-z ]*CPU: [^<&]*' artifacts/test-results/*.trx 2>/dev/null | sort -u | sed 's/^ */int8 tests: /' || true
     awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
          END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' artifacts/test.log
     exit "$status" ;;
