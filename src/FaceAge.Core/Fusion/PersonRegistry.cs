@@ -39,7 +39,7 @@ public sealed record FusionOptions
 /// <param name="faceCheckThreshold">A person none of whose samples' face scores reaches this is no face (a shoe, a poster): not published.</param>
 /// <param name="filtered">Told the reason ("not_a_face", "low_quality", "too_few_samples") of each person left unpublished.</param>
 /// <param name="relinked">Told each time a new track turned out to continue a person seen shortly before (a broken track repaired, or a return).</param>
-/// <param name="switched">Told each time a track's new sample does not resemble the track's own earlier ones (the track likely jumped to another face).</param>
+/// <param name="switched">Told each time two samples in a row of a track resemble none of the track's earlier ones (the track jumped to another face).</param>
 public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups, double faceCheckThreshold = 0, Action<string>? filtered = null,
     Action? relinked = null, Action? switched = null)
 {

@@ -86,15 +86,15 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
         return tracks.Where(t => !usedTracks.Contains(t)).ToList();
     }
 
+    /// <summary>Half a second: a few missed detections of a fast face, not someone leaving and another arriving.</summary>
+    public static readonly TimeSpan DistanceMatchMaxGap = TimeSpan.FromSeconds(0.5);
+
     /// <summary>
     /// How well a detection continues a predicted box: its IoU when that reaches MatchIou; else, when the centres are
     /// within MatchDistance box sizes and the sizes within 1.5×, a score below MatchIou that falls with the distance
     /// (so overlapping pairs always go first); else 0. Only a track seen within <see cref="DistanceMatchMaxGap"/> is
     /// continued by distance: one lost for longer has most likely left, and a newcomer near where it was is someone else.
     /// </summary>
-    /// <summary>Half a second: a few missed detections of a fast face, not someone leaving and another arriving.</summary>
-    public static readonly TimeSpan DistanceMatchMaxGap = TimeSpan.FromSeconds(0.5);
-
     private float Affinity(BoxF predicted, BoxF detected, bool recent)
     {
         float iou = predicted.IntersectionOverUnion(detected);

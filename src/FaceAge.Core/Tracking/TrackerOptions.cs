@@ -12,7 +12,8 @@ public sealed record TrackerOptions
     /// <summary>
     /// A detection that overlaps no predicted box (IoU below MatchIou) still continues a track whose predicted centre is
     /// within this many box sizes and whose size is within 1.5× of it: a small face moving fast, or found only on tiled
-    /// frames, moves more than its own size between detections before the track has learnt its speed.
+    /// frames, moves more than its own size between detections before the track has learnt its speed. Only tracks seen
+    /// within the last half second are continued this way (<see cref="FaceTracker.DistanceMatchMaxGap"/>).
     /// </summary>
     public float MatchDistance { get; init; } = 1.5f;
     /// <summary>Matched detections needed before a track counts as a person (filters one-frame false positives).</summary>

@@ -165,12 +165,12 @@ public static class BenchRunner
         await broker.StopAsync(CancellationToken.None);
         foreach (var sink in hub.Sinks) (sink as IDisposable)?.Dispose();
 
-        double Delta(string prefix) => after.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value) - before.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
+        double DeltaWhere(Func<string, bool> key) => after.Where(kv => key(kv.Key)).Sum(kv => kv.Value) - before.Where(kv => key(kv.Key)).Sum(kv => kv.Value);
+        double Delta(string prefix) => DeltaWhere(k => k.StartsWith(prefix, StringComparison.Ordinal));
         double decoded = Delta("faceage_frames_decoded_total");
         // Frames dropped by the capture, detection and tracking stages; crops the estimator let expire are counted apart.
         double DroppedDelta(bool estimate) => DeltaWhere(k => k.StartsWith("faceage_frames_dropped_total{", StringComparison.Ordinal)
             && k.Contains("stage=\"estimate\"", StringComparison.Ordinal) == estimate);
-        double DeltaWhere(Func<string, bool> key) => after.Where(kv => key(kv.Key)).Sum(kv => kv.Value) - before.Where(kv => key(kv.Key)).Sum(kv => kv.Value);
         double droppedFrames = DroppedDelta(estimate: false);
         double expiredCrops = DroppedDelta(estimate: true);
         double batches = Delta("faceage_inference_batch_size_count"), crops = Delta("faceage_inference_batch_size_sum");

@@ -29,7 +29,7 @@ public sealed class WorkerMetrics
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
         PersonsRelinked = f.CreateCounter("faceage_persons_relinked_total", "New tracks found to continue a person seen shortly before, by the face descriptor: a broken track repaired or a return within Fusion:ReentryWindow.", "camera");
-        IdentitySwitches = f.CreateCounter("faceage_track_identity_switches_total", "Samples that resemble none of their own track's earlier ones: the track likely jumped to another face (an ID switch).", "camera");
+        IdentitySwitches = f.CreateCounter("faceage_track_identity_switches_total", "Tracks split because two samples in a row resembled none of the track's earlier ones: the track jumped to another face (an ID switch).", "camera");
         PersonsFiltered = f.CreateCounter("faceage_persons_filtered_total", "Persons not published: not_a_face (no sample passed the face check), low_quality (no usable sample), too_few_samples.", "camera", "reason");
         StageCpu = f.CreateCounter("faceage_stage_cpu_seconds_total", "CPU seconds the worker's own stages spent (detect and estimate include their model runs).", "stage");
         ModelCpu = f.CreateCounter("faceage_model_cpu_seconds_total", "CPU seconds inside model runs, per model file.", "model");
