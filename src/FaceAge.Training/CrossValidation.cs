@@ -83,5 +83,5 @@ public static class CrossValidation
     }
 
     private static Prediction ToPrediction(double trueAge, Gender? gender, double age, float male)
-        => new(trueAge, gender, age, male >= 0.5f ? Gender.Male : Gender.Female, male, null, null);
+        => new(trueAge, gender, age, male >= 0.5f ? Gender.Male : Gender.Female, male);
 }

@@ -14,34 +14,46 @@ public static class EvalCommand
 {
     public enum Mode { Aligned, Detect }
 
+    /// <summary>One labelled data set of an eval run: its name (the labels' folder), labels and mode.</summary>
+    public sealed record Dataset(string Name, string Labels, Mode Mode, List<LabeledFace> Faces, int LabelErrors);
+
     public static Command Create()
     {
         var settings = new AnalysisSettings();
-        var labels = new Option<string>("--labels") { Description = "Labels: a CSV (path,age,gender or path,age_group,gender; paths relative to the CSV), a folder of UTKFace-named images (age_gender_race_date.jpg), or a folder with one sub-folder per age.", Required = true };
-        var mode = new Option<Mode>("--mode") { Description = "Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", DefaultValueFactory = _ => Mode.Aligned };
-        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows (after shuffling with --seed)." };
+        var labels = new Option<string[]>("--labels") { Description = "Labels, one or more data sets: a CSV (header 'path' and any of 'age', 'age_group', 'gender', 'subject'; paths relative to the CSV), a folder of UTKFace-named images (age_gender_race_date.jpg), or a folder with one sub-folder per age. Several give one row per data set in a cross-dataset table.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var mode = new Option<Mode[]>("--mode") { Description = "Per data set (one value for all, or one per --labels): Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [Mode.Aligned] };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows of each data set (after shuffling with --seed)." };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed used with --limit.", DefaultValueFactory = _ => 1 };
         var view = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image; the default 1.4 adds 20 % replicated border per side, the best MAE on utkface-dev).", DefaultValueFactory = _ => 1.4f };
-        var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: path, true and predicted age, true gender, P(male)." };
+        var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: data set, path, true age or group, predicted age and its ±, true gender, P(male)." };
         var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
         var report = new Option<string?>("--report") { Description = "Also write a report folder: report.md and PNG plots (predicted vs true age, MAE by decade, gender calibration)." };
         var compare = new Option<string?>("--compare") { Description = "A second age/gender model (file in the models folder, or a path) run on the same images; results side by side." };
         var compareHead = new Option<string?>("--compare-head") { Description = "The second configuration's trained head ('none' = the model's own outputs); with or without --compare." };
 
-        var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5 and gender accuracy on a labelled data set.");
+        var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5, age-group hits, gender accuracy and the coverage of the stated ± on one or more labelled data sets.");
         foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json, report, compare, compareHead }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var options = settings.Load(parse);
-            var (faces, errors) = LabelSource.Read(parse.GetValue(labels)!);
-            foreach (var e in errors.Take(20)) Console.Error.WriteLine(e.Line > 0 ? $"warning: {parse.GetValue(labels)}:{e.Line}: {e.Message}" : $"warning: {parse.GetValue(labels)}: {e.Message}");
-            if (errors.Count > 20) Console.Error.WriteLine($"warning: {errors.Count - 20} more label problem(s)");
-            if (parse.GetValue(limit) is { } n)
-                faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
-
+            var labelPaths = parse.GetValue(labels)!;
+            var modes = parse.GetValue(mode)!;
+            if (modes.Length != 1 && modes.Length != labelPaths.Length)
+                throw new ArgumentException($"--mode takes one value for all data sets or one per --labels ({labelPaths.Length}), got {modes.Length}.");
             float keep = parse.GetValue(view);
             if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
+            var datasets = new List<Dataset>();
+            for (int d = 0; d < labelPaths.Length; d++)
+            {
+                var (faces, errors) = LabelSource.Read(labelPaths[d]);
+                foreach (var e in errors.Take(20)) Console.Error.WriteLine(e.Line > 0 ? $"warning: {labelPaths[d]}:{e.Line}: {e.Message}" : $"warning: {labelPaths[d]}: {e.Message}");
+                if (errors.Count > 20) Console.Error.WriteLine($"warning: {errors.Count - 20} more label problem(s)");
+                if (parse.GetValue(limit) is { } n)
+                    faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
+                datasets.Add(new Dataset(FaceAge.Training.ModelCard.DataNameOf(labelPaths[d]), labelPaths[d], modes.Length == 1 ? modes[0] : modes[d], faces, errors.Count));
+            }
+
             static string NameOf(AnalyzerOptions o) => Path.GetFileNameWithoutExtension(o.AgeGenderModel) + (o.AgeGenderHead is { } h ? " + " + Path.GetFileNameWithoutExtension(h) : "");
             var configurations = new List<(string Name, AnalyzerOptions Options)> { (NameOf(options), options) };
             if (parse.GetValue(compare) is not null || parse.GetValue(compareHead) is not null)
@@ -51,49 +63,65 @@ public static class EvalCommand
                 configurations.Add((NameOf(second), second));
             }
 
-            var runs = new List<EvalReport.Run>();
-            var summaries = new List<object>();
-            int failures = 0;
+            // runs[d][c]: data set d, configuration c.
+            var runs = datasets.Select(_ => new List<EvalReport.Run>()).ToList();
+            var failures = new int[datasets.Count];
+            var firstPredictions = new List<(Dataset Dataset, string Path, Prediction Prediction)>();
             string? detectorName = null;
             foreach (var (name, config) in configurations)
             {
                 using var analyzer = FaceAnalyzer.Create(config, CliLogging.Factory);
                 detectorName = analyzer.DetectorName;
-                if (configurations.Count > 1) Console.Error.WriteLine($"eval: {name}");
-                var (predictions, misses, failed) = Run(analyzer, faces, parse.GetValue(mode), keep);
-                failures = Math.Max(failures, failed);
-                var metrics = AgeGenderMetrics.Compute(predictions.Select(p => p.Prediction).ToList(), misses);
-                runs.Add(new EvalReport.Run(name, metrics, predictions.Select(p => p.Prediction).ToList()));
-                summaries.Add(new { name, model = config.AgeGenderModel, head = config.AgeGenderHead, metrics });
-                if (runs.Count == 1 && parse.GetValue(predictionsFile) is { } csv)
-                    File.WriteAllLines(csv, predictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"{p.Path},{p.Prediction.TrueAge},{p.Prediction.PredictedAge:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}")).Prepend("path,true_age,predicted_age,true_gender,p_male"));
+                for (int d = 0; d < datasets.Count; d++)
+                {
+                    var set = datasets[d];
+                    if (configurations.Count > 1 || datasets.Count > 1) Console.Error.WriteLine($"eval: {name} on {set.Name} ({set.Mode.ToString().ToLowerInvariant()})");
+                    var (predictions, misses, failed) = Run(analyzer, set.Faces, set.Mode, keep);
+                    failures[d] = Math.Max(failures[d], failed);
+                    var list = predictions.Select(p => p.Prediction).ToList();
+                    runs[d].Add(new EvalReport.Run(name, AgeGenderMetrics.Compute(list, misses), list));
+                    if (runs[d].Count == 1) firstPredictions.AddRange(predictions.Select(p => (set, p.Path, p.Prediction)));
+                }
             }
-            Print(runs[0].Metrics, failures);
-            if (runs.Count > 1) Console.WriteLine(Environment.NewLine + EvalReport.Table(runs));
+            for (int d = 0; d < datasets.Count; d++)
+            {
+                if (datasets.Count > 1) Console.WriteLine($"{(d > 0 ? Environment.NewLine : "")}== {datasets[d].Name} ({datasets[d].Mode.ToString().ToLowerInvariant()}, {configurations[0].Name})");
+                Print(runs[d][0].Metrics, failures[d]);
+                if (configurations.Count > 1) Console.WriteLine(Environment.NewLine + EvalReport.Table(runs[d]));
+            }
+            if (datasets.Count > 1)
+                Console.WriteLine(Environment.NewLine + EvalReport.CrossDatasetTable(datasets.Select((set, d) => (set.Name, (IReadOnlyList<EvalReport.Run>)runs[d])).ToList()));
+
+            if (parse.GetValue(predictionsFile) is { } csv)
+                File.WriteAllLines(csv, firstPredictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{p.Dataset.Name},{p.Path},{p.Prediction.TrueAge},{p.Prediction.TrueAgeGroup},{p.Prediction.PredictedAge:0.00},{p.Prediction.AgeUncertainty:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}"))
+                    .Prepend("dataset,path,true_age,true_age_group,predicted_age,age_uncertainty,true_gender,p_male"));
             var summary = new
             {
-                labels = Path.GetFullPath(parse.GetValue(labels)!),
-                mode = parse.GetValue(mode).ToString(),
-                detector = parse.GetValue(mode) == Mode.Detect ? detectorName : null,
+                detector = datasets.Any(d => d.Mode == Mode.Detect) ? detectorName : null,
                 cropMargin = options.CropMargin,
                 view = keep,
                 model = options.AgeGenderModel,
                 head = options.AgeGenderHead,
                 flip = options.FlipAugmentation,
-                unreadable = failures,
-                labelErrors = errors.Count,
-                metrics = runs[0].Metrics,
-                compared = summaries.Count > 1 ? summaries : null,
+                datasets = datasets.Select((set, d) => new
+                {
+                    name = set.Name,
+                    labels = Path.GetFullPath(set.Labels),
+                    mode = set.Mode.ToString(),
+                    unreadable = failures[d],
+                    labelErrors = set.LabelErrors,
+                    results = runs[d].Select((run, c) => new { name = run.Name, model = configurations[c].Options.AgeGenderModel, head = configurations[c].Options.AgeGenderHead, metrics = run.Metrics }),
+                }),
             };
             File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             Console.WriteLine($"summary written to {parse.GetValue(json)}");
             if (parse.GetValue(report) is { } folder)
             {
-                EvalReport.Write(folder, Path.GetFullPath(parse.GetValue(labels)!), runs);
+                EvalReport.Write(folder, datasets.Select((set, d) => (set.Name, Path.GetFullPath(set.Labels), (IReadOnlyList<EvalReport.Run>)runs[d])).ToList());
                 Console.WriteLine($"report written to {Path.Combine(folder, "report.md")}");
             }
-            return failures > 0 ? 2 : 0;
+            return failures.Any(f => f > 0) ? 2 : 0;
         }));
         return command;
     }
@@ -105,7 +133,6 @@ public static class EvalCommand
         var progress = new ConsoleProgress("eval", faces.Count);
         int batch = analyzer.Options.MaxBatchSize;
         var cropper = new FaceCropper(analyzer.Options.CropMargin, analyzer.Options.AlignByLandmarks);
-        var groups = new AgeGroups(analyzer.Options.EffectiveAgeGroups);
         for (int start = 0; start < faces.Count; start += batch)
         {
             var chunk = faces.Skip(start).Take(batch).ToList();
@@ -144,7 +171,7 @@ public static class EvalCommand
                 var face = chunk[ready[k].i];
                 var a = attributes[k];
                 predictions.Add((face.Path, new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability,
-                    face.AgeGroup, face.AgeGroup is null ? null : groups.Of(a.Age.Mean))));
+                    face.AgeGroup, a.Age.StandardDeviation)));
             }
             foreach (var c in crops) c?.Dispose();
             progress.Report(Math.Min(faces.Count, start + batch));
@@ -152,23 +179,50 @@ public static class EvalCommand
         return (predictions, misses, failures);
     }
 
+    /// <summary>The metrics the labels carry, and only those: no age lines without ages, no gender lines without genders.</summary>
     internal static void Print(AgeGenderMetrics m, int failures)
     {
-        Console.WriteLine($"n                 {m.N}");
+        Console.WriteLine($"n                 {m.Scored}");
         Console.WriteLine($"misses            {m.Misses}");
         Console.WriteLine($"unreadable        {failures}");
-        Console.WriteLine($"age MAE           {m.Mae:0.00}");
-        Console.WriteLine($"age RMSE          {m.Rmse:0.00}");
-        Console.WriteLine($"age R²            {m.R2:0.000}");
-        Console.WriteLine($"CS@5              {m.CumulativeScore5:P1}");
-        Console.WriteLine($"mean signed error {m.MeanSignedError:+0.00;-0.00}");
-        Console.WriteLine($"gender accuracy   {m.GenderAccuracy:P1} (n={m.GenderN})");
-        foreach (var g in m.ByGender)
-            Console.WriteLine($"{g.Gender,-6} n={g.N,-5} MAE {g.Mae,5:0.00}  signed {g.MeanSignedError,6:+0.00;-0.00}  called the other gender {g.ErrorRate:P1}");
-        if (m.AgeGroupAccuracy is { } groupAccuracy) Console.WriteLine($"age group accuracy {groupAccuracy:P1} (n={m.AgeGroupN})");
-        Console.WriteLine("MAE per decade:");
-        foreach (var d in m.ByDecade)
-            Console.WriteLine($"  {d.Decade,-7} n={d.N,-5} MAE {d.Mae,5:0.00}  signed {d.MeanSignedError,6:+0.00;-0.00}");
+        if (m.HasAges)
+        {
+            Console.WriteLine($"age MAE           {m.Mae:0.00} (n={m.N})");
+            Console.WriteLine($"age RMSE          {m.Rmse:0.00}");
+            Console.WriteLine($"age R²            {m.R2:0.000}");
+            Console.WriteLine($"CS@5              {m.CumulativeScore5:P1}");
+            Console.WriteLine($"mean signed error {m.MeanSignedError:+0.00;-0.00}");
+            if (m.ChildrenN > 0) Console.WriteLine($"children 0-{AgeGenderMetrics.ChildMaxAge}     n={m.ChildrenN} MAE {m.ChildrenMae:0.00}  signed {m.ChildrenSignedError:+0.00;-0.00}");
+        }
+        if (m.AgeGroupAccuracy is { } groupAccuracy)
+        {
+            Console.WriteLine($"age group hit     {groupAccuracy:P1} (n={m.AgeGroupN}, the labels' own groups)");
+            Console.WriteLine($"interval MAE      {m.IntervalMae:0.00} (years outside the labelled group)");
+        }
+        if (m.HasGender)
+        {
+            Console.WriteLine($"gender accuracy   {m.GenderAccuracy:P1} (n={m.GenderN})");
+            foreach (var g in m.ByGender)
+                Console.WriteLine(m.HasAges
+                    ? $"{g.Gender,-6} n={g.N,-5} MAE {g.Mae,5:0.00}  signed {g.MeanSignedError,6:+0.00;-0.00}  called the other gender {g.ErrorRate:P1}"
+                    : $"{g.Gender,-6} n={g.N,-5} called the other gender {g.ErrorRate:P1}");
+        }
+        if (m.Coverage is { } coverage)
+            Console.WriteLine($"± coverage        {coverage:P1} of true ages within the stated ± (mean ±{m.MeanUncertainty:0.0}; claimed {FaceAge.Core.Estimation.AgeUncertainty.ClaimedCoverage:P0})");
+        if (m.GroupCoverage is { } groupCoverage)
+            Console.WriteLine($"± group coverage  {groupCoverage:P1} of labelled groups reached by the stated ±");
+        if (m.HasAges)
+        {
+            Console.WriteLine("MAE per decade:");
+            foreach (var d in m.ByDecade)
+                Console.WriteLine($"  {d.Decade,-7} n={d.N,-5} MAE {d.Mae,5:0.00}  signed {d.MeanSignedError,6:+0.00;-0.00}");
+        }
+        if (m.ByAgeGroup.Count > 0)
+        {
+            Console.WriteLine("per age group:");
+            foreach (var g in m.ByAgeGroup)
+                Console.WriteLine($"  {g.Group,-7} n={g.N,-5} hit {g.Hit,6:P1}  interval MAE {g.IntervalMae,5:0.00}  signed {g.MeanSignedError,6:+0.00;-0.00}");
+        }
     }
 
     private static List<T> Shuffled<T>(this List<T> items, int seed)

@@ -13,53 +13,99 @@ public static class EvalReport
 {
     public sealed record Run(string Name, AgeGenderMetrics Metrics, IReadOnlyList<Prediction> Predictions);
 
-    public static void Write(string folder, string labels, IReadOnlyList<Run> runs)
+    /// <summary>Writes report.md and the plots of every data set (one section each; plot files prefixed by the data set's name when there are several).</summary>
+    public static void Write(string folder, IReadOnlyList<(string Name, string Labels, IReadOnlyList<Run> Runs)> datasets)
     {
         Directory.CreateDirectory(folder);
         var md = new StringBuilder();
         md.AppendLine("# FaceAge evaluation").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Labels: `{labels}`. Written by `faceage eval --report`.").AppendLine();
-        md.AppendLine(Table(runs)).AppendLine();
-
-        md.AppendLine("## MAE per decade").AppendLine();
-        var decades = runs.SelectMany(r => r.Metrics.ByDecade.Select(d => d.Decade)).Distinct().OrderBy(d => int.Parse(d.Split('-')[0], CultureInfo.InvariantCulture)).ToList();
-        md.AppendLine($"| decade | n | {string.Join(" | ", runs.Select(r => $"{r.Name} MAE | {r.Name} signed"))} |");
-        md.AppendLine($"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
-        foreach (var decade in decades)
+        md.AppendLine("Written by `faceage eval --report`.").AppendLine();
+        if (datasets.Count > 1) md.AppendLine(CrossDatasetTable(datasets.Select(d => (d.Name, d.Runs)).ToList())).AppendLine();
+        foreach (var (name, labels, runs) in datasets)
         {
-            var cells = runs.Select(r => r.Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade) is { } d ? $"{d.Mae:0.00} | {d.MeanSignedError:+0.00;-0.00}" : "– | –");
-            int n = runs[0].Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade)?.N ?? 0;
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {decade} | {n} | {string.Join(" | ", cells)} |");
+            string prefix = datasets.Count > 1 ? name + "-" : "";
+            if (datasets.Count > 1) md.AppendLine(CultureInfo.InvariantCulture, $"## {name}").AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Labels: `{labels}`.").AppendLine();
+            md.AppendLine(Table(runs)).AppendLine();
+            if (runs[0].Metrics.HasAges)
+            {
+                md.AppendLine("### MAE per decade").AppendLine();
+                var decades = runs.SelectMany(r => r.Metrics.ByDecade.Select(d => d.Decade)).Distinct().OrderBy(d => int.Parse(d.Split('-')[0], CultureInfo.InvariantCulture)).ToList();
+                md.AppendLine($"| decade | n | {string.Join(" | ", runs.Select(r => $"{r.Name} MAE | {r.Name} signed"))} |");
+                md.AppendLine($"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
+                foreach (var decade in decades)
+                {
+                    var cells = runs.Select(r => r.Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade) is { } d ? $"{d.Mae:0.00} | {d.MeanSignedError:+0.00;-0.00}" : "– | –");
+                    int n = runs[0].Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade)?.N ?? 0;
+                    md.AppendLine(CultureInfo.InvariantCulture, $"| {decade} | {n} | {string.Join(" | ", cells)} |");
+                }
+                md.AppendLine();
+                PredictedVsTrue(Path.Combine(folder, prefix + "predicted-vs-true.png"), runs);
+                MaeByDecade(Path.Combine(folder, prefix + "mae-by-decade.png"), runs, decades);
+                md.AppendLine(CultureInfo.InvariantCulture, $"![predicted vs true age]({prefix}predicted-vs-true.png)").AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"![MAE by decade]({prefix}mae-by-decade.png)").AppendLine();
+            }
+            if (runs[0].Metrics.ByAgeGroup.Count > 0)
+            {
+                md.AppendLine("### Per age group (the labels' own groups)").AppendLine();
+                md.AppendLine($"| group | n | {string.Join(" | ", runs.Select(r => $"{r.Name} hit | {r.Name} interval MAE"))} |");
+                md.AppendLine($"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
+                foreach (var group in runs[0].Metrics.ByAgeGroup)
+                {
+                    var cells = runs.Select(r => r.Metrics.ByAgeGroup.FirstOrDefault(g => g.Group == group.Group) is { } g ? $"{g.Hit:P1} | {g.IntervalMae:0.00}" : "– | –");
+                    md.AppendLine(CultureInfo.InvariantCulture, $"| {group.Group} | {group.N} | {string.Join(" | ", cells)} |");
+                }
+                md.AppendLine();
+            }
+            if (runs[0].Metrics.HasGender)
+            {
+                GenderCalibration(Path.Combine(folder, prefix + "gender-calibration.png"), runs);
+                md.AppendLine("Gender calibration: faces binned by predicted P(male); the share that really is male in each bin. A calibrated model lies on the diagonal.").AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"![gender probability calibration]({prefix}gender-calibration.png)").AppendLine();
+            }
         }
-        md.AppendLine();
-
-        PredictedVsTrue(Path.Combine(folder, "predicted-vs-true.png"), runs);
-        MaeByDecade(Path.Combine(folder, "mae-by-decade.png"), runs, decades);
-        GenderCalibration(Path.Combine(folder, "gender-calibration.png"), runs);
-        md.AppendLine("## Plots").AppendLine();
-        md.AppendLine("![predicted vs true age](predicted-vs-true.png)").AppendLine();
-        md.AppendLine("![MAE by decade](mae-by-decade.png)").AppendLine();
-        md.AppendLine("Gender calibration: faces binned by predicted P(male); the share that really is male in each bin. A calibrated model lies on the diagonal.").AppendLine();
-        md.AppendLine("![gender probability calibration](gender-calibration.png)");
         File.WriteAllText(Path.Combine(folder, "report.md"), md.ToString());
+    }
+
+    /// <summary>One row per data set and configuration: the figures each data set's labels allow ("–" where they do not).</summary>
+    public static string CrossDatasetTable(IReadOnlyList<(string Name, IReadOnlyList<Run> Runs)> datasets)
+    {
+        static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
+        static string P(double? v) => v is { } x && !double.IsNaN(x) ? x.ToString("P1", CultureInfo.InvariantCulture) : "–";
+        var sb = new StringBuilder();
+        sb.AppendLine("| data set | configuration | faces | misses | age MAE | CS@5 | signed | 0-12 signed | group hit | interval MAE | gender | ± coverage (mean ±) |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, runs) in datasets)
+            foreach (var run in runs)
+            {
+                var m = run.Metrics;
+                string coverage = m.Coverage is { } c ? $"{c.ToString("P1", CultureInfo.InvariantCulture)} (±{m.MeanUncertainty?.ToString("0.0", CultureInfo.InvariantCulture)})"
+                    : m.GroupCoverage is { } g ? $"{g.ToString("P1", CultureInfo.InvariantCulture)} of groups (±{m.MeanUncertainty?.ToString("0.0", CultureInfo.InvariantCulture)})" : "–";
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} | {run.Name} | {m.Scored} | {m.Misses} | {F(m.Mae, "0.00")} | {P(m.HasAges ? m.CumulativeScore5 : null)} | {F(m.MeanSignedError, "+0.00;-0.00")} | {F(m.ChildrenSignedError, "+0.00;-0.00")} | {P(m.AgeGroupAccuracy)} | {(m.IntervalMae is { } im ? im.ToString("0.00", CultureInfo.InvariantCulture) : "–")} | {P(m.HasGender ? m.GenderAccuracy : null)} | {coverage} |");
+            }
+        return sb.ToString().TrimEnd();
     }
 
     /// <summary>The headline metrics as a Markdown table, one column per configuration.</summary>
     public static string Table(IReadOnlyList<Run> runs)
     {
+        static string Num(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
         var rows = new List<(string Name, Func<AgeGenderMetrics, string> Value)>
         {
-            ("n", m => m.N.ToString(CultureInfo.InvariantCulture)),
+            ("faces", m => m.Scored.ToString(CultureInfo.InvariantCulture)),
             ("misses", m => m.Misses.ToString(CultureInfo.InvariantCulture)),
-            ("age MAE", m => m.Mae.ToString("0.00", CultureInfo.InvariantCulture)),
-            ("age RMSE", m => m.Rmse.ToString("0.00", CultureInfo.InvariantCulture)),
-            ("age R²", m => m.R2.ToString("0.000", CultureInfo.InvariantCulture)),
-            ("CS@5", m => m.CumulativeScore5.ToString("P1", CultureInfo.InvariantCulture)),
-            ("mean signed error", m => m.MeanSignedError.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)),
-            ("gender accuracy", m => double.IsNaN(m.GenderAccuracy) ? "–" : m.GenderAccuracy.ToString("P1", CultureInfo.InvariantCulture)),
+            ("age MAE", m => Num(m.Mae, "0.00")),
+            ("age RMSE", m => Num(m.Rmse, "0.00")),
+            ("age R²", m => Num(m.R2, "0.000")),
+            ("CS@5", m => Num(m.CumulativeScore5, "P1")),
+            ("mean signed error", m => Num(m.MeanSignedError, "+0.00;-0.00")),
+            ("gender accuracy", m => Num(m.GenderAccuracy, "P1")),
             ("women called men", m => m.ByGender.FirstOrDefault(g => g.Gender == "female")?.ErrorRate.ToString("P1", CultureInfo.InvariantCulture) ?? "–"),
             ("men called women", m => m.ByGender.FirstOrDefault(g => g.Gender == "male")?.ErrorRate.ToString("P1", CultureInfo.InvariantCulture) ?? "–"),
-            ("age group accuracy", m => m.AgeGroupAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "–"),
+            ("age group hit", m => m.AgeGroupAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "–"),
+            ("interval MAE", m => m.IntervalMae?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–"),
+            ("± coverage", m => m.Coverage?.ToString("P1", CultureInfo.InvariantCulture) ?? "–"),
         };
         var sb = new StringBuilder();
         sb.AppendLine($"| metric | {string.Join(" | ", runs.Select(r => r.Name))} |");

@@ -4,9 +4,10 @@ using FaceAge.Core.Analysis;
 namespace FaceAge.Training.Evaluation;
 
 /// <summary>
-/// Reads "path,age,gender[,…]" or "path,age_group,gender[,…]" CSV label files (header required; gender
-/// M/F, male/female or 0/1 with UTKFace's 0 = male; age groups as "25-34" or "65+"). Paths are relative
-/// to the CSV's folder. Bad rows are reported with their line.
+/// Reads CSV label files with a header: "path" and any of "age", "age_group", "gender", "subject" (gender M/F,
+/// male/female or 0/1 with UTKFace's 0 = male; age groups as "25-34" or "65+"; subject = who the photo shows, so
+/// one person's photos can be kept in one fold). Paths are relative to the CSV's folder. Bad rows are reported
+/// with their line.
 /// </summary>
 public static class LabelCsvReader
 {
@@ -19,7 +20,8 @@ public static class LabelCsvReader
         using var reader = new StreamReader(csvPath);
         var header = reader.ReadLine()?.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray()
                      ?? throw new InvalidDataException($"{csvPath}: empty label file.");
-        int pathCol = Array.IndexOf(header, "path"), ageCol = Array.IndexOf(header, "age"), genderCol = Array.IndexOf(header, "gender"), groupCol = Array.IndexOf(header, "age_group");
+        int pathCol = Array.IndexOf(header, "path"), ageCol = Array.IndexOf(header, "age"), genderCol = Array.IndexOf(header, "gender"), groupCol = Array.IndexOf(header, "age_group"),
+            subjectCol = Array.IndexOf(header, "subject");
         if (pathCol < 0 || (ageCol < 0 && genderCol < 0 && groupCol < 0))
             throw new InvalidDataException($"{csvPath}: header must have 'path' and at least one of 'age', 'age_group', 'gender'; got '{string.Join(',', header)}'.");
         int line = 1;
@@ -28,7 +30,7 @@ public static class LabelCsvReader
             line++;
             if (string.IsNullOrWhiteSpace(row)) continue;
             var cells = row.Split(',');
-            if (cells.Length <= new[] { pathCol, ageCol, genderCol, groupCol }.Max())
+            if (cells.Length <= new[] { pathCol, ageCol, genderCol, groupCol, subjectCol }.Max())
             {
                 errors.Add(new LabelError(line, $"expected {header.Length} columns, got {cells.Length}"));
                 continue;
@@ -53,29 +55,21 @@ public static class LabelCsvReader
                     continue;
                 }
             }
-            string? group = null;
+            AgeInterval? group = null;
             if (groupCol >= 0 && cells[groupCol].Trim().Length > 0)
             {
-                group = cells[groupCol].Trim();
-                if (!IsAgeGroup(group))
+                group = AgeInterval.Parse(cells[groupCol]);
+                if (group is null)
                 {
-                    errors.Add(new LabelError(line, $"age_group '{group}' is not like 25-34 or 65+"));
+                    errors.Add(new LabelError(line, $"age_group '{cells[groupCol].Trim()}' is not like 25-34 or 65+"));
                     continue;
                 }
             }
+            string? subject = subjectCol >= 0 && cells[subjectCol].Trim() is { Length: > 0 } s ? s : null;
             var path = cells[pathCol].Trim();
-            faces.Add(new LabeledFace(Path.IsPathRooted(path) ? path : Path.Combine(root, path), age, gender, group));
+            faces.Add(new LabeledFace(Path.IsPathRooted(path) ? path : Path.Combine(root, path), age, gender, group, subject));
         }
         return (faces, errors);
-    }
-
-    /// <summary>"25-34" (lower ≤ upper) or "65+".</summary>
-    public static bool IsAgeGroup(string text)
-    {
-        if (text.EndsWith('+')) return int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out _);
-        var parts = text.Split('-');
-        return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var lo)
-               && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hi) && lo <= hi;
     }
 
     public static Gender? ParseGender(string text) => text.Trim().ToLowerInvariant() switch

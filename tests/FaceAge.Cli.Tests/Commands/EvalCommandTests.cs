@@ -15,12 +15,52 @@ public class EvalCommandTests
         foreach (var line in new[] { "age MAE", "age RMSE", "age R²", "CS@5", "gender accuracy", "MAE per decade" })
             Assert.Contains(line, result.Stdout);
         using var summary = JsonDocument.Parse(File.ReadAllText(json));
-        var metrics = summary.RootElement.GetProperty("metrics");
+        var metrics = Metrics(summary, 0);
         Assert.Equal(300, metrics.GetProperty("N").GetInt32());
         // A sanity band only; the full-split figures are measured by the eval command itself (docs/accuracy.md).
         Assert.InRange(metrics.GetProperty("Mae").GetDouble(), 2, 8);
         Assert.InRange(metrics.GetProperty("GenderAccuracy").GetDouble(), 0.85, 1);
     }
+
+    [SharedDataFact]
+    public void One_command_scores_three_data_sets_each_by_the_labels_it_has_in_one_cross_dataset_table()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"faceage-eval-{Guid.NewGuid():N}.json");
+        var data = Path.Combine(RepoPaths.Shared, "datasets");
+        var result = CliRunner.Run("eval", "--labels", Path.Combine(data, "utkface-dev", "labels.csv"), Path.Combine(data, "fairface-dev", "labels.csv"),
+            Path.Combine(data, "fgnet-dev", "labels.csv"), "--mode", "aligned", "detect", "detect", "--limit", "40", "--json", json);
+
+        Assert.Equal(0, result.ExitCode);
+        // Nothing is printed that the labels cannot give: no NaN, no "n 0", no 0.0 % group accuracy from foreign groups.
+        Assert.DoesNotContain("NaN", result.Stdout);
+        Assert.DoesNotContain("n=0", result.Stdout);
+        Assert.Contains("| data set | configuration | faces |", result.Stdout);
+        foreach (var name in new[] { "utkface-dev", "fairface-dev", "fgnet-dev" }) Assert.Contains($"| {name} | faceres-deep |", result.Stdout);
+        var fairface = result.Stdout[result.Stdout.IndexOf("== fairface-dev", StringComparison.Ordinal)..result.Stdout.IndexOf("== fgnet-dev", StringComparison.Ordinal)];
+        Assert.DoesNotContain("age MAE", fairface);
+        Assert.Contains("age group hit", fairface);
+        Assert.Contains("interval MAE", fairface);
+        Assert.Contains("per age group:", fairface);
+        var fgnet = result.Stdout[result.Stdout.IndexOf("== fgnet-dev", StringComparison.Ordinal)..];
+        Assert.DoesNotContain("gender accuracy", fgnet);
+        Assert.Contains("children 0-12", fgnet);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"], summary.RootElement.GetProperty("datasets").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        var groups = Metrics(summary, 1);
+        Assert.Equal(0, groups.GetProperty("N").GetInt32());
+        Assert.InRange(groups.GetProperty("AgeGroupN").GetInt32(), 35, 40);
+        // A sanity band: better than the 1-in-9 chance of guessing a FairFace group.
+        Assert.InRange(groups.GetProperty("AgeGroupAccuracy").GetDouble(), 0.15, 1);
+        Assert.InRange(groups.GetProperty("GenderAccuracy").GetDouble(), 0.6, 1);
+        var ages = Metrics(summary, 2);
+        Assert.Equal(0, ages.GetProperty("GenderN").GetInt32());
+        Assert.InRange(ages.GetProperty("Mae").GetDouble(), 1, 12);
+        Assert.InRange(ages.GetProperty("Coverage").GetDouble(), 0.2, 1);
+    }
+
+    internal static JsonElement Metrics(JsonDocument summary, int dataset, int configuration = 0)
+        => summary.RootElement.GetProperty("datasets")[dataset].GetProperty("results")[configuration].GetProperty("metrics");
 }
 
 public class EvalReportTests
@@ -36,7 +76,7 @@ public class EvalReportTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("| metric | faceres-deep | faceres-deep-int8 |", result.Stdout);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
-        var compared = summary.RootElement.GetProperty("compared").EnumerateArray().ToList();
+        var compared = summary.RootElement.GetProperty("datasets")[0].GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["faceres-deep.onnx", "faceres-deep-int8.onnx"], compared.Select(c => c.GetProperty("model").GetString()));
         Assert.All(compared, c => Assert.Equal(60, c.GetProperty("metrics").GetProperty("N").GetInt32()));
         Assert.Equal(2, compared[0].GetProperty("metrics").GetProperty("ByGender").GetArrayLength());

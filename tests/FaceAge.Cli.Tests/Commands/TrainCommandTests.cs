@@ -33,7 +33,7 @@ public class TrainCommandTests
             var eval = CliRunner.Run("eval", "--labels", labels, "--limit", "100", "--seed", "9", "--head", head, "--compare-head", "none", "--json", json);
             Assert.True(eval.ExitCode == 0, eval.Stderr);
             using var summary = JsonDocument.Parse(File.ReadAllText(json));
-            var compared = summary.RootElement.GetProperty("compared").EnumerateArray().ToList();
+            var compared = summary.RootElement.GetProperty("datasets")[0].GetProperty("results").EnumerateArray().ToList();
             Assert.Equal(head, compared[0].GetProperty("head").GetString());
             Assert.Equal(JsonValueKind.Null, compared[1].GetProperty("head").ValueKind);
             double headMae = compared[0].GetProperty("metrics").GetProperty("Mae").GetDouble();
@@ -73,7 +73,7 @@ public class TrainCommandTests
             var eval = CliRunner.Run("eval", "--labels", labels, "--limit", "60", "--seed", "9", "--head", head, "--json", json);
             Assert.True(eval.ExitCode == 0, eval.Stderr);
             using (var summary = JsonDocument.Parse(File.ReadAllText(json)))
-                Assert.InRange(summary.RootElement.GetProperty("metrics").GetProperty("Mae").GetDouble(), 2, 12);
+                Assert.InRange(EvalCommandTests.Metrics(summary, 0).GetProperty("Mae").GetDouble(), 2, 12);
 
             // The backbone is checked against the card like the head.
             File.AppendAllText(backbone, "x");

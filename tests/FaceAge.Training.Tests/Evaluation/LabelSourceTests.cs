@@ -56,10 +56,27 @@ public class LabelSourceTests
 
         var (faces, errors) = LabelSource.Read(csv);
 
-        Assert.Equal(["25-34", "65+"], faces.Select(f => f.AgeGroup));
+        Assert.Equal(["25-34", "65+"], faces.Select(f => f.AgeGroup.ToString()));
+        Assert.Equal([new AgeInterval(25, 34), new AgeInterval(65, null)], faces.Select(f => f.AgeGroup!.Value));
         Assert.All(faces, f => Assert.Null(f.Age));
         Assert.Equal([4, 5], errors.Select(e => e.Line));
         Assert.All(errors, e => Assert.Contains("is not like 25-34 or 65+", e.Message));
+    }
+
+    [Fact]
+    public void Csv_with_ages_and_subjects_and_no_gender_reads_each_persons_photos()
+    {
+        var dir = Folder();
+        var csv = Path.Combine(dir, "labels.csv");
+        File.WriteAllLines(csv, ["path,age,subject", "001A02.JPG,2,001", "001A05.JPG,5,001", "002A10.JPG,10,002"]);
+
+        var (faces, errors) = LabelSource.Read(csv);
+
+        Assert.Empty(errors);
+        Assert.Equal(["001", "001", "002"], faces.Select(f => f.Subject));
+        Assert.Equal([2.0, 5.0, 10.0], faces.Select(f => f.Age!.Value));
+        Assert.All(faces, f => Assert.Null(f.Gender));
+        Assert.All(faces, f => Assert.True(f.HasAgeLabel));
     }
 
     [Fact]
