@@ -3,6 +3,9 @@ using System.Text.Json;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
+using FaceAge.Core.Estimation.FaceModels;
+using FaceAge.Core.Inference;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Training.Evaluation;
 using FaceAge.Core.Imaging;
 using OpenCvSharp;
@@ -30,9 +33,10 @@ public static class EvalCommand
         var report = new Option<string?>("--report") { Description = "Also write a report folder: report.md and PNG plots (predicted vs true age, MAE by decade, gender calibration)." };
         var compare = new Option<string?>("--compare") { Description = "A second age/gender model (file in the models folder, or a path) run on the same images; results side by side." };
         var compareHead = new Option<string?>("--compare-head") { Description = "The second configuration's trained head ('none' = the model's own outputs); with or without --compare." };
+        var own = new Option<string[]>("--own") { Description = $"Also score these face models' own age/gender outputs on the same crops, one configuration each ({string.Join(", ", FaceModelRegistry.All.Select(m => m.Name))}).", AllowMultipleArgumentsPerToken = true };
 
         var command = new Command("eval", "Measure age MAE, RMSE, R², CS@5, age-group hits, gender accuracy and the coverage of the stated ± on one or more labelled data sets.");
-        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json, report, compare, compareHead }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, mode, limit, seed, view, predictionsFile, json, report, compare, compareHead, own }) command.Options.Add(o);
         settings.AddTo(command);
         command.SetAction(parse => CliErrors.Guard(() =>
         {
@@ -55,12 +59,17 @@ public static class EvalCommand
             }
 
             static string NameOf(AnalyzerOptions o) => Path.GetFileNameWithoutExtension(o.AgeGenderModel) + (o.AgeGenderHead is { } h ? " + " + Path.GetFileNameWithoutExtension(h) : "");
-            var configurations = new List<(string Name, AnalyzerOptions Options)> { (NameOf(options), options) };
+            var configurations = new List<(string Name, AnalyzerOptions Options, FaceModelDefinition? Own)> { (NameOf(options), options, null) };
             if (parse.GetValue(compare) is not null || parse.GetValue(compareHead) is not null)
             {
                 var second = options with { AgeGenderModel = parse.GetValue(compare) ?? options.AgeGenderModel };
                 if (parse.GetValue(compareHead) is { } h) second = second with { AgeGenderHead = h.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : h };
-                configurations.Add((NameOf(second), second));
+                configurations.Add((NameOf(second), second, null));
+            }
+            foreach (var name in parse.GetValue(own) ?? [])
+            {
+                var model = FaceModelRegistry.Require(name);
+                configurations.Add((model.Name + " (own outputs)", options, model));
             }
 
             // runs[d][c]: data set d, configuration c.
@@ -68,15 +77,20 @@ public static class EvalCommand
             var failures = new int[datasets.Count];
             var firstPredictions = new List<(Dataset Dataset, string Path, Prediction Prediction)>();
             string? detectorName = null;
-            foreach (var (name, config) in configurations)
+            foreach (var (name, config, ownModel) in configurations)
             {
                 using var analyzer = FaceAnalyzer.Create(config, CliLogging.Factory);
+                using var runner = ownModel is null ? null : new FaceModelRunner(ownModel,
+                    new OnnxSessionFactory(config.Inference).Create(ModelDirectory.Require(ModelDirectory.Locate(config.ModelsDirectory), ownModel.File)));
+                Func<IReadOnlyList<Mat>, IReadOnlyList<Estimate>> estimate = runner is null
+                    ? crops => analyzer.Estimator.Estimate(crops).Select(a => new Estimate(a.Age.Mean, a.MaleProbability, a.Age.StandardDeviation)).ToList()
+                    : crops => runner.Estimate(crops, config.FlipAugmentation).Select(e => new Estimate(e.Age, e.MaleProbability, e.Distribution?.StandardDeviation)).ToList();
                 detectorName = analyzer.DetectorName;
                 for (int d = 0; d < datasets.Count; d++)
                 {
                     var set = datasets[d];
                     if (configurations.Count > 1 || datasets.Count > 1) Console.Error.WriteLine($"eval: {name} on {set.Name} ({set.Mode.ToString().ToLowerInvariant()})");
-                    var (predictions, misses, failed) = Run(analyzer, set.Faces, set.Mode, keep);
+                    var (predictions, misses, failed) = Run(analyzer, estimate, set.Faces, set.Mode, keep);
                     failures[d] = Math.Max(failures[d], failed);
                     var list = predictions.Select(p => p.Prediction).ToList();
                     runs[d].Add(new EvalReport.Run(name, AgeGenderMetrics.Compute(list, misses), list));
@@ -111,7 +125,13 @@ public static class EvalCommand
                     mode = set.Mode.ToString(),
                     unreadable = failures[d],
                     labelErrors = set.LabelErrors,
-                    results = runs[d].Select((run, c) => new { name = run.Name, model = configurations[c].Options.AgeGenderModel, head = configurations[c].Options.AgeGenderHead, metrics = run.Metrics }),
+                    results = runs[d].Select((run, c) => new
+                    {
+                        name = run.Name,
+                        model = configurations[c].Own?.File ?? configurations[c].Options.AgeGenderModel,
+                        head = configurations[c].Own is null ? configurations[c].Options.AgeGenderHead : null,
+                        metrics = run.Metrics,
+                    }),
                 }),
             };
             File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
@@ -126,7 +146,11 @@ public static class EvalCommand
         return command;
     }
 
-    private static (List<(string Path, Prediction Prediction)> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer, List<LabeledFace> faces, Mode mode, float view)
+    /// <summary>What a configuration says of one crop: an age and/or P(male) (null where the model gives none), and the stated ± of the age.</summary>
+    private sealed record Estimate(double? Age, float? MaleProbability, double? AgeUncertainty);
+
+    private static (List<(string Path, Prediction Prediction)> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer,
+        Func<IReadOnlyList<Mat>, IReadOnlyList<Estimate>> estimate, List<LabeledFace> faces, Mode mode, float view)
     {
         var predictions = new List<(string, Prediction)>(faces.Count);
         int misses = 0, failures = 0;
@@ -165,13 +189,15 @@ public static class EvalCommand
             misses += missed.Count(m => m);
             failures += crops.Select((c, i) => c is null && !missed[i]).Count(f => f);
             var ready = crops.Select((c, i) => (c, i)).Where(p => p.c is not null).ToList();
-            var attributes = analyzer.Estimator.Estimate(ready.Select(p => p.c!).ToList());
+            var estimates = estimate(ready.Select(p => p.c!).ToList());
             for (int k = 0; k < ready.Count; k++)
             {
                 var face = chunk[ready[k].i];
-                var a = attributes[k];
-                predictions.Add((face.Path, new Prediction(face.Age, face.Gender, a.Age.Mean, a.MaleProbability >= 0.5f ? Gender.Male : Gender.Female, a.MaleProbability,
-                    face.AgeGroup, a.Age.StandardDeviation)));
+                var e = estimates[k];
+                // A model that gives no age (or no gender) is scored only on what it gives.
+                float male = e.MaleProbability ?? 0.5f;
+                predictions.Add((face.Path, new Prediction(e.Age is null ? null : face.Age, e.MaleProbability is null ? null : face.Gender, e.Age ?? 0,
+                    male >= 0.5f ? Gender.Male : Gender.Female, male, e.Age is null ? null : face.AgeGroup, e.AgeUncertainty)));
             }
             foreach (var c in crops) c?.Dispose();
             progress.Report(Math.Min(faces.Count, start + batch));

@@ -5,7 +5,10 @@ namespace FaceAge.Models.Conversion;
 
 public delegate void OpConverter(ConversionContext context, TfjsNode node);
 
-/// <summary>What to convert: which TF tensors become ONNX outputs (default: the model signature, else the graph sinks).</summary>
+/// <summary>
+/// What to convert: which TF tensors become ONNX outputs (default: the model signature, else the graph sinks). A name
+/// ending in "#mean" outputs that NHWC tensor averaged over height and width (a feature vector from an inner block).
+/// </summary>
 public sealed record ConversionOptions(IReadOnlyList<string>? Outputs = null, string GraphName = "faceage", string DocString = "");
 
 /// <summary>
@@ -14,6 +17,7 @@ public sealed record ConversionOptions(IReadOnlyList<string>? Outputs = null, st
 /// </summary>
 public static class TfjsToOnnxConverter
 {
+    public const string PooledSuffix = "#mean";
     private static readonly Dictionary<string, OpConverter> Ops = BuildOps();
 
     /// <summary>TF.js ops this converter handles.</summary>
@@ -78,10 +82,12 @@ public static class TfjsToOnnxConverter
             : Sinks(model.Nodes);
         foreach (var name in outputs)
         {
-            var tensor = ctx.Get(name);
+            bool pooled = name.EndsWith(PooledSuffix, StringComparison.Ordinal);
+            var tensor = ctx.Get(pooled ? name[..^PooledSuffix.Length] : name);
             var native = ctx.AsNative(tensor);
             var outName = ctx.UniqueName(name + ":0");
-            ctx.AddNode("Identity", name + "/output", [native], output: outName);
+            if (pooled) ctx.AddNode("ReduceMean", name + "/output", [native], [OnnxAttribute.Of("axes", new long[] { 1, 2 }), OnnxAttribute.Of("keepdims", 0L)], outName);
+            else ctx.AddNode("Identity", name + "/output", [native], output: outName);
             ctx.Graph.Outputs.Add(new OnnxValueInfo(outName, OnnxDataType.Float, null));
         }
 

@@ -55,6 +55,9 @@ public sealed record ModelEntry(
     }
 
     [JsonIgnore] public bool IsTfjsGraph => Format == "tfjs-graph";
+
+    /// <summary>face-api's age/gender weights, built into a graph by <see cref="Conversion.FaceApiAgeGenderNet"/>.</summary>
+    [JsonIgnore] public bool IsFaceApiAgeGender => Format == "face-api-age-gender";
 }
 
 public sealed record SampleSet(string Package, string Directory, List<PackageFile> Files);

@@ -63,6 +63,14 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
             }
+            else if (model.IsFaceApiAgeGender)
+            {
+                log?.Invoke($"building {model.Name} (face-api weights → ONNX graph) …");
+                var onnx = FaceApiAgeGenderNet.Build(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path),
+                    $"{model.Name} built by FaceAge from {model.Package} ({model.License}).");
+                AddSource(onnx, model);
+                OnnxWriter.WriteFile(onnx, onnxPath);
+            }
             else
             {
                 log?.Invoke($"copying {model.Name} (ONNX from {model.Package}) …");

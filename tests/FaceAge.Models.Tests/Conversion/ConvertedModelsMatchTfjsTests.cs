@@ -35,7 +35,7 @@ public class ConvertedModelsMatchTfjsTests
 
         // A batch of two where the batch is free, so batching is checked too.
         var shape = entry.Input.Shape.Select((d, i) => d < 0 ? (i == 0 ? 2L : 1L) : d).ToArray();
-        var input = SeededInput(name, shape, entry.Input.Mean is not null);
+        var input = SeededInput(name, shape, entry.Input.Mean, entry.Input.Scale);
 
         var expected = TfjsReference.Run(modelJson, input, shape, entry.Outputs ?? []);
 
@@ -66,13 +66,14 @@ public class ConvertedModelsMatchTfjsTests
         }
     }
 
-    /// <summary>Deterministic inputs: mean-subtracted pixel values for BGR-mean models, else [0, 1).</summary>
-    private static float[] SeededInput(string name, long[] shape, bool pixelMinusMean)
+    /// <summary>Deterministic inputs: (pixel − mean) · scale for models that name their normalization, else [0, 1).</summary>
+    private static float[] SeededInput(string name, long[] shape, float[]? mean, float scale)
     {
         var random = new Random(StableSeed(name));
         var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
+        int channels = (int)shape[^1];
         for (int i = 0; i < values.Length; i++)
-            values[i] = pixelMinusMean ? (float)(random.NextDouble() * 255 - 120) : (float)random.NextDouble();
+            values[i] = mean is { Length: > 0 } m ? (float)((random.NextDouble() * 255 - m[i % channels % m.Length]) * scale) : (float)random.NextDouble();
         return values;
     }
 

@@ -4,7 +4,7 @@ using FaceAge.Testing;
 
 namespace FaceAge.Models.Tests.Conversion;
 
-/// <summary>Runs an original TF.js graph model in Node (@tensorflow/tfjs, CPU backend) on given inputs.</summary>
+/// <summary>Runs an original TF.js model in Node (@tensorflow/tfjs, CPU backend) on given inputs: a graph model, or face-api's age/gender network.</summary>
 public static class TfjsReference
 {
     public static string Directory => Path.Combine(RepoPaths.Root, "tests", "reference", "tfjs");
@@ -12,6 +12,13 @@ public static class TfjsReference
     public sealed record Output(string Name, int[] Shape, float[] Values);
 
     public static IReadOnlyList<Output> Run(string modelJson, float[] input, long[] shape, IReadOnlyList<string> outputs)
+        => Run("run-graph-model.js", input, inputPath => new { model = modelJson, input = inputPath, shape, outputs });
+
+    /// <summary>face-api's own AgeGenderNet on 112×112 RGB inputs: outputs "age", "gender", "features".</summary>
+    public static IReadOnlyList<Output> RunFaceApiAgeGender(string modelDirectory, float[] input, long[] shape)
+        => Run("run-face-api.js", input, inputPath => new { modelDir = modelDirectory, input = inputPath, shape });
+
+    private static IReadOnlyList<Output> Run(string script, float[] input, Func<string, object> request)
     {
         if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@tensorflow", "tfjs")))
             throw new InvalidOperationException($"@tensorflow/tfjs is not installed: run `npm ci` in {Directory} (./build.sh setup does it).");
@@ -22,9 +29,11 @@ public static class TfjsReference
             var inputPath = Path.Combine(work, "input.f32");
             File.WriteAllBytes(inputPath, System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan()).ToArray());
             var requestPath = Path.Combine(work, "request.json");
-            File.WriteAllText(requestPath, JsonSerializer.Serialize(new { model = modelJson, input = inputPath, shape, outputs, outDir = work }));
+            var fields = JsonSerializer.SerializeToNode(request(inputPath))!.AsObject();
+            fields["outDir"] = work;
+            File.WriteAllText(requestPath, fields.ToJsonString());
 
-            var psi = new ProcessStartInfo("node", [Path.Combine(Directory, "run-graph-model.js"), requestPath])
+            var psi = new ProcessStartInfo("node", [Path.Combine(Directory, script), requestPath])
             {
                 WorkingDirectory = Directory,
                 RedirectStandardError = true,

@@ -1,6 +1,7 @@
 // Runs a TF.js graph model on the CPU backend and writes its outputs as raw float32 files.
 // Usage: node run-graph-model.js request.json
 // request: { model: "path/model.json", input: "path/input.f32", shape: [..], outputs: ["name", ..], outDir: "dir" }
+// An output named "node#mean" is that NHWC tensor averaged over height and width (as FaceAge's converter outputs it).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -27,8 +28,10 @@ async function main() {
   const raw = fs.readFileSync(request.input);
   const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const input = tf.tensor(values, request.shape, 'float32');
-  let outputs = model.execute(input, request.outputs.length ? request.outputs : undefined);
+  const requested = request.outputs.map(n => n.endsWith('#mean') ? n.slice(0, -5) : n);
+  let outputs = model.execute(input, requested.length ? requested : undefined);
   if (!Array.isArray(outputs)) outputs = [outputs];
+  outputs = outputs.map((t, i) => request.outputs[i] && request.outputs[i].endsWith('#mean') ? tf.mean(t, [1, 2]) : t);
   const names = request.outputs.length ? request.outputs : model.outputs.map(o => o.name);
   fs.mkdirSync(request.outDir, { recursive: true });
   const index = [];
