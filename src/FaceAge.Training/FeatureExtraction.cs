@@ -1,93 +1,104 @@
-using FaceAge.Core.ModelFiles;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Training.Evaluation;
-using FaceAge.Core.Imaging;
-using FaceAge.Core.Analysis;
 using OpenCvSharp;
 
 namespace FaceAge.Training;
 
 /// <summary>
-/// Backbone outputs of labelled aligned face images (each image is the face, cropped with a view factor as in
-/// `faceage eval`), the crop and its mirror, batched, through a <see cref="FeatureCache{T}"/>: an image already
-/// seen with the same model file, outputs and view is not run again.
+/// The features of a <see cref="FeatureSet"/> for labelled images: each image is cut into the analyzer's face crop
+/// (<see cref="FaceCropSource"/>), and every model of the set runs on the crop and its mirror, batched. Each model has
+/// its own <see cref="FeatureCache{T}"/> (keyed by the model file's bytes, its layout, pixels and zoom, and how crops are
+/// made), so a set that adds a model reuses the others' features, and an image is decoded only when some model lacks it.
 /// </summary>
-/// <param name="compute">The vectors of a batch of crops: result[i][v] for crop i, view v (crop, mirror).</param>
-/// <param name="what">What <paramref name="compute"/> gives (a layout name), part of the cache key.</param>
-public sealed class FeatureExtraction<T>(Func<IReadOnlyList<Mat>, T[][][]> compute, string what, string modelFile, float view, int batchSize = 8)
-    where T : unmanaged
+public sealed class FeatureExtraction
 {
-    /// <summary>Cache identity: the model file's bytes, what is computed and the crop view.</summary>
-    public string CacheKey { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"{ModelIntegrity.Sha256Of(modelFile)}|{what}|view={view.ToString(System.Globalization.CultureInfo.InvariantCulture)}|views=crop+mirror")));
+    private readonly FaceCropSource _crops;
+    private readonly IReadOnlyList<(FaceModelRunner Runner, FeatureCache<float> Cache)> _models;
+    private readonly int _batchSize;
+
+    /// <param name="models">Each model of the set (in order) with the path of its ONNX file.</param>
+    public FeatureExtraction(FaceCropSource crops, IReadOnlyList<(FaceModelRunner Runner, string File)> models, string cacheFolder, int batchSize = 8)
+    {
+        _crops = crops;
+        _batchSize = batchSize;
+        _models = models.Select(m => (m.Runner, FeatureCache.Open(cacheFolder, CacheKey(m.Runner.Definition, m.File, crops), m.Runner.Definition.FeatureLength))).ToList();
+    }
+
+    /// <summary>Cache identity of one model's features: its file's bytes, layout, pixels, zoom, and the crops.</summary>
+    public static string CacheKey(FaceModelDefinition model, string file, FaceCropSource crops)
+    {
+        var p = model.Pixels;
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"{ModelIntegrity.Sha256Of(file)}|{model.Layout}|{(p.Rgb ? "rgb" : "bgr")}:{string.Join(',', p.Mean)}:{p.Scale}:{(model.Grayscale ? "grey" : "colour")}|zoom={model.Zoom}|{crops.Key}|views=crop+mirror");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    public IEnumerable<string> CacheFiles => _models.Select(m => m.Cache.Path);
 
     /// <summary>
-    /// Vectors of every face with an age label, in order; unreadable images are reported in <paramref name="errors"/> and left out.
+    /// Features of every face with an age or gender label, in order: per face, per view, the models' vectors one after
+    /// another. Faces where no face was found are counted in Misses; unreadable images are reported in <paramref name="errors"/>.
     /// </summary>
-    public List<(LabeledFace Face, T[][] Views)> Run(IReadOnlyList<LabeledFace> faces, FeatureCache<T> cache, List<string> errors,
+    public (List<(LabeledFace Face, float[][] Views)> Features, int Misses) Run(IReadOnlyList<LabeledFace> faces, List<string> errors,
         Action<int>? progress = null, CancellationToken cancel = default)
     {
-        var labelled = faces.Where(f => f.Age is not null).ToList();
-        var hashes = new string?[labelled.Count];
-        Parallel.For(0, labelled.Count, i =>
+        var hashes = new string?[faces.Count];
+        Parallel.For(0, faces.Count, i =>
         {
-            try { hashes[i] = ModelIntegrity.Sha256Of(labelled[i].Path); }
-            catch (IOException e) { lock (errors) errors.Add($"{labelled[i].Path}: {e.Message}"); }
+            try { hashes[i] = ModelIntegrity.Sha256Of(faces[i].Path); }
+            catch (IOException e) { lock (errors) errors.Add($"{faces[i].Path}: {e.Message}"); }
         });
-        var missing = Enumerable.Range(0, labelled.Count).Where(i => hashes[i] is not null && !cache.TryGet(hashes[i]!, out _)).ToList();
-        int done = labelled.Count - missing.Count;
+        bool Complete(int i) => _models.All(m => m.Cache.TryGet(hashes[i]!, out _));
+        var missing = Enumerable.Range(0, faces.Count).Where(i => hashes[i] is not null && !Complete(i)).ToList();
+        int done = faces.Count - missing.Count, misses = 0;
         progress?.Invoke(done);
-        var cropper = new FaceCropper((view - 1) / 2, alignByEyes: false);
-        for (int start = 0; start < missing.Count; start += batchSize)
+        var missed = new HashSet<int>();
+        for (int start = 0; start < missing.Count; start += _batchSize)
         {
             cancel.ThrowIfCancellationRequested();
-            var chunk = missing.Skip(start).Take(batchSize).ToList();
-            var crops = new Mat?[chunk.Count];
-            Parallel.For(0, chunk.Count, k =>
-            {
-                try
-                {
-                    using var image = ImageDecoder.DecodeFile(labelled[chunk[k]].Path);
-                    crops[k] = cropper.Crop(image, new FaceDetection(new BoxF(0, 0, image.Width, image.Height), 1f), FaceResEstimator.InputSize);
-                }
-                catch (ImageDecodeException e) { lock (errors) errors.Add(e.Message); }
-            });
+            var chunk = missing.Skip(start).Take(_batchSize).ToList();
+            var (crops, noFace, _) = _crops.CutFiles(chunk.Select(i => faces[i].Path).ToList(), errors);
+            for (int k = 0; k < chunk.Count; k++) if (noFace[k]) missed.Add(chunk[k]);
             var ready = Enumerable.Range(0, chunk.Count).Where(k => crops[k] is not null).ToList();
-            var vectors = compute(ready.Select(k => crops[k]!).ToList());
-            for (int r = 0; r < ready.Count; r++) cache.Add(hashes[chunk[ready[r]]]!, vectors[r]);
+            if (ready.Count > 0)
+            {
+                var mats = ready.Select(k => crops[k]!).ToList();
+                foreach (var (runner, cache) in _models)
+                {
+                    var todo = Enumerable.Range(0, ready.Count).Where(r => !cache.TryGet(hashes[chunk[ready[r]]]!, out _)).ToList();
+                    if (todo.Count == 0) continue;
+                    var vectors = runner.Features(todo.Select(r => mats[r]).ToList(), mirrored: true);
+                    for (int t = 0; t < todo.Count; t++) cache.Add(hashes[chunk[ready[todo[t]]]]!, vectors[t]);
+                }
+            }
             foreach (var c in crops) c?.Dispose();
             done += chunk.Count;
             progress?.Invoke(done);
         }
-        var result = new List<(LabeledFace, T[][])>(labelled.Count);
-        for (int i = 0; i < labelled.Count; i++)
-            if (hashes[i] is { } hash && cache.TryGet(hash, out var views))
-                result.Add((labelled[i], views));
-        return result;
-    }
-}
-
-/// <summary>The extractions `faceage train` uses.</summary>
-public static class FeatureExtraction
-{
-    /// <summary>Head features (<see cref="BackboneFeatures"/>) from the backbone's outputs.</summary>
-    public static FeatureExtraction<float> Head(FaceResEstimator estimator, string modelFile, float view, int batchSize = 8)
-        => new(crops => estimator.Features(crops, mirrored: true), BackboneFeatures.Layout, modelFile, view, batchSize);
-
-    /// <summary>
-    /// The last block's cached input and convolution output (<see cref="LastBlockAdapter.ViewLength"/> halves per view), from a
-    /// backbone built with those two extra outputs; <paramref name="modelFile"/> is the stock file whose hash keys the cache.
-    /// </summary>
-    public static FeatureExtraction<Half> LastBlock(FaceResEstimator tapped, string modelFile, float view, int batchSize = 8)
-        => new(crops =>
+        misses = missed.Count;
+        var result = new List<(LabeledFace, float[][])>(faces.Count);
+        for (int i = 0; i < faces.Count; i++)
         {
-            var outputs = tapped.Outputs(crops, mirrored: true, [LastBlockAdapter.InputTap + ":0", LastBlockAdapter.ConvTap + ":0"]);
-            var result = new Half[crops.Count][][];
-            for (int i = 0; i < crops.Count; i++)
-                result[i] = [LastBlockAdapter.Pack(outputs[0][i][0], outputs[1][i][0]), LastBlockAdapter.Pack(outputs[0][i][1], outputs[1][i][1])];
-            return result;
-        }, "faceres-deep:lastblock:x+z:half", modelFile, view, batchSize);
+            if (hashes[i] is not { } hash || !Complete(i)) continue;
+            var parts = _models.Select(m => { m.Cache.TryGet(hash, out var v); return v; }).ToList();
+            int views = parts.Min(p => p.Length);
+            var joined = new float[views][];
+            for (int v = 0; v < views; v++)
+            {
+                joined[v] = new float[parts.Sum(p => p[v].Length)];
+                int offset = 0;
+                foreach (var p in parts)
+                {
+                    p[v].CopyTo(joined[v], offset);
+                    offset += p[v].Length;
+                }
+            }
+            result.Add((faces[i], joined));
+        }
+        return (result, misses);
+    }
 }

@@ -1,10 +1,19 @@
 using System.Numerics.Tensors;
 using FaceAge.Core.Analysis;
+using FaceAge.Training.Evaluation;
 
 namespace FaceAge.Training;
 
-/// <summary>One labelled image as the head sees it: backbone features of each view (the crop, its mirror).</summary>
-public sealed record HeadSample(float[][] Views, double Age, Gender? Gender);
+/// <summary>
+/// One labelled image as the head sees it: the features of each view (the crop, its mirror), and what its label holds —
+/// an exact age, an age group (interval), a gender, or some of these. <paramref name="Dataset"/> numbers its data set
+/// (datasets are weighted and scored each on its own); <paramref name="Group"/> keeps one person's photos in one fold.
+/// </summary>
+public sealed record HeadSample(float[][] Views, double? Age, Gender? Gender, AgeInterval? AgeGroup = null, int Dataset = 0, string? Group = null)
+{
+    /// <summary>An age to place the sample on the age axis (the exact age, or the middle of its group; 75 for an open top group).</summary>
+    public double NominalAge => Age ?? (AgeGroup is { } g ? (g.High is { } h ? (g.Low + h + 1) / 2.0 : g.Low + 5) : double.NaN);
+}
 
 /// <summary>
 /// Hyper-parameters of <see cref="HeadTrainer"/>; recorded in the model card. The defaults are the best of the
@@ -29,6 +38,8 @@ public sealed record HeadTrainingOptions
     public double AgeReweightPower { get; init; } = 0.5;
     /// <summary>Fraction of input features zeroed at random during training (inverted dropout).</summary>
     public double InputDropout { get; init; } = 0.5;
+    /// <summary>Data sets weighted by (rows of all / rows of this one)^power: 0 = by size, 1 = each the same total weight.</summary>
+    public double DatasetBalance { get; init; } = 0.5;
     public int Seed { get; init; } = 1;
 
     public IEnumerable<string> Validate()
@@ -43,18 +54,21 @@ public sealed record HeadTrainingOptions
         if (ExpectationWeight < 0) yield return $"--expectation-weight must be ≥ 0, got {ExpectationWeight}.";
         if (AgeReweightPower is < 0 or > 1) yield return $"--age-reweight must be in [0, 1], got {AgeReweightPower}.";
         if (InputDropout is < 0 or >= 1) yield return $"--dropout must be in [0, 1), got {InputDropout}.";
+        if (DatasetBalance is < 0 or > 1) yield return $"--dataset-balance must be in [0, 1], got {DatasetBalance}.";
     }
 }
 
-/// <summary>One epoch of training: its mean training loss and the validation metrics after it.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationMae, double ValidationGenderAccuracy);
+/// <summary>One epoch of training: its mean training loss and the validation score after it (<see cref="ValidationScore"/>).</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, ValidationScore Validation);
 
-public sealed record HeadTrainingResult(HeadNetwork Head, int BestEpoch, double ValidationMae, double ValidationGenderAccuracy, IReadOnlyList<EpochRecord> History);
+public sealed record HeadTrainingResult(HeadNetwork Head, int BestEpoch, ValidationScore Validation, IReadOnlyList<EpochRecord> History);
 
 /// <summary>
-/// Trains a <see cref="HeadNetwork"/> on frozen backbone features: label-distribution learning for age
-/// (soft Gaussian targets over 0–120, cross-entropy, plus an L1 term on the expected age), logistic loss for
-/// gender, AdamW, input dropout, age re-weighting, early stopping on validation MAE. Deterministic for a seed.
+/// Trains a <see cref="HeadNetwork"/> on frozen backbone features: label-distribution learning for age (soft
+/// Gaussian targets over 0–120 for exact ages; for an age group, the log-probability of the group), cross-entropy plus
+/// an L1 term on the expected age (its distance to the group for group labels), logistic loss for gender, AdamW, input
+/// dropout, age and data-set re-weighting, early stopping on the validation score of each data set
+/// (<see cref="ValidationScore"/>: every set counts the same, never the largest alone). Deterministic for a seed.
 /// </summary>
 public static class HeadTrainer
 {
@@ -68,26 +82,33 @@ public static class HeadTrainer
         var random = new Random(options.Seed);
 
         // Rows = every view of every training image; standardization from those rows.
-        var rows = train.SelectMany(s => s.Views.Select(v => (Features: v, s.Age, s.Gender))).ToList();
+        var rows = train.SelectMany(s => s.Views.Select(v => (Features: v, Sample: s))).ToList();
         var (mean, scale) = Standardization(rows.Select(r => r.Features), d);
         var net = new HeadNetwork(d, options.Hidden, mean, scale);
         Initialize(net, random);
         var x = new float[rows.Count * d];
         for (int i = 0; i < rows.Count; i++) net.Standardize(rows[i].Features, x.AsSpan(i * d, d));
-        var targets = rows.Select(r => GaussianTarget(r.Age, options.AgeSigma)).ToArray();
-        var ageWeights = AgeWeights(rows.Select(r => r.Age).ToList(), options.AgeReweightPower);
-        var genderWeights = GenderWeights(rows.Select(r => r.Gender).ToList());
+        var targets = rows.Select(r => AgeTarget.Of(r.Sample, options.AgeSigma)).ToArray();
+        var ageWeights = AgeWeights(rows.Select(r => r.Sample.NominalAge).ToList(), options.AgeReweightPower);
+        var setWeights = DatasetWeights(rows.Select(r => r.Sample.Dataset).ToList(), options.DatasetBalance);
+        var genderWeights = GenderWeights(rows.Select(r => r.Sample.Gender).ToList());
+        for (int i = 0; i < rows.Count; i++)
+        {
+            ageWeights[i] *= setWeights[i];
+            genderWeights[i] *= setWeights[i];
+        }
 
         var optimizer = new AdamW(net.Parameters.ToArray(), HeadNetwork.Decays, options.LearningRate, options.WeightDecay);
         var gradients = net.Parameters.Select(p => new float[p.Length]).ToArray();
         var order = Enumerable.Range(0, rows.Count).ToArray();
-        var input = new float[d];
-        var hidden = new float[net.Width];
-        var age = new float[HeadNetwork.AgeBins];
-        var deltaHidden = new float[net.Width];
+        var step = new HeadBatchStep(net, options.BatchSize);
+        var batchTargets = new AgeTarget[options.BatchSize];
+        var batchGenders = new Gender?[options.BatchSize];
+        var batchAgeWeights = new float[options.BatchSize];
+        var batchGenderWeights = new float[options.BatchSize];
         var history = new List<EpochRecord>();
         HeadNetwork best = net.Clone();
-        double bestMae = double.MaxValue, bestGender = 0;
+        ValidationScore? bestScore = null;
         int bestEpoch = 0;
         float keep = (float)(1 - options.InputDropout);
 
@@ -99,37 +120,37 @@ public static class HeadTrainer
             for (int start = 0; start < order.Length; start += options.BatchSize)
             {
                 foreach (var g in gradients) Array.Clear(g);
-                int end = Math.Min(order.Length, start + options.BatchSize);
-                for (int b = start; b < end; b++)
+                int count = Math.Min(order.Length, start + options.BatchSize) - start;
+                for (int b = 0; b < count; b++)
                 {
-                    int r = order[b];
+                    int r = order[start + b];
+                    var input = step.Input(b);
                     x.AsSpan(r * d, d).CopyTo(input);
                     if (options.InputDropout > 0)
                         for (int k = 0; k < d; k++) input[k] = random.NextSingle() < keep ? input[k] / keep : 0;
-                    lossSum += Accumulate(net, input, hidden, age, deltaHidden, targets[r], rows[r].Age, rows[r].Gender, ageWeights[r], genderWeights[r], options, gradients);
+                    (batchTargets[b], batchGenders[b], batchAgeWeights[b], batchGenderWeights[b]) = (targets[r], rows[r].Sample.Gender, ageWeights[r], genderWeights[r]);
                 }
-                float batch = end - start;
-                foreach (var g in gradients) TensorPrimitives.Divide(g, batch, g);
+                lossSum += step.Run(count, batchTargets, batchGenders, batchAgeWeights, batchGenderWeights, options.ExpectationWeight, gradients);
+                foreach (var g in gradients) TensorPrimitives.Divide(g, count, g);
                 optimizer.Step(gradients);
             }
-            var (mae, genderAccuracy) = Evaluate(net, validation);
-            var record = new EpochRecord(epoch, lossSum / rows.Count, mae, genderAccuracy);
+            var score = ValidationScore.Of(validation.Select(s => CrossValidation.Predict(net, s)).ToList(), validation);
+            var record = new EpochRecord(epoch, lossSum / rows.Count, score);
             history.Add(record);
             progress?.Invoke(record);
-            if (mae < bestMae - 1e-4)
+            if (bestScore is null || score.Score < bestScore.Score - 1e-4)
             {
-                bestMae = mae;
-                bestGender = genderAccuracy;
+                bestScore = score;
                 bestEpoch = epoch;
                 best = net.Clone();
             }
             else if (epoch - bestEpoch >= options.Patience) break;
         }
-        return new HeadTrainingResult(best, bestEpoch, bestMae, bestGender, history);
+        return new HeadTrainingResult(best, bestEpoch, bestScore!, history);
     }
 
     /// <summary>Per image: age distribution and P(male) averaged over its views.</summary>
-    public static (double Age, float Male) Predict(HeadNetwork net, HeadSample sample)
+    public static (float[] Age, float Male) Predict(HeadNetwork net, HeadSample sample)
     {
         var age = new float[HeadNetwork.AgeBins];
         float male = 0;
@@ -139,87 +160,8 @@ public static class HeadTrainer
             TensorPrimitives.Add(age, a, age);
             male += m;
         }
-        return (HeadNetwork.ExpectedAge(age) / sample.Views.Length, male / sample.Views.Length);
-    }
-
-    public static (double Mae, double GenderAccuracy) Evaluate(HeadNetwork net, IReadOnlyList<HeadSample> samples)
-        => Score(samples.Select(s => Predict(net, s)).ToList(), samples.Select(s => (s.Age, s.Gender)).ToList());
-
-    /// <summary>Validation score of per-image predictions: age MAE and gender accuracy (P(male) ≥ 0.5 = male) over the images with a gender.</summary>
-    internal static (double Mae, double GenderAccuracy) Score(IReadOnlyList<(double Age, float Male)> predicted, IReadOnlyList<(double Age, Gender? Gender)> truth)
-    {
-        double error = 0;
-        int genderN = 0, genderRight = 0;
-        for (int i = 0; i < predicted.Count; i++)
-        {
-            error += Math.Abs(predicted[i].Age - truth[i].Age);
-            if (truth[i].Gender is { } g)
-            {
-                genderN++;
-                if ((predicted[i].Male >= 0.5f) == (g == Gender.Male)) genderRight++;
-            }
-        }
-        return (error / predicted.Count, genderN > 0 ? (double)genderRight / genderN : double.NaN);
-    }
-
-    /// <summary>
-    /// Forward and backward pass of one row; adds its gradients; returns its loss. With <paramref name="deltaInput"/>
-    /// it also receives d(loss)/d(x), for training what computes the features (a fine-tuned backbone block).
-    /// </summary>
-    internal static double Accumulate(HeadNetwork net, float[] x, float[] hidden, float[] age, float[] deltaHidden, float[] target, double trueAge,
-        Gender? gender, float ageWeight, float genderWeight, HeadTrainingOptions options, float[][] gradients, float[]? deltaInput = null)
-    {
-        if (deltaInput is not null) Array.Clear(deltaInput);
-        var (gW1, gB1, gWAge, gBAge, gWMale, gBMale) = (gradients[0], gradients[1], gradients[2], gradients[3], gradients[4], gradients[5]);
-        int width = net.Width;
-        float male = net.Forward(x, hidden, age);
-        double loss = 0;
-
-        // Age: d(cross-entropy)/d(logit_k) = p_k − t_k; d|E − y|/d(logit_k) = sign(E − y) · p_k (k − E).
-        double expected = HeadNetwork.ExpectedAge(age);
-        float sign = Math.Sign(expected - trueAge) * (float)options.ExpectationWeight;
-        for (int k = 0; k < HeadNetwork.AgeBins; k++)
-        {
-            if (target[k] > 0) loss -= ageWeight * target[k] * Math.Log(Math.Max(age[k], 1e-12f));
-            age[k] = ageWeight * (age[k] - target[k] + sign * age[k] * (float)(k - expected));
-        }
-        loss += ageWeight * options.ExpectationWeight * Math.Abs(expected - trueAge);
-        Array.Clear(deltaHidden);
-        for (int k = 0; k < HeadNetwork.AgeBins; k++)
-        {
-            float delta = age[k];
-            if (delta == 0) continue;
-            var row = net.WAge.AsSpan(k * width, width);
-            TensorPrimitives.MultiplyAdd(hidden.AsSpan(0, width), delta, gWAge.AsSpan(k * width, width), gWAge.AsSpan(k * width, width));
-            gBAge[k] += delta;
-            if (net.Hidden > 0) TensorPrimitives.MultiplyAdd(row, delta, deltaHidden.AsSpan(0, width), deltaHidden.AsSpan(0, width));
-            else if (deltaInput is not null) TensorPrimitives.MultiplyAdd(row, delta, deltaInput, deltaInput);
-        }
-
-        // Gender: logistic loss, d/d(logit) = q − y.
-        if (gender is { } g)
-        {
-            float y = g == Gender.Male ? 1 : 0;
-            loss -= genderWeight * (y * Math.Log(Math.Max(male, 1e-7f)) + (1 - y) * Math.Log(Math.Max(1 - male, 1e-7f)));
-            float delta = genderWeight * (male - y);
-            TensorPrimitives.MultiplyAdd(hidden.AsSpan(0, width), delta, gWMale, gWMale);
-            gBMale[0] += delta;
-            if (net.Hidden > 0) TensorPrimitives.MultiplyAdd(net.WMale, delta, deltaHidden.AsSpan(0, width), deltaHidden.AsSpan(0, width));
-            else if (deltaInput is not null) TensorPrimitives.MultiplyAdd(net.WMale, delta, deltaInput, deltaInput);
-        }
-
-        if (net.Hidden > 0)
-        {
-            int d = net.Inputs;
-            for (int j = 0; j < net.Hidden; j++)
-            {
-                if (hidden[j] <= 0 || deltaHidden[j] == 0) continue; // ReLU passes no gradient where it was off
-                TensorPrimitives.MultiplyAdd(x, deltaHidden[j], gW1.AsSpan(j * d, d), gW1.AsSpan(j * d, d));
-                gB1[j] += deltaHidden[j];
-                if (deltaInput is not null) TensorPrimitives.MultiplyAdd(net.W1.AsSpan(j * d, d), deltaHidden[j], deltaInput, deltaInput);
-            }
-        }
-        return loss;
+        TensorPrimitives.Divide(age, sample.Views.Length, age);
+        return (age, male / sample.Views.Length);
     }
 
     public static float[] GaussianTarget(double age, double sigma)
@@ -236,12 +178,21 @@ public static class HeadTrainer
         return t;
     }
 
-    /// <summary>Weights ∝ (count of the 5-year age bin)^−power, normalized to mean 1, so rare ages (children, the elderly) count more.</summary>
+    /// <summary>Weights ∝ (count of the 5-year age bin)^−power, normalized to mean 1, so rare ages (children, the elderly) count more. Rows without an age weigh 0.</summary>
     public static float[] AgeWeights(IReadOnlyList<double> ages, double power)
     {
-        var bins = ages.Select(a => Math.Clamp((int)(a / 5), 0, 24)).ToArray();
-        var counts = bins.GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
-        var raw = bins.Select(b => Math.Pow(counts[b], -power)).ToArray();
+        var bins = ages.Select(a => double.IsNaN(a) ? -1 : Math.Clamp((int)(a / 5), 0, 24)).ToArray();
+        var counts = bins.Where(b => b >= 0).GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        var raw = bins.Select(b => b < 0 ? 0 : Math.Pow(counts[b], -power)).ToArray();
+        double mean = raw.Where((_, i) => bins[i] >= 0).DefaultIfEmpty(1).Average();
+        return raw.Select(w => (float)(w / mean)).ToArray();
+    }
+
+    /// <summary>Per row: (rows of all data sets / rows of its data set)^power, normalized to mean 1.</summary>
+    public static float[] DatasetWeights(IReadOnlyList<int> datasets, double power)
+    {
+        var counts = datasets.GroupBy(d => d).ToDictionary(g => g.Key, g => g.Count());
+        var raw = datasets.Select(d => Math.Pow((double)datasets.Count / counts[d], power)).ToArray();
         double mean = raw.Average();
         return raw.Select(w => (float)(w / mean)).ToArray();
     }

@@ -1,39 +1,35 @@
-using FaceAge.Core.ModelFiles;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Estimation;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Training.Evaluation;
 
 namespace FaceAge.Training;
 
-/// <summary>What a trained head was made from and how well it did: written as JSON and Markdown beside the head.</summary>
+/// <summary>
+/// What a trained head was made from and how well it did, written as JSON and Markdown beside the head: the command,
+/// the face models it reads (with their SHA-256), each data set (size, labels, terms), the seed and hyper-parameters,
+/// the validation and cross-validation figures per data set, the ± calibration and the cost per face.
+/// </summary>
 public sealed record ModelCard(
-    string Head, string HeadSha256, DateTimeOffset Created, string Backbone, string BackboneSha256, string FeatureLayout, float View, bool Flip,
-    ModelCard.DataSummary Data, int Seed, double ValidationFraction, HeadTrainingOptions HyperParameters, int BestEpoch,
-    AgeGenderMetrics Validation, object? CrossValidation, string Licence, LastBlockOptions? LastBlock = null)
+    string Head, string HeadSha256, DateTimeOffset Created, string Command, string Features, string FeatureLayout,
+    IReadOnlyList<ModelCard.ModelFile> Models, float View, float CropMargin, bool Flip, IReadOnlyList<ModelCard.DataSummary> Data, int Seed,
+    double ValidationFraction, HeadTrainingOptions HyperParameters, int BestEpoch, double UncertaintyScale,
+    IReadOnlyList<ModelCard.DatasetMetrics> Validation, ModelCard.CrossValidated? CrossValidation, double MillisecondsPerFace, string Licence)
 {
-    public sealed record DataSummary(string Name, string Labels, int Images, int Male, int Female, double MinAge, double MaxAge, double MeanAge);
+    public sealed record ModelFile(string Name, string File, string Sha256);
 
-    public const string UtkFaceLicence = "Trained on images of the UTKFace dataset (https://susanqq.github.io/UTKFace/), which is available for " +
-        "non-commercial research purposes only; the copyright of the images belongs to their owners. This head is derived from that data: " +
-        "use it under the same non-commercial research terms.";
+    public sealed record DataSummary(string Name, string Labels, string Mode, int Images, int Misses, int WithAge, int WithAgeGroup, int WithGender,
+        int Male, int Female, int Subjects, double? MinAge, double? MaxAge, string? Terms);
 
-    public static ModelCard Create(string labels, string backbone, float view, bool flip, IReadOnlyList<LabeledFace> faces, int seed, double validationFraction,
-        HeadTrainingOptions options, int bestEpoch, AgeGenderMetrics validation, object? crossValidation, LastBlockOptions? lastBlock = null)
-    {
-        var full = Path.GetFullPath(labels);
-        string name = DataNameOf(labels);
-        var ages = faces.Select(f => f.Age!.Value).ToList();
-        var data = new DataSummary(name, labels, faces.Count, faces.Count(f => f.Gender == Gender.Male), faces.Count(f => f.Gender == Gender.Female),
-            ages.Min(), ages.Max(), Math.Round(ages.Average(), 2));
-        bool utk = full.Contains("utkface", StringComparison.OrdinalIgnoreCase);
-        return new ModelCard("", "", DateTimeOffset.UtcNow, Path.GetFileName(backbone), ModelIntegrity.Sha256Of(backbone), BackboneFeatures.Layout, view, flip, data,
-            seed, validationFraction, options, bestEpoch, validation, crossValidation,
-            utk ? UtkFaceLicence : "Derived from the training data named above: use it under that data's terms.", lastBlock);
-    }
+    public sealed record DatasetMetrics(string Dataset, AgeGenderMetrics Metrics);
+
+    public sealed record CrossValidated(int Folds, int Seed, IReadOnlyList<DatasetMetrics> Metrics, IReadOnlyList<FoldResult> PerFold);
+
+    /// <summary>The backbone a head needs in place of the configured model (a fine-tuned one), and its SHA-256; null for any faceres-deep.</summary>
+    public string? Backbone { get; init; }
+    public string? BackboneSha256 { get; init; }
 
     /// <summary>The data set's name: the labels folder, or the folder of the labels file.</summary>
     public static string DataNameOf(string labels)
@@ -42,12 +38,29 @@ public sealed record ModelCard(
         return Directory.Exists(full) ? Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) : Path.GetFileName(Path.GetDirectoryName(full)!);
     }
 
+    public static DataSummary Summarize(LabeledDataset set, IReadOnlyList<LabeledFace> used, int misses)
+    {
+        var ages = used.Where(f => f.Age is not null).Select(f => f.Age!.Value).ToList();
+        return new DataSummary(set.Name, set.Labels, set.Mode.ToString().ToLowerInvariant(), used.Count, misses, ages.Count, used.Count(f => f.AgeGroup is not null),
+            used.Count(f => f.Gender is not null), used.Count(f => f.Gender == Gender.Male), used.Count(f => f.Gender == Gender.Female),
+            used.Select(f => f.Subject).Where(s => s is not null).Distinct().Count(), ages.Count > 0 ? ages.Min() : null, ages.Count > 0 ? ages.Max() : null, set.Terms);
+    }
+
+    /// <summary>The terms the head inherits: every data set's, the strictest first.</summary>
+    public static string LicenceOf(IReadOnlyList<DataSummary> data)
+    {
+        var terms = data.Select(d => d.Terms ?? $"{d.Name}: under that data's own terms.").Distinct().ToList();
+        bool restricted = terms.Any(t => t.Contains("non-commercial", StringComparison.OrdinalIgnoreCase) || t.Contains("research use only", StringComparison.OrdinalIgnoreCase));
+        return (restricted ? "Derived from research-only data: use this head for non-commercial research only. " : "Derived from the data below: use it under their terms. ")
+            + string.Join(" ", terms);
+    }
+
     /// <summary>Writes &lt;stem&gt;.card.json and &lt;stem&gt;.card.md for the head file.</summary>
     public void Write(string stem, string headFile)
     {
         var card = this with { Head = Path.GetFileName(headFile), HeadSha256 = ModelIntegrity.Sha256Of(headFile) };
         var json = new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-        File.WriteAllText(stem + ".card.json", JsonSerializer.Serialize(card, json));
+        File.WriteAllText(stem + ".card.json", JsonSerializer.Serialize(card, json) + "\n");
         File.WriteAllText(stem + ".card.md", card.Markdown());
     }
 
@@ -57,42 +70,60 @@ public sealed record ModelCard(
         var md = new StringBuilder();
         md.AppendLine(c, $"# Model card: {Head}");
         md.AppendLine();
-        if (LastBlock is null) md.AppendLine(c, $"An age/gender head trained by `faceage train` on the frozen `{Backbone}` backbone (SHA-256 `{BackboneSha256}`).");
-        else md.AppendLine(c, $"An age/gender head trained by `faceage train --tune-last-block` together with its backbone `{Backbone}` (SHA-256 `{BackboneSha256}`): faceres-deep with its last block fine-tuned; the two go together.");
-        md.AppendLine(c, $"Head file SHA-256 `{HeadSha256}`, created {Created:yyyy-MM-dd HH:mm} UTC.");
+        md.AppendLine(c, $"An age/gender head trained by `faceage train` on the frozen features of {string.Join(", ", Models.Select(m => $"`{m.Name}`"))}.");
+        md.AppendLine(c, $"Head file SHA-256 `{HeadSha256}`. Made by:");
+        md.AppendLine();
+        md.AppendLine(c, $"    {Command}");
+        md.AppendLine();
+        md.AppendLine("## Face models (features, in order)");
+        foreach (var m in Models) md.AppendLine(c, $"- `{m.Name}`: `{m.File}`, SHA-256 `{m.Sha256}`");
+        if (Backbone is not null) md.AppendLine(c, $"- fine-tuned backbone `{Backbone}`, SHA-256 `{BackboneSha256}` (goes with this head)");
+        md.AppendLine(c, $"- Layout: `{FeatureLayout}`. Cost: {MillisecondsPerFace:0.0} ms per face for all models, on the machine that trained it (one view).");
         md.AppendLine();
         md.AppendLine("## Data");
-        md.AppendLine(c, $"- {Data.Name} (`{Data.Labels}`): {Data.Images} images, {Data.Male} male, {Data.Female} female, ages {Data.MinAge}–{Data.MaxAge} (mean {Data.MeanAge}).");
-        md.AppendLine(c, $"- Aligned crops, view {View} (crop side / image side), {(Flip ? "each image and its mirror" : "images only, no mirror")}.");
-        md.AppendLine(c, $"- Split: seed {Seed}; {ValidationFraction:P0} of the images held out for early stopping (listed in `{Path.GetFileNameWithoutExtension(Head)}.validation.txt`).");
+        md.AppendLine("| data set | crops | images | no face found | exact ages | age groups | genders (M/F) | subjects | ages | terms |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var d in Data)
+            md.AppendLine(c, $"| {d.Name} | {d.Mode} | {d.Images} | {d.Misses} | {d.WithAge} | {d.WithAgeGroup} | {d.WithGender} ({d.Male}/{d.Female}) | {(d.Subjects > 0 ? d.Subjects : "–")} | {(d.MinAge is { } lo ? $"{lo}–{d.MaxAge}" : "–")} | {d.Terms ?? "–"} |");
+        md.AppendLine();
+        md.AppendLine(c, $"Crops: aligned chips at view {View}; detected faces with margin {CropMargin}; {(Flip ? "each image and its mirror" : "images only, no mirror")}. Seed {Seed}; {ValidationFraction:P0} of each data set (whole subjects) held out for early stopping.");
         md.AppendLine();
         md.AppendLine("## Licence");
         md.AppendLine(Licence);
         md.AppendLine();
         md.AppendLine("## Model");
         var h = HyperParameters;
-        md.AppendLine(c, $"- Input: {FeatureLayout} (standardized). {(h.Hidden > 0 ? $"Shared hidden layer of {h.Hidden} ReLU units" : "Linear heads")}; age: softmax over 0–120 (label-distribution learning, Gaussian targets σ = {h.AgeSigma} years, plus {h.ExpectationWeight} × L1 on the expected age); gender: logistic.");
-        if (LastBlock is { } b)
-            md.AppendLine(c, $"- Last block (conv_pw_13) fine-tuned after a head-only stage: rank-{b.Rank} update of its 1×1 weights plus per-channel gain and shift, folded into the weights; learning rate {b.LearningRate}, at most {b.MaxEpochs} epochs, patience {b.Patience}, one random view per image per epoch.");
-        md.AppendLine(c, $"- AdamW, learning rate {h.LearningRate}, weight decay {h.WeightDecay}, batch {h.BatchSize}, input dropout {h.InputDropout}, age re-weighting power {h.AgeReweightPower}, at most {h.MaxEpochs} epochs, patience {h.Patience}; best epoch {BestEpoch}.");
+        md.AppendLine(c, $"- Input: the features above (standardized). {(h.Hidden > 0 ? $"Shared hidden layer of {h.Hidden} ReLU units" : "Linear heads")}; age: softmax over 0–120 (label-distribution learning: Gaussian targets σ = {h.AgeSigma} years for exact ages, −log P(group) for age groups, plus {h.ExpectationWeight} × L1 on the expected age); gender: logistic.");
+        md.AppendLine(c, $"- AdamW, learning rate {h.LearningRate}, weight decay {h.WeightDecay}, batch {h.BatchSize}, input dropout {h.InputDropout}, age re-weighting power {h.AgeReweightPower}, data-set balance {h.DatasetBalance}, at most {h.MaxEpochs} epochs, patience {h.Patience}; best epoch {BestEpoch} (by the per-data-set validation score).");
+        md.AppendLine(c, $"- Stated ± = {UncertaintyScale:0.000} × the standard deviation of the age distribution: fitted on the cross-validated predictions to hold the true age for {Core.Estimation.AgeUncertainty.ClaimedCoverage:P0} of faces (each data set weighing the same).");
         md.AppendLine();
-        md.AppendLine("## Validation (the held-out early-stopping images; they picked the epoch, so this is slightly optimistic)");
-        md.AppendLine(c, $"n {Validation.N}: age MAE {Validation.Mae:0.00}, RMSE {Validation.Rmse:0.00}, R² {Validation.R2:0.000}, CS@5 {Validation.CumulativeScore5:P1}, gender accuracy {Validation.GenderAccuracy:P1}.");
-        if (CrossValidation is not null)
+        if (CrossValidation is { } cv)
         {
-            var cv = JsonSerializer.SerializeToElement(CrossValidation);
-            var m = cv.GetProperty("metrics");
+            md.AppendLine(c, $"## {cv.Folds}-fold cross-validation (seed {cv.Seed}; every image predicted by a head that never saw it, one person's photos in one fold)");
             md.AppendLine();
-            md.AppendLine(c, $"## {cv.GetProperty("folds").GetInt32()}-fold cross-validation (seed {cv.GetProperty("seed").GetInt32()})");
-            md.AppendLine(c, $"Every image predicted by a head that never saw it: n {m.GetProperty("N").GetInt32()}, age MAE {m.GetProperty("Mae").GetDouble():0.00}, RMSE {m.GetProperty("Rmse").GetDouble():0.00}, R² {m.GetProperty("R2").GetDouble():0.000}, CS@5 {m.GetProperty("CumulativeScore5").GetDouble():P1}, gender accuracy {m.GetProperty("GenderAccuracy").GetDouble():P1}.");
+            AppendTable(md, cv.Metrics);
+            foreach (var (name, m) in cv.Metrics.Where(x => x.Metrics.HasAges).Select(x => (x.Dataset, x.Metrics)))
+            {
+                md.AppendLine();
+                md.AppendLine(c, $"{name}, MAE per decade: {string.Join(", ", m.ByDecade.Select(d => $"{d.Decade} {d.Mae:0.00} ({d.MeanSignedError:+0.0;-0.0}, n {d.N})"))}.");
+            }
             md.AppendLine();
-            md.AppendLine("| decade | n | MAE | mean signed error |");
-            md.AppendLine("|---|---|---|---|");
-            foreach (var d in m.GetProperty("ByDecade").EnumerateArray())
-                md.AppendLine(c, $"| {d.GetProperty("Decade").GetString()} | {d.GetProperty("N").GetInt32()} | {d.GetProperty("Mae").GetDouble():0.00} | {d.GetProperty("MeanSignedError").GetDouble():+0.00;-0.00} |");
         }
+        md.AppendLine("## Validation (the held-out early-stopping images; they picked the epoch, so this is slightly optimistic)");
+        md.AppendLine();
+        AppendTable(md, Validation);
         md.AppendLine();
         md.AppendLine(c, $"Use: set `Analysis:AgeGenderHead` (CLI) or `Pipeline:AgeGenderHead` (worker) to `heads/{Head}`; see docs/accuracy.md.");
         return md.ToString();
+    }
+
+    private static void AppendTable(StringBuilder md, IReadOnlyList<DatasetMetrics> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        static string F(double v, string f) => double.IsNaN(v) ? "–" : v.ToString(f, CultureInfo.InvariantCulture);
+        md.AppendLine("| data set | n | age MAE | CS@5 | 0-12 signed | group hit | interval MAE | gender | ± coverage |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, m) in rows.Select(r => (r.Dataset, r.Metrics)))
+            md.AppendLine(c, $"| {name} | {m.Scored} | {F(m.Mae, "0.00")} | {(m.HasAges ? m.CumulativeScore5.ToString("P1", c) : "–")} | {F(m.ChildrenSignedError, "+0.00;-0.00")} | {m.AgeGroupAccuracy?.ToString("P1", c) ?? "–"} | {m.IntervalMae?.ToString("0.00", c) ?? "–"} | {(m.HasGender ? m.GenderAccuracy.ToString("P1", c) : "–")} | {(m.Coverage ?? m.GroupCoverage)?.ToString("P1", c) ?? "–"} |");
     }
 }

@@ -33,12 +33,14 @@ public class HeadTrainerTests
         var result = HeadTrainer.Train(train, validation, Quick);
 
         // Predicting the mean age would give an MAE of about 22 years here.
-        Assert.True(result.ValidationMae < 4, $"validation MAE {result.ValidationMae:0.00}");
-        Assert.True(result.ValidationGenderAccuracy > 0.95, $"gender {result.ValidationGenderAccuracy:P1}");
-        Assert.Equal(result.BestEpoch, result.History.MinBy(e => e.ValidationMae)!.Epoch);
-        var (mae, gender) = HeadTrainer.Evaluate(result.Head, validation);
-        Assert.Equal(result.ValidationMae, mae, 6);
-        Assert.Equal(result.ValidationGenderAccuracy, gender, 6);
+        var m = result.Validation.ByDataset.Single().Metrics;
+        Assert.True(m.Mae < 4, $"validation MAE {m.Mae:0.00}");
+        Assert.True(m.GenderAccuracy > 0.95, $"gender {m.GenderAccuracy:P1}");
+        Assert.Equal(result.BestEpoch, result.History.MinBy(e => e.Validation.Score)!.Epoch);
+        // The score is the MAE plus 10 years per unit of gender error (one data set).
+        Assert.Equal(m.Mae + ValidationScore.GenderErrorYears * (1 - m.GenderAccuracy), result.Validation.Score, 6);
+        var again = ValidationScore.Of(validation.Select(s => CrossValidation.Predict(result.Head, s)).ToList(), validation);
+        Assert.Equal(result.Validation.Score, again.Score, 6);
     }
 
     [Fact]
@@ -60,7 +62,7 @@ public class HeadTrainerTests
         // Labels unrelated to the features: validation cannot improve for long.
         var random = new Random(5);
         List<HeadSample> Noise(int n) => Enumerable.Range(0, n).Select(_ => new HeadSample(
-            [Enumerable.Range(0, 20).Select(_ => random.NextSingle()).ToArray()], random.Next(1, 90), Gender.Male)).ToList();
+            [Enumerable.Range(0, 20).Select(_ => random.NextSingle()).ToArray()], (double)random.Next(1, 90), Gender.Male)).ToList();
         var result = HeadTrainer.Train(Noise(200), Noise(50), Quick with { MaxEpochs = 200, Patience = 3 });
         Assert.True(result.History.Count < 200);
         Assert.Equal(result.BestEpoch + 3, result.History.Count);
@@ -103,5 +105,59 @@ public class HeadTrainerTests
     {
         public bool Equals(float x, float y) => Math.Abs(x - y) < 1e-4;
         public int GetHashCode(float obj) => 0;
+    }
+
+    [Fact]
+    public void Age_groups_teach_the_head_to_put_its_age_inside_the_group()
+    {
+        // Only group labels (FairFace-like decades) for half the data: the head must still learn where ages lie.
+        var exact = Synthetic(800, seed: 3);
+        var grouped = Synthetic(800, seed: 4).Select(s => s with
+        {
+            Age = null,
+            AgeGroup = new FaceAge.Training.Evaluation.AgeInterval((int)(s.Age!.Value / 10) * 10, (int)(s.Age!.Value / 10) * 10 + 9),
+            Dataset = 1,
+        }).ToList();
+        var validation = Synthetic(300, seed: 5).Select(s => s with { Age = null, AgeGroup = new FaceAge.Training.Evaluation.AgeInterval((int)(s.Age!.Value / 10) * 10, (int)(s.Age!.Value / 10) * 10 + 9) }).ToList();
+        var onlyGroups = HeadTrainer.Train(grouped, validation, Quick);
+        var m = onlyGroups.Validation.ByDataset.Single().Metrics;
+        Assert.False(m.HasAges);
+        // Guessing one age for all would hit about 1 decade in 9 and miss the others by 20 years on average.
+        Assert.True(m.AgeGroupAccuracy > 0.7, $"group hit {m.AgeGroupAccuracy:P1}");
+        Assert.True(m.IntervalMae < 1.5, $"interval MAE {m.IntervalMae:0.00}");
+        var both = HeadTrainer.Train([.. exact, .. grouped], validation, Quick);
+        Assert.True(both.Validation.ByDataset.Single().Metrics.AgeGroupAccuracy > 0.7);
+    }
+
+    [Fact]
+    public void An_age_group_target_is_the_prediction_renormalized_inside_the_group_and_its_loss_is_minus_log_of_the_groups_mass()
+    {
+        var sample = new HeadSample([[0f]], null, null, new FaceAge.Training.Evaluation.AgeInterval(3, 9));
+        var target = AgeTarget.Of(sample, 2.5);
+        var p = new float[HeadNetwork.AgeBins];
+        for (int k = 0; k < p.Length; k++) p[k] = 1f / p.Length;
+        var t = target.Soft(p);
+        Assert.Equal(1, t.Sum(), 5);
+        Assert.All(Enumerable.Range(3, 7), k => Assert.Equal(1f / 7, t[k], 5));
+        Assert.Equal(0, t[2]);
+        Assert.Equal(0, t[10]);
+        Assert.Equal(-Math.Log(7.0 / p.Length), target.CrossEntropy(p), 4);
+        Assert.Equal(0, target.Distance(5.5));
+        Assert.Equal(2, target.Distance(12), 6);   // the group ends at 10
+        Assert.Equal(-1, target.ExpectationSign(1));
+        Assert.False(AgeTarget.Of(new HeadSample([[0f]], null, Gender.Male), 2.5).HasAge);
+    }
+
+    [Fact]
+    public void Data_set_weights_give_small_sets_more_weight_by_the_chosen_power()
+    {
+        var sets = Enumerable.Repeat(0, 900).Concat(Enumerable.Repeat(1, 100)).ToList();
+        var none = HeadTrainer.DatasetWeights(sets, 0);
+        Assert.All(none, w => Assert.Equal(1, w, 5));
+        var equal = HeadTrainer.DatasetWeights(sets, 1);
+        Assert.Equal(equal[0] * 900, equal[999] * 100, 2);  // each set the same total weight
+        Assert.Equal(1000, equal.Sum(), 1);
+        var half = HeadTrainer.DatasetWeights(sets, 0.5);
+        Assert.Equal(3, half[999] / half[0], 3);           // √(900/100)
     }
 }

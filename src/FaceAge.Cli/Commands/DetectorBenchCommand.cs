@@ -103,6 +103,7 @@ public static class DetectorBenchCommand
         bench.Subcommands.Add(PrecisionBenchCommand.Create());
         bench.Subcommands.Add(VerifyBenchCommand.Create());
         bench.Subcommands.Add(FaceFreeVideoCommand.Create());
+        bench.Subcommands.Add(FusionBenchCommand.Create());
         return bench;
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
-using FaceAge.Core.Estimation.FaceModels;
+
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
 using FaceAge.Training.Evaluation;
@@ -15,20 +15,15 @@ namespace FaceAge.Cli.Commands;
 /// <summary>`faceage eval`: age/gender accuracy on a labelled data set.</summary>
 public static class EvalCommand
 {
-    public enum Mode { Aligned, Detect }
-
-    /// <summary>One labelled data set of an eval run: its name (the labels' folder), labels and mode.</summary>
-    public sealed record Dataset(string Name, string Labels, Mode Mode, List<LabeledFace> Faces, int LabelErrors);
-
     public static Command Create()
     {
         var settings = new AnalysisSettings();
         var labels = new Option<string[]>("--labels") { Description = "Labels, one or more data sets: a CSV (header 'path' and any of 'age', 'age_group', 'gender', 'subject'; paths relative to the CSV), a folder of UTKFace-named images (age_gender_race_date.jpg), or a folder with one sub-folder per age. Several give one row per data set in a cross-dataset table.", Required = true, AllowMultipleArgumentsPerToken = true };
-        var mode = new Option<Mode[]>("--mode") { Description = "Per data set (one value for all, or one per --labels): Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [Mode.Aligned] };
+        var mode = new Option<CropMode[]>("--mode") { Description = "Per data set (one value for all, or one per --labels): Aligned: images are face crops (no detection). Detect: find the largest face first; misses are counted.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [CropMode.Aligned] };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows of each data set (after shuffling with --seed)." };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed used with --limit.", DefaultValueFactory = _ => 1 };
         var view = new Option<float>("--view") { Description = "Aligned mode: crop side as a multiple of the image side, centred (1 = whole image; the default 1.4 adds 20 % replicated border per side, the best MAE on utkface-dev).", DefaultValueFactory = _ => 1.4f };
-        var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: data set, path, true age or group, predicted age and its ±, true gender, P(male)." };
+        var predictionsFile = new Option<string?>("--predictions") { Description = "Also write one CSV row per image: data set, path, subject, true age or group, predicted age and its ±, true gender, P(male), and where the face crop lies in the image (centre, side, rotation)." };
         var json = new Option<string>("--json") { Description = "Where to write the JSON summary.", DefaultValueFactory = _ => "eval-summary.json" };
         var report = new Option<string?>("--report") { Description = "Also write a report folder: report.md and PNG plots (predicted vs true age, MAE by decade, gender calibration)." };
         var compare = new Option<string?>("--compare") { Description = "A second age/gender model (file in the models folder, or a path) run on the same images; results side by side." };
@@ -41,22 +36,11 @@ public static class EvalCommand
         command.SetAction(parse => CliErrors.Guard(() =>
         {
             var options = settings.Load(parse);
-            var labelPaths = parse.GetValue(labels)!;
-            var modes = parse.GetValue(mode)!;
-            if (modes.Length != 1 && modes.Length != labelPaths.Length)
-                throw new ArgumentException($"--mode takes one value for all data sets or one per --labels ({labelPaths.Length}), got {modes.Length}.");
             float keep = parse.GetValue(view);
             if (keep is <= 0.2f or > 2f) throw new ArgumentException($"--view must be in (0.2, 2], got {keep}.");
-            var datasets = new List<Dataset>();
-            for (int d = 0; d < labelPaths.Length; d++)
-            {
-                var (faces, errors) = LabelSource.Read(labelPaths[d]);
-                foreach (var e in errors.Take(20)) Console.Error.WriteLine(e.Line > 0 ? $"warning: {labelPaths[d]}:{e.Line}: {e.Message}" : $"warning: {labelPaths[d]}: {e.Message}");
-                if (errors.Count > 20) Console.Error.WriteLine($"warning: {errors.Count - 20} more label problem(s)");
-                if (parse.GetValue(limit) is { } n)
-                    faces = faces.Shuffled(parse.GetValue(seed)).Take(n).ToList();
-                datasets.Add(new Dataset(FaceAge.Training.ModelCard.DataNameOf(labelPaths[d]), labelPaths[d], modes.Length == 1 ? modes[0] : modes[d], faces, errors.Count));
-            }
+            var datasets = LabeledDataset.Read(parse.GetValue(labels)!, parse.GetValue(mode)!, w => Console.Error.WriteLine($"warning: {w}"));
+            if (parse.GetValue(limit) is { } n)
+                datasets = datasets.Select(d => d with { Faces = d.Faces.Shuffled(parse.GetValue(seed)).Take(n).ToList() }).ToList();
 
             static string NameOf(AnalyzerOptions o) => Path.GetFileNameWithoutExtension(o.AgeGenderModel) + (o.AgeGenderHead is { } h ? " + " + Path.GetFileNameWithoutExtension(h) : "");
             var configurations = new List<(string Name, AnalyzerOptions Options, FaceModelDefinition? Own)> { (NameOf(options), options, null) };
@@ -75,7 +59,7 @@ public static class EvalCommand
             // runs[d][c]: data set d, configuration c.
             var runs = datasets.Select(_ => new List<EvalReport.Run>()).ToList();
             var failures = new int[datasets.Count];
-            var firstPredictions = new List<(Dataset Dataset, string Path, Prediction Prediction)>();
+            var firstPredictions = new List<(LabeledDataset Dataset, LabeledFace Face, Prediction Prediction, FaceCropper.Square Square)>();
             string? detectorName = null;
             foreach (var (name, config, ownModel) in configurations)
             {
@@ -83,18 +67,18 @@ public static class EvalCommand
                 using var runner = ownModel is null ? null : new FaceModelRunner(ownModel,
                     new OnnxSessionFactory(config.Inference).Create(ModelDirectory.Require(ModelDirectory.Locate(config.ModelsDirectory), ownModel.File)));
                 Func<IReadOnlyList<Mat>, IReadOnlyList<Estimate>> estimate = runner is null
-                    ? crops => analyzer.Estimator.Estimate(crops).Select(a => new Estimate(a.Age.Mean, a.MaleProbability, a.Age.StandardDeviation)).ToList()
+                    ? crops => analyzer.Estimator.Estimate(crops).Select(a => new Estimate(a.Age.Mean, a.MaleProbability, a.AgeUncertainty)).ToList()
                     : crops => runner.Estimate(crops, config.FlipAugmentation).Select(e => new Estimate(e.Age, e.MaleProbability, e.Distribution?.StandardDeviation)).ToList();
                 detectorName = analyzer.DetectorName;
                 for (int d = 0; d < datasets.Count; d++)
                 {
                     var set = datasets[d];
                     if (configurations.Count > 1 || datasets.Count > 1) Console.Error.WriteLine($"eval: {name} on {set.Name} ({set.Mode.ToString().ToLowerInvariant()})");
-                    var (predictions, misses, failed) = Run(analyzer, estimate, set.Faces, set.Mode, keep);
+                    var (predictions, misses, failed) = Run(FaceCropSource.For(set.Mode, analyzer, keep), analyzer.Options.MaxBatchSize, estimate, set.Faces);
                     failures[d] = Math.Max(failures[d], failed);
                     var list = predictions.Select(p => p.Prediction).ToList();
                     runs[d].Add(new EvalReport.Run(name, AgeGenderMetrics.Compute(list, misses), list));
-                    if (runs[d].Count == 1) firstPredictions.AddRange(predictions.Select(p => (set, p.Path, p.Prediction)));
+                    if (runs[d].Count == 1) firstPredictions.AddRange(predictions.Select(p => (set, p.Face, p.Prediction, p.Square)));
                 }
             }
             for (int d = 0; d < datasets.Count; d++)
@@ -108,11 +92,11 @@ public static class EvalCommand
 
             if (parse.GetValue(predictionsFile) is { } csv)
                 File.WriteAllLines(csv, firstPredictions.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{p.Dataset.Name},{p.Path},{p.Prediction.TrueAge},{p.Prediction.TrueAgeGroup},{p.Prediction.PredictedAge:0.00},{p.Prediction.AgeUncertainty:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000}"))
-                    .Prepend("dataset,path,true_age,true_age_group,predicted_age,age_uncertainty,true_gender,p_male"));
+                    $"{p.Dataset.Name},{p.Face.Path},{p.Face.Subject},{p.Prediction.TrueAge},{p.Prediction.TrueAgeGroup},{p.Prediction.PredictedAge:0.00},{p.Prediction.AgeUncertainty:0.00},{p.Prediction.TrueGender},{p.Prediction.MaleProbability:0.0000},{p.Square.CenterX:0.0},{p.Square.CenterY:0.0},{p.Square.Side:0.0},{p.Square.Angle:0.00}"))
+                    .Prepend("dataset,path,subject,true_age,true_age_group,predicted_age,age_uncertainty,true_gender,p_male,crop_cx,crop_cy,crop_side,crop_angle"));
             var summary = new
             {
-                detector = datasets.Any(d => d.Mode == Mode.Detect) ? detectorName : null,
+                detector = datasets.Any(d => d.Mode == CropMode.Detect) ? detectorName : null,
                 cropMargin = options.CropMargin,
                 view = keep,
                 model = options.AgeGenderModel,
@@ -149,45 +133,21 @@ public static class EvalCommand
     /// <summary>What a configuration says of one crop: an age and/or P(male) (null where the model gives none), and the stated ± of the age.</summary>
     private sealed record Estimate(double? Age, float? MaleProbability, double? AgeUncertainty);
 
-    private static (List<(string Path, Prediction Prediction)> Predictions, int Misses, int Failures) Run(FaceAnalyzer analyzer,
-        Func<IReadOnlyList<Mat>, IReadOnlyList<Estimate>> estimate, List<LabeledFace> faces, Mode mode, float view)
+    private static (List<(LabeledFace Face, Prediction Prediction, FaceCropper.Square Square)> Predictions, int Misses, int Failures) Run(FaceCropSource source, int batch,
+        Func<IReadOnlyList<Mat>, IReadOnlyList<Estimate>> estimate, List<LabeledFace> faces)
     {
-        var predictions = new List<(string, Prediction)>(faces.Count);
+        var predictions = new List<(LabeledFace, Prediction, FaceCropper.Square)>(faces.Count);
         int misses = 0, failures = 0;
         var progress = new ConsoleProgress("eval", faces.Count);
-        int batch = analyzer.Options.MaxBatchSize;
-        var cropper = new FaceCropper(analyzer.Options.CropMargin, analyzer.Options.AlignByLandmarks);
         for (int start = 0; start < faces.Count; start += batch)
         {
             var chunk = faces.Skip(start).Take(batch).ToList();
             // Decode and crop in parallel; the model then sees the whole chunk in one run.
-            var crops = new Mat?[chunk.Count];
-            var missed = new bool[chunk.Count];
-            Parallel.For(0, chunk.Count, i =>
-            {
-                try
-                {
-                    using var image = ImageDecoder.DecodeFile(chunk[i].Path);
-                    if (mode == Mode.Aligned)
-                    {
-                        // The whole chip is the "face box"; a view factor > 1 adds border, < 1 zooms in.
-                        var whole = new FaceDetection(new BoxF(0, 0, image.Width, image.Height), 1f);
-                        crops[i] = new FaceCropper((view - 1) / 2, alignByEyes: false).Crop(image, whole, FaceResEstimator.InputSize);
-                    }
-                    else
-                    {
-                        var largest = analyzer.Detect(image).OrderByDescending(d => d.Box.Area).FirstOrDefault();
-                        if (largest is null) missed[i] = true;
-                        else crops[i] = cropper.Crop(image, largest, FaceResEstimator.InputSize);
-                    }
-                }
-                catch (ImageDecodeException e)
-                {
-                    Console.Error.WriteLine($"error: {e.Message}");
-                }
-            });
+            var errors = new List<string>();
+            var (crops, missed, squares) = source.CutFiles(chunk.Select(f => f.Path).ToList(), errors);
+            foreach (var e in errors) Console.Error.WriteLine($"error: {e}");
             misses += missed.Count(m => m);
-            failures += crops.Select((c, i) => c is null && !missed[i]).Count(f => f);
+            failures += errors.Count;
             var ready = crops.Select((c, i) => (c, i)).Where(p => p.c is not null).ToList();
             var estimates = estimate(ready.Select(p => p.c!).ToList());
             for (int k = 0; k < ready.Count; k++)
@@ -196,8 +156,8 @@ public static class EvalCommand
                 var e = estimates[k];
                 // A model that gives no age (or no gender) is scored only on what it gives.
                 float male = e.MaleProbability ?? 0.5f;
-                predictions.Add((face.Path, new Prediction(e.Age is null ? null : face.Age, e.MaleProbability is null ? null : face.Gender, e.Age ?? 0,
-                    male >= 0.5f ? Gender.Male : Gender.Female, male, e.Age is null ? null : face.AgeGroup, e.AgeUncertainty)));
+                predictions.Add((face, new Prediction(e.Age is null ? null : face.Age, e.MaleProbability is null ? null : face.Gender, e.Age ?? 0,
+                    male >= 0.5f ? Gender.Male : Gender.Female, male, e.Age is null ? null : face.AgeGroup, e.AgeUncertainty), squares[ready[k].i]!.Value));
             }
             foreach (var c in crops) c?.Dispose();
             progress.Report(Math.Min(faces.Count, start + batch));

@@ -43,6 +43,16 @@ public sealed record AnalyzerOptions
     /// 0.5. 0.65 was chosen by 5-fold cross-validation on the UTKFace development split (docs/accuracy.md).
     /// </summary>
     public double MaleDecisionThreshold { get; init; } = 0.65;
+    /// <summary>
+    /// Without a trained head: the stated ± of an age is this × the standard deviation of the model's age distribution,
+    /// so that it holds the true age for <see cref="Estimation.AgeUncertainty.ClaimedCoverage"/> of faces (a head carries its own).
+    /// </summary>
+    public double AgeUncertaintyScale { get; init; } = 1;
+    /// <summary>
+    /// Named feature sets for `faceage train --features NAME`: models joined by '+' (faceres-deep first), e.g.
+    /// "faceres-deep+faceapi-age-gender". A trained head names its own set in its metadata; this only names sets to train.
+    /// </summary>
+    public Dictionary<string, string>? FeatureSets { get; init; }
     /// <summary>Most crops per age/gender model run.</summary>
     public int MaxBatchSize { get; init; } = 8;
     /// <summary>Lower bounds of the reported age groups; null = <see cref="Estimation.AgeGroups.DefaultLowerBounds"/>.</summary>
@@ -71,6 +81,7 @@ public sealed record AnalyzerOptions
         if (FaceCheck is { Length: > 0 } check && !check.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             yield return $"{prefix}:FaceCheck must name an ONNX file (or be empty), got '{check}'.";
         if (MaleDecisionThreshold is <= 0 or >= 1) yield return $"{prefix}:MaleDecisionThreshold must be in (0, 1), got {MaleDecisionThreshold}.";
+        if (AgeUncertaintyScale is <= 0 or > 10) yield return $"{prefix}:AgeUncertaintyScale must be in (0, 10], got {AgeUncertaintyScale}.";
         if (GoodFaceSize < 8) yield return $"{prefix}:GoodFaceSize must be ≥ 8, got {GoodFaceSize}.";
     }
 }

@@ -1,5 +1,6 @@
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
+
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
@@ -67,6 +68,7 @@ public sealed class FaceAnalyzer : IDisposable
         var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
         TrainedHead? head = null;
         FaceCheck? check = null;
+        var extra = new List<FaceModelRunner>();
         try
         {
             if (options.AgeGenderHead is { } headFile)
@@ -79,15 +81,19 @@ public sealed class FaceAnalyzer : IDisposable
                 var checkPath = Path.IsPathRooted(checkFile) ? checkFile : ModelDirectory.Require(modelsDirectory, checkFile);
                 check = new FaceCheck(sessions.Create(checkPath), checkPath);
             }
-            // A head trained together with the last backbone block brings that backbone along.
+            // A head trained together with a fine-tuned backbone brings that backbone along.
             if (head?.TunedBackbone is { } tuned) estimatorPath = tuned;
+            // The other face models whose features the head reads (float, from the models folder).
+            foreach (var model in head?.Features.Extra ?? [])
+                extra.Add(new FaceModelRunner(model, sessions.Create(ModelDirectory.Require(modelsDirectory, model.File))));
             return new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation,
-                head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check);
+                head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check, extra, options.AgeUncertaintyScale);
         }
         catch
         {
             head?.Dispose();
             check?.Dispose();
+            foreach (var m in extra) m.Dispose();
             throw;
         }
     }
@@ -137,7 +143,7 @@ public sealed class FaceAnalyzer : IDisposable
         return new FaceResult(
             face.Detection,
             Age: Math.Round(a.Age.Mean, 1),
-            AgeUncertainty: Math.Round(a.Age.StandardDeviation, 1),
+            AgeUncertainty: Math.Round(a.AgeUncertainty, 1),
             AgeGroup: _groups.Of(a.Age.Mean),
             Gender: male ? Gender.Male : Gender.Female,
             GenderProbability: Math.Round(male ? a.MaleProbability : 1 - a.MaleProbability, 3),

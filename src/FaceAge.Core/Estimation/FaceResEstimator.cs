@@ -25,8 +25,15 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
     /// <param name="head">A trained head that replaces the model's own age and gender outputs (owned: disposed with the estimator).</param>
     /// <param name="faceCheck">Scores each crop for being a face at all, on the same features (owned: disposed with the estimator).</param>
-    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null, FaceCheck? faceCheck = null)
+    /// <param name="extraModels">The other face models whose features the head reads, in the head's order (owned).</param>
+    /// <param name="uncertaintyScale">Without a head: calibrated ± = this × the age distribution's standard deviation.</param>
+    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null, FaceCheck? faceCheck = null,
+        IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1)
     {
+        ExtraModels = extraModels ?? [];
+        if (!ExtraModels.Select(m => m.Definition.Name).SequenceEqual((head?.Features.Extra ?? []).Select(m => m.Name)))
+            throw new ArgumentException($"The head {head?.Path} reads the features of {head?.Features.Name ?? "faceres-deep"}, but the estimator runs faceres-deep+{string.Join("+", ExtraModels.Select(m => m.Definition.Name))}.");
+        UncertaintyScale = head?.UncertaintyScale ?? uncertaintyScale;
         FaceCheck = faceCheck;
         FlipAugmentation = flipAugmentation;
         _calibration = calibration;
@@ -44,6 +51,10 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     public string? Variant => _session.ModelMetadata.CustomMetadataMap.TryGetValue("faceage.quantization", out var v) ? v : null;
     public TrainedHead? Head { get; }
     public FaceCheck? FaceCheck { get; }
+    /// <summary>The other face models run for the head's features (empty without a head that needs them).</summary>
+    public IReadOnlyList<FaceModelRunner> ExtraModels { get; }
+    /// <summary>Calibrated ± = this × the age distribution's standard deviation.</summary>
+    public double UncertaintyScale { get; }
 
     /// <summary>Estimates every crop (each <see cref="InputSize"/>² BGR) in one batched run.</summary>
     public IReadOnlyList<FaceAttributes> Estimate(IReadOnlyList<Mat> crops)
@@ -58,15 +69,38 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
             if (Head is not null || FaceCheck is not null)
             {
                 // Head and face check see each view on its own (as in training); their outputs are then averaged like the model's.
-                int rows = crops.Count * views;
-                var features = ArrayPool<float>.Shared.Rent(rows * BackboneFeatures.Length);
+                int rows = crops.Count * views, own = BackboneFeatures.Length, length = Head?.Features.Length ?? own;
+                bool withBackbone = Head?.Features.IncludesBackbone ?? true;
+                var extra = ExtraModels.Select(m => m.Features(crops, views == 2)).ToList();
+                var features = ArrayPool<float>.Shared.Rent(rows * length);
+                // The face check reads faceres-deep's features alone: kept apart when the head's rows are more (or other) than those.
+                var backbone = FaceCheck is not null && (length != own || !withBackbone) ? ArrayPool<float>.Shared.Rent(rows * own) : null;
                 try
                 {
-                    for (int row = 0; row < rows; row++) Features(age, gender, descriptor, row, features.AsSpan(row * BackboneFeatures.Length, BackboneFeatures.Length));
+                    for (int row = 0; row < rows; row++)
+                    {
+                        var destination = features.AsSpan(row * length, length);
+                        int offset = 0, crop = row % crops.Count, view = row / crops.Count;
+                        if (withBackbone)
+                        {
+                            Features(age, gender, descriptor, row, destination[..own]);
+                            offset = own;
+                        }
+                        foreach (var model in extra)
+                        {
+                            model[crop][view].CopyTo(destination[offset..]);
+                            offset += model[crop][view].Length;
+                        }
+                        if (backbone is not null) Features(age, gender, descriptor, row, backbone.AsSpan(row * own, own));
+                    }
                     if (Head is not null) (headAge, headMale) = Head.Run(features, rows);
-                    if (FaceCheck is not null) face = FaceCheck.Run(features, rows);
+                    if (FaceCheck is not null) face = FaceCheck.Run(backbone ?? features, rows);
                 }
-                finally { ArrayPool<float>.Shared.Return(features); }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(features);
+                    if (backbone is not null) ArrayPool<float>.Shared.Return(backbone);
+                }
             }
             int outBins = headAge is null ? bins : headAge.Length / (crops.Count * views);
             for (int i = 0; i < crops.Count; i++)
@@ -84,7 +118,10 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
                     male += (headMale is null ? gender[row, 0] : headMale[row]) / views;
                 }
                 var distribution = new AgeDistribution(p, firstAge: headAge is null ? 1 : TrainedHead.FirstAge);
-                list.Add(new FaceAttributes(distribution, _calibration?.Apply(male) ?? male, d, face is null ? null : faceScore));
+                list.Add(new FaceAttributes(distribution, _calibration?.Apply(male) ?? male, d, face is null ? null : faceScore)
+                {
+                    AgeUncertainty = UncertaintyScale * distribution.StandardDeviation,
+                });
             }
         });
         return list;
@@ -185,5 +222,6 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
         _session.Dispose();
         Head?.Dispose();
         FaceCheck?.Dispose();
+        foreach (var m in ExtraModels) m.Dispose();
     }
 }

@@ -21,6 +21,12 @@ public sealed record FusionOptions
     public int MinSamples { get; init; } = 3;
     /// <summary>Persons none of whose samples reach this quality (size × sharpness × frontalness, 0–1) are not published: nothing usable was seen.</summary>
     public double MinQuality { get; init; } = 0.1;
+    public const double DefaultAgeErrorCorrelation = 0.8;
+    /// <summary>
+    /// ρ: the share of a sample's age error that all samples of one person share (the rest differs from frame to frame),
+    /// so that fusing n samples narrows the stated ± only to √(ρ + (1 − ρ)/n) of a sample's (<see cref="TrackFusion"/>). Measured on real clips (docs/accuracy.md).
+    /// </summary>
+    public double AgeErrorCorrelation { get; init; } = DefaultAgeErrorCorrelation;
 
     public IEnumerable<string> Validate(string prefix = "Fusion")
     {
@@ -28,6 +34,7 @@ public sealed record FusionOptions
         if (ReentrySimilarity is <= 0 or > 1) yield return $"{prefix}:ReentrySimilarity must be in (0, 1], got {ReentrySimilarity}.";
         if (MinSamples < 1) yield return $"{prefix}:MinSamples must be ≥ 1, got {MinSamples}.";
         if (MinQuality is < 0 or >= 1) yield return $"{prefix}:MinQuality must be in [0, 1), got {MinQuality}.";
+        if (AgeErrorCorrelation is < 0 or > 1) yield return $"{prefix}:AgeErrorCorrelation must be in [0, 1], got {AgeErrorCorrelation}.";
     }
 }
 
@@ -52,10 +59,10 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// </summary>
     public const double SwitchSimilarity = 0.6;
 
-    private sealed class Person
+    private sealed class Person(double ageErrorCorrelation)
     {
         public string Id { get; } = Guid.NewGuid().ToString("N");
-        public TrackFusion Fusion { get; } = new();
+        public TrackFusion Fusion { get; } = new(ageErrorCorrelation);
         public DateTimeOffset FirstSeen, LastSeen, LastSample;
         public DateTimeOffset? DepartedAt;
         public readonly List<long> Tracks = [];
@@ -84,7 +91,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         if (_endedTracks.ContainsKey(trackId) || _published.Contains(trackId)) return;
         if (!_byTrack.TryGetValue(trackId, out var p))
         {
-            p = new Person { FirstSeen = time };
+            p = new Person(options.AgeErrorCorrelation) { FirstSeen = time };
             p.Tracks.Add(trackId);
             _byTrack[trackId] = p;
         }
@@ -129,7 +136,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
             person.LastSeen = person.LastSample;
             person.DepartedAt = person.LastSample;
             _departed.Add(person);
-            var next = new Person { FirstSeen = first.Time, LastSeen = sample.Time, LastSample = first.Time };
+            var next = new Person(options.AgeErrorCorrelation) { FirstSeen = first.Time, LastSeen = sample.Time, LastSample = first.Time };
             next.Tracks.Add(trackId);
             next.Fusion.Add(first);
             _byTrack[trackId] = person = next;
@@ -229,10 +236,9 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
 
     private PersonEvent ToEvent(Person p)
     {
-        var age = p.Fusion.Age!;
-        double male = p.Fusion.MaleProbability;
+        double age = p.Fusion.AgeMean, male = p.Fusion.MaleProbability;
         return new PersonEvent(p.Id, cameraId, p.FirstSeen, p.LastSeen, Math.Round((p.LastSeen - p.FirstSeen).TotalSeconds, 1),
-            Math.Round(age.Mean, 1), Math.Round(age.StandardDeviation, 1), groups.Of(age.Mean),
+            Math.Round(age, 1), Math.Round(p.Fusion.AgeUncertainty, 1), groups.Of(age),
             male >= 0.5 ? "male" : "female", Math.Round(male >= 0.5 ? male : 1 - male, 3),
             p.Fusion.Samples, Math.Round(p.Fusion.MeanFaceSize, 1));
     }

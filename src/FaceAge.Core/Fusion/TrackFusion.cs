@@ -6,16 +6,22 @@ namespace FaceAge.Core.Fusion;
 /// Combines the samples of one person into one estimate: the age distributions and P(male) are averaged
 /// with weights = sample quality (floored, so a run of poor samples still counts). For re-entry matching it
 /// keeps the best few single-sample descriptors: averaging them would pull every person towards the
-/// population mean (measured: different people's means become alike). Age = mean of the fused
-/// distribution, uncertainty = its standard deviation.
+/// population mean (measured: different people's means become alike).
+/// <para>
+/// Age = the weighted mean of the samples' ages. Its ± (<see cref="AgeUncertainty"/>) narrows with more samples only
+/// as far as they are independent evidence: a sample's error u² is part shared by all samples of the person (ρ·u²: the
+/// model misjudges this face, whatever the frame) and part its own ((1 − ρ)·u²: pose, light, blur). The fused error is
+/// ρ·ū² + (1 − ρ)·ū² / n_eff (n_eff = (Σw)²/Σw²), with the own part never below what the samples' own spread shows.
+/// ρ is <see cref="FusionOptions.AgeErrorCorrelation"/>, measured on real clips (docs/accuracy.md).
+/// </para>
 /// </summary>
-public sealed class TrackFusion
+public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.DefaultAgeErrorCorrelation)
 {
     private const double MinimumWeight = 0.05;
     public const int DescriptorsKept = 8;
     private double[]? _age;
     private List<(double Quality, float[] Descriptor)>? _descriptors = [];
-    private double _male, _weight, _faceSize;
+    private double _male, _weight, _weightSquares, _faceSize, _ageSum, _ageSquares, _uncertaintySquares;
     private int _firstAge;
 
     public int Samples { get; private set; }
@@ -31,6 +37,12 @@ public sealed class TrackFusion
         _age ??= new double[s.AgeProbabilities.Length];
         _firstAge = s.FirstAge;
         for (int i = 0; i < _age.Length; i++) _age[i] += w * s.AgeProbabilities[i];
+        var distribution = new AgeDistribution(s.AgeProbabilities, s.FirstAge);
+        double u = s.AgeUncertainty ?? distribution.StandardDeviation;
+        _ageSum += w * distribution.Mean;
+        _ageSquares += w * distribution.Mean * distribution.Mean;
+        _uncertaintySquares += w * u * u;
+        _weightSquares += w * w;
         if (_descriptors is not null)
         {
             _descriptors.Add((s.Quality, s.Descriptor));
@@ -57,6 +69,10 @@ public sealed class TrackFusion
         }
         _male += other._male;
         _weight += other._weight;
+        _weightSquares += other._weightSquares;
+        _ageSum += other._ageSum;
+        _ageSquares += other._ageSquares;
+        _uncertaintySquares += other._uncertaintySquares;
         _faceSize += other._faceSize;
         _firstAge = other._firstAge;
         BestFaceScore = Math.Max(BestFaceScore, other.BestFaceScore);
@@ -64,7 +80,24 @@ public sealed class TrackFusion
         Samples += other.Samples;
     }
 
+    /// <summary>The samples' age distributions averaged (a mixture: its spread is that of the samples, not the error of the fused age).</summary>
     public AgeDistribution? Age => Samples == 0 ? null : new AgeDistribution(_age!.Select(v => (float)(v / _weight)).ToArray(), _firstAge);
+
+    /// <summary>The fused age: the weighted mean of the samples' ages.</summary>
+    public double AgeMean => Samples == 0 ? double.NaN : _ageSum / _weight;
+
+    /// <summary>The stated ± of <see cref="AgeMean"/> (see the class summary): shrinks with independent samples, never below √ρ · ū.</summary>
+    public double AgeUncertainty
+    {
+        get
+        {
+            if (Samples == 0) return double.NaN;
+            double meanU2 = _uncertaintySquares / _weight, effective = _weight * _weight / _weightSquares;
+            double spread = Math.Max(0, _ageSquares / _weight - AgeMean * AgeMean) * (effective > 1 ? effective / (effective - 1) : 0);
+            double own = Math.Max((1 - ageErrorCorrelation) * meanU2, spread);
+            return Math.Sqrt(ageErrorCorrelation * meanU2 + own / effective);
+        }
+    }
 
     public double MaleProbability => Samples == 0 ? 0.5 : _male / _weight;
 

@@ -35,6 +35,42 @@ public class PersonRegistryTests
         Assert.Equal(25, fusion.Age!.Mean, 5);                   // 0.75·20 + 0.25·40
         Assert.Equal(Math.Sqrt(0.75 * 25 + 0.25 * 225), fusion.Age.StandardDeviation, 5);
         Assert.Equal(0.7, fusion.MaleProbability, 5);            // 0.75·0.9 + 0.25·0.1
+        Assert.Equal(25, fusion.AgeMean, 5);
+    }
+
+    private static PersonSample Stated(double age, double uncertainty, double seconds)
+    {
+        var p = new float[100];
+        p[(int)age - 1] = 1;
+        return new(p, 1, 0.2f, 1, 100, Descriptor(1), T0.AddSeconds(seconds), AgeUncertainty: uncertainty);
+    }
+
+    [Fact]
+    public void Fusing_agreeing_samples_narrows_the_uncertainty_only_by_their_independent_part()
+    {
+        // 15 samples stating ±6 each, all at age 30, ρ = 0.8: ±6 · √(0.8 + 0.2/15) = ±5.41, not ±6/√15 = ±1.55.
+        var fusion = new TrackFusion(ageErrorCorrelation: 0.8);
+        for (int i = 0; i < 15; i++) fusion.Add(Stated(30, 6, i));
+        Assert.Equal(30, fusion.AgeMean, 5);
+        Assert.Equal(6 * Math.Sqrt(0.8 + 0.2 / 15), fusion.AgeUncertainty, 5);
+        // One sample is as uncertain as it says; fully independent samples (ρ = 0) narrow as 1/√n.
+        var one = new TrackFusion(0.8);
+        one.Add(Stated(30, 6, 0));
+        Assert.Equal(6, one.AgeUncertainty, 5);
+        var independent = new TrackFusion(0);
+        for (int i = 0; i < 9; i++) independent.Add(Stated(30, 6, i));
+        Assert.Equal(2, independent.AgeUncertainty, 5);
+    }
+
+    [Fact]
+    public void Samples_that_disagree_more_than_they_state_widen_the_fused_uncertainty_to_their_spread()
+    {
+        // Ages 20 and 40 alternating (sample spread 10.3 years) though each states ±3: the own part is the observed spread.
+        var fusion = new TrackFusion(ageErrorCorrelation: 0.5);
+        for (int i = 0; i < 10; i++) fusion.Add(Stated(i % 2 == 0 ? 20 : 40, 3, i));
+        double spread2 = 100.0 * 10 / 9;                              // unbiased variance of the ten ages
+        Assert.Equal(Math.Sqrt(0.5 * 9 + spread2 / 10), fusion.AgeUncertainty, 4);
+        Assert.True(fusion.AgeUncertainty > 3);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using FaceAge.Core.Imaging;
 
-namespace FaceAge.Core.Estimation.FaceModels;
+namespace FaceAge.Core.Estimation;
 
 /// <summary>What one face model says of a face on its own: an age (with its distribution where the model gives one) and/or P(male).</summary>
 public sealed record OwnEstimate(double? Age, float? MaleProbability, AgeDistribution? Distribution = null);
@@ -15,12 +15,12 @@ public sealed record OwnEstimate(double? Age, float? MaleProbability, AgeDistrib
 /// <param name="Own">Reads the model's own estimate from its outputs (same order as <paramref name="Outputs"/>).</param>
 public sealed record FaceModelDefinition(
     string Name, string File, int InputSize, PixelNormalization Pixels, bool Grayscale, float Zoom,
-    IReadOnlyList<(string Name, int Length)> Outputs, Func<IReadOnlyList<float[]>, OwnEstimate> Own, string Description)
+    IReadOnlyList<(string Name, int Length)> Outputs, Func<IReadOnlyList<float[]>, OwnEstimate> Own, string Description, string? LayoutName = null)
 {
     public int FeatureLength => Outputs.Sum(o => o.Length);
 
-    /// <summary>"gear:age7+gender2+race5+features512" — names the feature layout a head was trained on.</summary>
-    public string Layout => $"{Name}:{string.Join('+', Outputs.Select(o => $"{ShortName(o.Name)}{o.Length}"))}";
+    /// <summary>"gear:age_output7+gender_output2+race_output5+global_max_pooling2d_1192" — names the feature layout a head was trained on.</summary>
+    public string Layout => LayoutName ?? $"{Name}:{string.Join('+', Outputs.Select(o => $"{ShortName(o.Name)}{o.Length}"))}";
 
     private static string ShortName(string output)
     {

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
-namespace FaceAge.Core.Estimation.FaceModels;
+namespace FaceAge.Core.Estimation;
 
 /// <summary>
 /// Runs one face model (<see cref="FaceModelDefinition"/>) on the analyzer's face crops: each crop is cut to the
@@ -100,6 +100,11 @@ public sealed class FaceModelRunner(FaceModelDefinition definition, ModelSession
     {
         int size = Definition.InputSize;
         double side = crop.Width / Definition.Zoom, scale = size / side;
+        if (Math.Abs(Definition.Zoom - 1) < 1e-6 && crop.Width == size && crop.Height == size)
+        {
+            crop.CopyTo(destination);
+            return;
+        }
         if (Math.Abs(Definition.Zoom - 1) < 1e-6)
         {
             Cv2.Resize(crop, destination, new Size(size, size), 0, 0, size < crop.Width ? InterpolationFlags.Area : InterpolationFlags.Linear);

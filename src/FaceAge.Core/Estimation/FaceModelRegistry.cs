@@ -1,6 +1,6 @@
 using FaceAge.Core.Imaging;
 
-namespace FaceAge.Core.Estimation.FaceModels;
+namespace FaceAge.Core.Estimation;
 
 /// <summary>
 /// Every face-attribute model FaceAge can run, in one place (docs/accuracy.md measures each as an estimator and as a
@@ -21,7 +21,7 @@ public static class FaceModelRegistry
 
     /// <summary>faceres-deep's outputs, as <see cref="FaceResEstimator"/> reads them.</summary>
     public static readonly FaceModelDefinition FaceResDeep = HseFaceRes("faceres-deep", "faceres-deep.onnx", BgrImageNet,
-        "HSE multi-output MobileNet (faceres-deep): 100 age bins, P(male), 1024-d descriptor; the analyzer's own model");
+        "HSE multi-output MobileNet (faceres-deep): 100 age bins, P(male), 1024-d descriptor; the analyzer's own model") with { LayoutName = BackboneFeatures.Layout };
 
     public static readonly IReadOnlyList<FaceModelDefinition> All =
     [
