@@ -252,6 +252,21 @@ def evaluate(net, regions, rows, idx, size, batch):
     return float(score), report
 
 
+def write_check(model_path, prefix, regions, rows, idx, size):
+    """The exported model (reloaded from its file) on a few centred crops: <prefix>.input.f32 (NHWC, the model's pixels),
+    <prefix>.age.f32 and <prefix>.male.f32, and <prefix>.json with their shapes."""
+    net = OnnxNet(model_path)
+    net.eval()
+    with torch.no_grad():
+        x = batch_views(regions[idx], size, False, None)
+        out = net(x, ["age_pred/Softmax:0", "gender_pred/Sigmoid:0"])
+    x.numpy().astype(np.float32).tofile(prefix + ".input.f32")
+    out["age_pred/Softmax:0"].numpy().astype(np.float32).tofile(prefix + ".age.f32")
+    out["gender_pred/Sigmoid:0"].numpy().astype(np.float32).tofile(prefix + ".male.f32")
+    with open(prefix + ".json", "w") as f:
+        json.dump({"faces": len(idx), "size": size, "paths": [rows[i]["path"] for i in idx]}, f)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--crops", nargs="+", required=True, help="crop lists from faceage eval --predictions")
@@ -270,6 +285,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="use only N rows of each data set (a quick run)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
+    ap.add_argument("--check", help="also write the exported model's inputs and outputs for a few faces (raw float32 + JSON), for the C# runtime to reproduce")
     args = ap.parse_args()
     if not 96 <= args.size <= 256:
         ap.error("--size must be 96-256, got %d" % args.size)
@@ -356,6 +372,8 @@ def main():
         print("epoch %d: loss %.3f, %d s%s" % (epoch, entry["loss"], entry["seconds"], "" if not held_idx else ", score %.3f %s" % (entry["score"], json.dumps(entry["held_out"]))), flush=True)
     if not held_idx:
         net.export(args.out, args.size)
+    if args.check:
+        write_check(args.out, args.check, regions, rows, (held_idx or train_idx)[:8], args.size)
     summary = {"args": vars(args), "best_epoch": best[1] if best else args.epochs, "history": history}
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
         json.dump(summary, f, indent=1)

@@ -17,10 +17,13 @@ public sealed class FaceModelRunner(FaceModelDefinition definition, ModelSession
 
     public FaceModelDefinition Definition { get; } = definition;
 
+    /// <summary>The side the model takes: its file's fixed input size (a fine-tuned model may be smaller), else the definition's.</summary>
+    public int InputSize { get; } = session.InputMetadata.Values.Single().Dimensions is [_, > 0 and var h, _, _] ? h : definition.InputSize;
+
     /// <summary>result[i][v]: the feature vector (the outputs concatenated) of crop i, view v (0 = crop, 1 = mirror).</summary>
     public float[][][] Features(IReadOnlyList<Mat> crops, bool mirrored)
     {
-        int views = mirrored ? 2 : 1, n = crops.Count, size = Definition.InputSize, channels = Definition.Grayscale ? 1 : 3;
+        int views = mirrored ? 2 : 1, n = crops.Count, size = InputSize, channels = Definition.Grayscale ? 1 : 3;
         var result = new float[n][][];
         if (n == 0) return result;
         int per = size * size * channels, batch = n * views;
@@ -98,7 +101,7 @@ public sealed class FaceModelRunner(FaceModelDefinition definition, ModelSession
     /// <summary>The model's view of a face crop: the centre 1/zoom of it (replicated border when zoom &lt; 1), at its input size.</summary>
     private void Cut(Mat crop, Mat destination)
     {
-        int size = Definition.InputSize;
+        int size = InputSize;
         double side = crop.Width / Definition.Zoom, scale = size / side;
         if (Math.Abs(Definition.Zoom - 1) < 1e-6 && crop.Width == size && crop.Height == size)
         {

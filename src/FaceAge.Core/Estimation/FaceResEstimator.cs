@@ -8,13 +8,16 @@ using OpenCvSharp;
 namespace FaceAge.Core.Estimation;
 
 /// <summary>
-/// faceres-deep (HSE multi-output MobileNet, converted from TF.js). Input NHWC 224×224 BGR minus the
-/// ImageNet means (103.939, 116.779, 123.68); outputs 100 age bins (bin i = age i + 1), P(male) and a
-/// 1024-d descriptor. A batch of crops runs in one session call. Thread-safe.
+/// faceres-deep (HSE multi-output MobileNet, converted from TF.js; or a fine-tuned one, possibly at a smaller input
+/// size). Input NHWC BGR minus the ImageNet means (103.939, 116.779, 123.68); outputs 100 age bins (bin i = age i + 1),
+/// P(male) and a 1024-d descriptor. Takes the analyzer's <see cref="InputSize"/>² crops (resized to the model's own size
+/// when that is smaller). A batch of crops runs in one session call. Thread-safe.
 /// </summary>
 public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
 {
+    /// <summary>The side of the face crops the analyzer cuts (faceres-deep's own input size).</summary>
     public const int InputSize = 224;
+    [ThreadStatic] private static Mat? _resized;
     public const string AgeOutput = "age_pred/Softmax:0", GenderOutput = "gender_pred/Sigmoid:0", DescriptorOutput = "global_pooling/Mean:0";
     private static readonly PixelNormalization Pixels = new(Rgb: false, [103.939f, 116.779f, 123.68f], 1f, TensorLayout.Nhwc);
     private readonly ModelSession _session;
@@ -40,12 +43,16 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
         _session = session;
         Head = head;
         _inputName = session.InputMetadata.Keys.Single();
+        ModelSize = session.InputMetadata.Values.Single().Dimensions is [_, > 0 and var h, _, _] ? h : InputSize;
         foreach (var output in new[] { AgeOutput, GenderOutput, DescriptorOutput })
             if (!session.OutputMetadata.ContainsKey(output))
                 throw new InvalidDataException($"faceres-deep model lacks output '{output}'.");
     }
 
     public bool FlipAugmentation { get; }
+
+    /// <summary>The side the model takes (224, or less for a model fine-tuned at a smaller size).</summary>
+    public int ModelSize { get; }
 
     /// <summary>The model's build variant from its ONNX metadata ("faceage.quantization"), null for a plain float model.</summary>
     public string? Variant => _session.ModelMetadata.CustomMetadataMap.TryGetValue("faceage.quantization", out var v) ? v : null;
@@ -189,7 +196,7 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     /// <summary>One session run over the crops (rows 0..n-1) and, with 2 views, their mirrors (rows n..2n-1).</summary>
     private void RunBackbone(IReadOnlyList<Mat> crops, int views, IReadOnlyList<string> outputs, Action<Tensor<float>[]> read)
     {
-        int per = InputSize * InputSize * 3, batch = crops.Count * views;
+        int size = ModelSize, per = size * size * 3, batch = crops.Count * views;
         var buffer = ArrayPool<float>.Shared.Rent(per * batch);
         try
         {
@@ -199,6 +206,11 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
                 var crop = crops[i];
                 if (crop.Width != InputSize || crop.Height != InputSize)
                     throw new ArgumentException($"Crop {i} is {crop.Width}x{crop.Height}, expected {InputSize}x{InputSize}.");
+                if (size != InputSize)
+                {
+                    Cv2.Resize(crop, _resized ??= new Mat(), new Size(size, size), 0, 0, InterpolationFlags.Area);
+                    crop = _resized;
+                }
                 Pixels.Write(crop, buffer.AsSpan(i * per, per));
                 if (views == 2)
                 {
@@ -207,7 +219,7 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
                 }
             }
             var memory = new Memory<float>(buffer, 0, per * batch);
-            var tensor = new DenseTensor<float>(memory, [batch, InputSize, InputSize, 3]);
+            var tensor = new DenseTensor<float>(memory, [batch, size, size, 3]);
             using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)], outputs);
             read(outputs.Select(name => results.First(r => r.Name == name).AsTensor<float>()).ToArray());
         }
