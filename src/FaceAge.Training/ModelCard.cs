@@ -105,7 +105,7 @@ public sealed record ModelCard(
             foreach (var (name, m) in cv.Metrics.Where(x => x.Metrics.HasAges).Select(x => (x.Dataset, x.Metrics)))
             {
                 md.AppendLine();
-                md.AppendLine(c, $"{name}, MAE per decade: {string.Join(", ", m.ByDecade.Select(d => $"{d.Decade} {d.Mae:0.00} ({d.MeanSignedError:+0.0;-0.0}, n {d.N})"))}.");
+                md.AppendLine(c, $"{name}, MAE per decade: {string.Join(", ", m.ByDecade.Select(d => $"{d.Decade} {d.Mae:0.00} ({d.MeanSignedError:+0.0;-0.0;+0.0}, n {d.N})"))}.");
             }
             md.AppendLine();
         }

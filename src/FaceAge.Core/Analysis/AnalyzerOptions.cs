@@ -13,12 +13,14 @@ public sealed record AnalyzerOptions
     /// <summary>Age/gender model file under the models folder.</summary>
     public string AgeGenderModel { get; init; } = "faceres-deep.onnx";
     /// <summary>
-    /// Optional trained age/gender head (ONNX from `faceage train`, e.g. "heads/utkface-dev.onnx" under the
-    /// models folder, or a path) run on the age/gender model's features; replaces the model's own age and
-    /// gender outputs. With a head, <see cref="MaleDecisionThreshold"/> is not applied (the head is trained
-    /// to decide at 0.5). Null = the model's own outputs.
+    /// The trained age/gender head (ONNX from `faceage train`, under the models folder or a path) run on the features
+    /// of the face models it names; replaces the model's own age and gender outputs. With a head,
+    /// <see cref="MaleDecisionThreshold"/> is not applied (the head is trained to decide at 0.5). The default is the
+    /// committed ensemble head (models/heads/age-gender.card.md, chosen across three data sets in docs/accuracy.md);
+    /// empty or null = the model's own outputs.
     /// </summary>
-    public string? AgeGenderHead { get; init; }
+    public string? AgeGenderHead { get; init; } = DefaultHead;
+    public const string DefaultHead = "heads/age-gender.onnx";
     /// <summary>
     /// The face check (ONNX from `faceage train face-check`, under the models folder or a path) that scores every
     /// detection for being a face on the age/gender model's features; empty = none. The committed check is
@@ -33,7 +35,8 @@ public sealed record AnalyzerOptions
     /// <summary>P(face) below which a detection is not a face (chosen by `faceage bench precision`, docs/detectors.md).</summary>
     public double FaceCheckThreshold { get; init; } = 0.5;
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
-    public float CropMargin { get; init; } = 0.25f;
+    /// <remarks>0.1: measured best across UTKFace, FairFace and FG-NET with detection (docs/accuracy.md, "Crop margin").</remarks>
+    public float CropMargin { get; init; } = 0.1f;
     /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
     public bool AlignByLandmarks { get; init; } = true;
     /// <summary>Also estimate each crop mirrored and average both (twice the compute, measured lower error).</summary>
@@ -70,8 +73,8 @@ public sealed record AnalyzerOptions
         if (CropMargin is < 0 or > 1) yield return $"{prefix}:CropMargin must be in [0, 1], got {CropMargin}.";
         if (MaxBatchSize is < 1 or > 256) yield return $"{prefix}:MaxBatchSize must be 1–256, got {MaxBatchSize}.";
         if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
-        if (AgeGenderHead is { } head && (head.Length == 0 || !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
-            yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be left out), got '{head}'.";
+        if (AgeGenderHead is { Length: > 0 } head && !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be empty for the model's own outputs), got '{head}'.";
         var groups = EffectiveAgeGroups;
         if (groups[0] != 0 || groups.Zip(groups.Skip(1)).Any(p => p.Second <= p.First))
             yield return $"{prefix}:AgeGroups must start at 0 and ascend strictly, got [{string.Join(", ", groups)}].";

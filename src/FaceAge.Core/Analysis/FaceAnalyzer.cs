@@ -71,7 +71,7 @@ public sealed class FaceAnalyzer : IDisposable
         var extra = new List<FaceModelRunner>();
         try
         {
-            if (options.AgeGenderHead is { } headFile)
+            if (options.AgeGenderHead is { Length: > 0 } headFile)
             {
                 var headPath = Path.IsPathRooted(headFile) ? headFile : ModelDirectory.Require(modelsDirectory, headFile);
                 head = new TrainedHead(sessions.Create(headPath), headPath);

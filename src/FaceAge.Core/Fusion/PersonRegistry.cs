@@ -21,10 +21,12 @@ public sealed record FusionOptions
     public int MinSamples { get; init; } = 3;
     /// <summary>Persons none of whose samples reach this quality (size × sharpness × frontalness, 0–1) are not published: nothing usable was seen.</summary>
     public double MinQuality { get; init; } = 0.1;
-    public const double DefaultAgeErrorCorrelation = 0.8;
+    public const double DefaultAgeErrorCorrelation = 0.9;
     /// <summary>
     /// ρ: the share of a sample's age error that all samples of one person share (the rest differs from frame to frame),
-    /// so that fusing n samples narrows the stated ± only to √(ρ + (1 − ρ)/n) of a sample's (<see cref="TrackFusion"/>). Measured on real clips (docs/accuracy.md).
+    /// so that fusing n samples narrows the stated ± only to √(ρ + (1 − ρ)/n) of a sample's (<see cref="TrackFusion"/>). 0.9: the
+    /// stock model's samples on seven real clips implied 0.92, and with ρ 0.9 fused labelled faces keep the claimed coverage
+    /// (`faceage bench fusion`, docs/accuracy.md, "Uncertainty").
     /// </summary>
     public double AgeErrorCorrelation { get; init; } = DefaultAgeErrorCorrelation;
 

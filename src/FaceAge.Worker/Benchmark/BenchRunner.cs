@@ -180,7 +180,10 @@ public static class BenchRunner
         double Stage(string stage) => Delta($"faceage_stage_cpu_seconds_total{{stage=\"{stage}\"}}") / wall;
         double Model(string file) => Delta($"faceage_model_cpu_seconds_total{{model=\"{file}\"}}") / wall;
         var detectorFile = (analysis.Detector.ModelPath is { Length: > 0 } mp ? Path.GetFileName(mp) : FaceAge.Core.Detection.DetectorRegistry.Find(analysis.Detector.Kind)!.DefaultModelFile);
-        double detectorModel = Model(detectorFile), estimatorModel = Model(Path.GetFileName(analysis.AgeGenderModel));
+        double detectorModel = Model(detectorFile);
+        // Every other model run is the estimator's: the backbone, the face models a trained head reads, the head, the face check.
+        double estimatorModel = DeltaWhere(k => k.StartsWith("faceage_model_cpu_seconds_total{", StringComparison.Ordinal)
+            && !k.Contains($"model=\"{detectorFile}\"", StringComparison.Ordinal)) / wall;
         double detect = Stage("detect"), estimate = Stage("estimate"), crop = Stage("crop"), track = Stage("track");
         double other = Math.Max(0, cpu - detect - estimate - crop - track);
         double own = Math.Max(0, cpu - detectorModel - estimatorModel);
@@ -195,7 +198,7 @@ public static class BenchRunner
                 file = settingsFile is null ? null : Path.GetFullPath(settingsFile),
                 streams = run.Streams, fps = run.Fps, video = Path.GetFileName(run.Video),
                 detector = analysis.Detector.Kind, tiles = analysis.Detector.Tiles, detectEveryNthFrame = pipelineOptions.DetectEveryNthFrame,
-                model = analysis.AgeGenderModel, flipAugmentation = analysis.FlipAugmentation,
+                model = analysis.AgeGenderModel, head = analysis.AgeGenderHead is { Length: > 0 } h ? h : null, flipAugmentation = analysis.FlipAugmentation,
                 samplesPerSecondPerTrack = pipelineOptions.SamplesPerSecondPerTrack, sampleMaxAgeMilliseconds = pipelineOptions.SampleMaxAgeMilliseconds,
                 batchSize = pipelineOptions.BatchSize, batchMaxWaitMilliseconds = pipelineOptions.BatchMaxWaitMilliseconds,
             },

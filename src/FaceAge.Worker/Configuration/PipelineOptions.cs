@@ -39,10 +39,12 @@ public sealed record PipelineOptions
     public bool FlipAugmentation { get; init; }
 
     /// <summary>
-    /// The worker's trained age/gender head (from `faceage train`, e.g. "heads/utkface-dev.onnx"), in place of
-    /// Analysis:AgeGenderHead; null = the model's own outputs.
+    /// The worker's trained age/gender head (from `faceage train`), in place of Analysis:AgeGenderHead: the committed
+    /// lighter ensemble (faceres-deep + face-api's age/gender net, about 1 ms per face more than the backbone alone;
+    /// models/heads/age-gender-lite.card.md); empty = the model's own outputs.
     /// </summary>
-    public string? AgeGenderHead { get; init; }
+    public string? AgeGenderHead { get; init; } = DefaultHead;
+    public const string DefaultHead = "heads/age-gender-lite.onnx";
 
     /// <summary>The analysis options the worker runs with: the shared Analysis section with the worker's model choices.</summary>
     /// <summary>
@@ -72,7 +74,7 @@ public sealed record PipelineOptions
         if (StatsWindowSeconds is < 1 or > 86400) yield return $"{prefix}:StatsWindowSeconds must be 1–86400, got {StatsWindowSeconds}.";
         if (PersonUpdateSeconds < 0) yield return $"{prefix}:PersonUpdateSeconds must be ≥ 0, got {PersonUpdateSeconds}.";
         if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
-        if (AgeGenderHead is { } head && !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-            yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be left out), got '{head}'.";
+        if (AgeGenderHead is { Length: > 0 } head && !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be empty for the model's own outputs), got '{head}'.";
     }
 }

@@ -35,7 +35,9 @@ public class EvalCommandTests
         Assert.DoesNotContain("NaN", result.Stdout);
         Assert.DoesNotContain("n=0", result.Stdout);
         Assert.Contains("| data set | configuration | faces |", result.Stdout);
-        foreach (var name in new[] { "utkface-dev", "fairface-dev", "fgnet-dev" }) Assert.Contains($"| {name} | faceres-deep |", result.Stdout);
+        // The default configuration: faceres-deep with the committed ensemble head.
+        foreach (var name in new[] { "utkface-dev", "fairface-dev", "fgnet-dev" }) Assert.Contains($"| {name} | faceres-deep + age-gender |", result.Stdout);
+        Assert.Contains("age/gender cost per face", result.Stdout);
         var fairface = result.Stdout[result.Stdout.IndexOf("== fairface-dev", StringComparison.Ordinal)..result.Stdout.IndexOf("== fgnet-dev", StringComparison.Ordinal)];
         Assert.DoesNotContain("age MAE", fairface);
         Assert.Contains("age group hit", fairface);
@@ -47,6 +49,8 @@ public class EvalCommandTests
 
         using var summary = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"], summary.RootElement.GetProperty("datasets").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        Assert.All(summary.RootElement.GetProperty("datasets").EnumerateArray(),
+            d => Assert.True(d.GetProperty("results")[0].GetProperty("msPerFace").GetDouble() > 0));
         var groups = Metrics(summary, 1);
         Assert.Equal(0, groups.GetProperty("N").GetInt32());
         Assert.InRange(groups.GetProperty("AgeGroupN").GetInt32(), 35, 40);
@@ -74,7 +78,7 @@ public class EvalReportTests
             "--json", Path.Combine(dir, "summary.json"), "--report", Path.Combine(dir, "report"));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("| metric | faceres-deep | faceres-deep-int8 |", result.Stdout);
+        Assert.Contains("| metric | faceres-deep + age-gender | faceres-deep-int8 + age-gender |", result.Stdout);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         var compared = summary.RootElement.GetProperty("datasets")[0].GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["faceres-deep.onnx", "faceres-deep-int8.onnx"], compared.Select(c => c.GetProperty("model").GetString()));

@@ -47,7 +47,7 @@ public class PipelineOptionsTests
     {
         var analysis = new AnalyzerOptions { CropMargin = 0.4f, MaleDecisionThreshold = 0.6 };
         var applied = new PipelineOptions().ApplyTo(analysis);
-        Assert.Equal(analysis with { AgeGenderModel = "faceres-deep-int8.onnx", FlipAugmentation = false, Inference = analysis.Inference with { IntraOpThreads = 1 } }, applied);
+        Assert.Equal(analysis with { AgeGenderModel = "faceres-deep-int8.onnx", AgeGenderHead = "heads/age-gender-lite.onnx", FlipAugmentation = false, Inference = analysis.Inference with { IntraOpThreads = 1 } }, applied);
     }
 
     [Fact]
@@ -55,7 +55,14 @@ public class PipelineOptionsTests
     {
         var applied = new PipelineOptions { AgeGenderHead = "heads/utkface-dev.onnx" }.ApplyTo(new AnalyzerOptions { AgeGenderHead = "heads/other.onnx" });
         Assert.Equal("heads/utkface-dev.onnx", applied.AgeGenderHead);
-        Assert.Null(new PipelineOptions().ApplyTo(new AnalyzerOptions { AgeGenderHead = "heads/other.onnx" }).AgeGenderHead);
+        Assert.Equal("heads/age-gender-lite.onnx", new PipelineOptions().ApplyTo(new AnalyzerOptions { AgeGenderHead = "heads/other.onnx" }).AgeGenderHead);
+    }
+
+    [Fact]
+    public void The_worker_runs_the_committed_lighter_head_by_default_and_an_empty_key_means_the_models_own_outputs()
+    {
+        Assert.Equal("heads/age-gender-lite.onnx", Load().Analysis.AgeGenderHead);
+        Assert.Equal("", Load(("Pipeline:AgeGenderHead", "")).Analysis.AgeGenderHead);
     }
 
     [Fact]
