@@ -4,7 +4,8 @@
 Events carry wall-clock times; the stream's start is known only roughly (the camera's `online` time), so the clock
 offset between truth and events is found first: the offset in ±3 s (0.1 s steps) that maximises the summed time
 overlap of events with the people they match. Then every event is matched to the person whose appearance (or whole
-visit, for people who come back) it overlaps best in time (IoU ≥ 0.3), one person per event.
+visit, for people who come back) it overlaps best in time (IoU ≥ 0.3), one person per event: first one event per
+person (best pairs first), then the events left over (splits).
 
 Reports: distinct person ids vs people (count error), people found, people split into several ids, events matching
 nobody, re-entries merged (one id spans both appearances), false merges (an id that also spans, outside its own
@@ -38,10 +39,13 @@ def score(span, p):
 def match(offset):
     spans = [(epoch(e['firstSeen']) - t0 - offset, epoch(e['lastSeen']) - t0 - offset) for e in events]
     pairs = sorted(((score(sp, p), ei, pi) for ei, sp in enumerate(spans) for pi, p in enumerate(people)), reverse=True)
+    # One event per person first (the best pairs), then the events left over go to whom they fit best (splits):
+    # when two people are in view at about the same time, a second event that fits both belongs to the one with none.
     owner, total = {}, 0.0
-    for s, ei, pi in pairs:
-        if s < 0.3: break
-        if ei not in owner: owner[ei] = pi; total += s
+    for one_to_one in (True, False):
+        for s, ei, pi in pairs:
+            if s < 0.3: break
+            if ei not in owner and (not one_to_one or pi not in owner.values()): owner[ei] = pi; total += s
     return total, owner, spans
 
 best = max((match(k / 10) + (k / 10,) for k in range(-30, 31)), key=lambda r: r[0])

@@ -8,11 +8,35 @@ public sealed record FusionOptions
     /// <summary>A person whose track ended and who comes back within this window is the same person.</summary>
     public TimeSpan ReentryWindow { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>
-    /// Cosine similarity between a new track's first descriptor and one of a departed person's kept
+    /// Cosine similarity between a sample of a new track and one of a departed person's kept
     /// descriptors above which it is that person. 0.77 is what `faceage bench verify` chose for the worker's
     /// descriptor (faceres-deep-int8): 0.1 % false accepts over 465,582 pairs of different people (docs/accuracy.md).
     /// </summary>
     public double ReentrySimilarity { get; init; } = 0.77;
+    /// <summary>
+    /// Stricter re-entry similarities by estimated age: the descriptors of different people of one age are more alike
+    /// among small children and the old than among adults. 0.1 % false accepts among utkface-dev strangers of one band
+    /// (`faceage bench verify --strangers` with that band's chips, faceres-deep-int8) needed 0.867 at 0–6 years, 0.787 at
+    /// 7–12, 0.747 at 13–19, 0.721 at 20–60 and 0.827 at 61 and over (docs/benchmarks.md, "Scenes"). A pair is held to the
+    /// strictest band of either person's estimated age, and never below <see cref="ReentrySimilarity"/>. Null: these defaults.
+    /// </summary>
+    public ReentryAgeBand[]? ReentrySimilarityByAge { get; init; }
+    public static readonly ReentryAgeBand[] DefaultReentrySimilarityByAge =
+        [new() { MaxAge = 6, Similarity = 0.87 }, new() { MaxAge = 12, Similarity = 0.79 }, new() { MaxAge = 60, Similarity = 0.77 }, new() { MaxAge = 200, Similarity = 0.83 }];
+    public ReentryAgeBand[] EffectiveReentrySimilarityByAge => ReentrySimilarityByAge is { Length: > 0 } b ? b : DefaultReentrySimilarityByAge;
+
+    /// <summary>The similarity two persons of these estimated ages must reach to be taken for one (NaN ages: no band).</summary>
+    public double ReentrySimilarityFor(double ageA, double ageB)
+    {
+        double t = ReentrySimilarity;
+        foreach (var age in new[] { ageA, ageB })
+        {
+            if (double.IsNaN(age)) continue;
+            var band = EffectiveReentrySimilarityByAge.Where(b => age <= b.MaxAge).OrderBy(b => b.MaxAge).FirstOrDefault();
+            if (band is not null) t = Math.Max(t, band.Similarity);
+        }
+        return t;
+    }
     /// <summary>
     /// Persons with fewer age/gender samples are not published (too little evidence). 3: at the default two
     /// samples per second a face tracked for at least a second, with three independent crops behind the
@@ -34,10 +58,23 @@ public sealed record FusionOptions
     {
         if (ReentryWindow < TimeSpan.Zero) yield return $"{prefix}:ReentryWindow must be ≥ 0, got {ReentryWindow}.";
         if (ReentrySimilarity is <= 0 or > 1) yield return $"{prefix}:ReentrySimilarity must be in (0, 1], got {ReentrySimilarity}.";
+        for (int i = 0; i < (ReentrySimilarityByAge?.Length ?? 0); i++)
+        {
+            var b = ReentrySimilarityByAge![i];
+            if (b.Similarity is <= 0 or > 1) yield return $"{prefix}:ReentrySimilarityByAge:{i}:Similarity must be in (0, 1], got {b.Similarity}.";
+            if (b.MaxAge < 0) yield return $"{prefix}:ReentrySimilarityByAge:{i}:MaxAge must be ≥ 0, got {b.MaxAge}.";
+        }
         if (MinSamples < 1) yield return $"{prefix}:MinSamples must be ≥ 1, got {MinSamples}.";
         if (MinQuality is < 0 or >= 1) yield return $"{prefix}:MinQuality must be in [0, 1), got {MinQuality}.";
         if (AgeErrorCorrelation is < 0 or > 1) yield return $"{prefix}:AgeErrorCorrelation must be in [0, 1], got {AgeErrorCorrelation}.";
     }
+}
+
+/// <summary>Ages up to <see cref="MaxAge"/> (and above the band below) are re-entered only at <see cref="Similarity"/> or more.</summary>
+public sealed record ReentryAgeBand
+{
+    public double MaxAge { get; init; }
+    public double Similarity { get; init; }
 }
 
 /// <summary>
@@ -54,6 +91,13 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
 {
     /// <summary>A new track is compared with the departed persons on each of its first samples, not only the first: the first crop of a face is often its worst.</summary>
     public const int ReentrySamples = 3;
+    /// <summary>
+    /// Samples of the new track that must each resemble the same departed person (≥ ReentrySimilarity): one crop may look
+    /// like someone else by chance — the threshold's 0.1 % false accepts are per pair, and a newcomer meets every kept
+    /// descriptor of every departed person — but two independent crops rarely do (two 14-year-old girls, one leaving as
+    /// the other entered, were merged on one sample at 0.77 in the scene benchmark; docs/benchmarks.md, "Scenes").
+    /// </summary>
+    public const int ReentryVotes = 2;
     /// <summary>
     /// Two samples in a row less similar than this to every kept descriptor of their own track are an identity switch:
     /// same-clip pairs of one person measured ≥ 0.6 for 99.9 % (docs/accuracy.md), so one such sample is an odd crop at
@@ -100,7 +144,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         if (time > p.LastSeen) p.LastSeen = time;
     }
 
-    /// <summary>Adds a sample to a track's person; the first sample of a new track may reveal a returning person.</summary>
+    /// <summary>Adds a sample to a track's person; the first samples of a new track may reveal a returning person.</summary>
     public void AddSample(long trackId, PersonSample sample)
     {
         if (_published.Contains(trackId)) return;
@@ -111,7 +155,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         }
         TrackSeen(trackId, sample.Time);
         var person = _byTrack[trackId];
-        if (person.Tracks.Count == 1 && person.Fusion.Samples < ReentrySamples && Returning(sample.Descriptor) is { } back)
+        if (person.Tracks.Count == 1 && person.Fusion.Samples < ReentrySamples && Returning(person.Fusion, sample) is { } back)
         {
             back.Fusion.Absorb(person.Fusion);
             back.FirstSeen = back.FirstSeen < person.FirstSeen ? back.FirstSeen : person.FirstSeen;
@@ -175,19 +219,40 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         _departed.Add(person);
     }
 
-    /// <summary>The present single-track person who began after <paramref name="ended"/> was last seen and resembles it most (above the re-entry similarity).</summary>
+    /// <summary>
+    /// The present single-track person who began after <paramref name="ended"/> was last seen and has <see cref="ReentryVotes"/>
+    /// samples that resemble it (the most similar such one).
+    /// </summary>
     private Person? Successor(Person ended)
     {
-        if (ended.Fusion.Descriptors is not { Count: > 0 } mine) return null;
+        if (ended.Fusion.Descriptors is not { Count: > 0 }) return null;
         Person? best = null;
-        double bestSimilarity = options.ReentrySimilarity;
+        double bestSimilarity = 0;
         foreach (var p in _byTrack.Values.Distinct())
         {
             if (p == ended || p.Tracks.Count != 1 || p.FirstSeen <= ended.LastSeen || p.Fusion.Samples == 0 || p.Fusion.Samples > ReentrySamples) continue;
-            double s = mine.Max(d => p.Fusion.BestSimilarity(d));
-            if (s >= bestSimilarity) { best = p; bestSimilarity = s; }
+            if (Resemblance(ended.Fusion, p.Fusion.Descriptors ?? [], p.Fusion.AgeMean) is { } s && s > bestSimilarity) { best = p; bestSimilarity = s; }
         }
         return best;
+    }
+
+    /// <summary>
+    /// The best similarity of <paramref name="samples"/> to <paramref name="known"/>'s kept descriptors when at least
+    /// <see cref="ReentryVotes"/> of them reach the re-entry similarity for both persons' ages (<see cref="FusionOptions.ReentrySimilarityFor"/>;
+    /// <paramref name="youngAge"/> is the estimated age of the samples' person); otherwise null (not the same person, or not yet sure).
+    /// </summary>
+    private double? Resemblance(TrackFusion known, IEnumerable<float[]> samples, double youngAge)
+    {
+        double threshold = options.ReentrySimilarityFor(known.AgeMean, youngAge);
+        int votes = 0;
+        double best = 0;
+        foreach (var d in samples)
+        {
+            double s = known.BestSimilarity(d);
+            if (s >= threshold) votes++;
+            best = Math.Max(best, s);
+        }
+        return votes >= ReentryVotes ? best : null;
     }
 
     /// <summary>Events for persons whose re-entry window is over (or all departed ones when <paramref name="flush"/>).</summary>
@@ -224,15 +289,17 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// <summary>Current estimate for a present track's person (for periodic updates), or null while it would not be published (no samples yet, not a face, nothing usable).</summary>
     public PersonEvent? Current(long trackId) => _byTrack.TryGetValue(trackId, out var p) && Unpublishable(p.Fusion) is null ? ToEvent(p) : null;
 
-    private Person? Returning(float[] descriptor)
+    /// <summary>The departed person whom the new track's samples so far and <paramref name="descriptor"/> resemble (<see cref="Resemblance"/>), the most similar one.</summary>
+    private Person? Returning(TrackFusion young, PersonSample sample)
     {
+        var samples = (young.Descriptors ?? []).Append(sample.Descriptor).ToList();
+        // The young person's age so far, with this sample's (the mean of its age distribution) weighed in as one more.
+        double sampleAge = new AgeDistribution(sample.AgeProbabilities, sample.FirstAge).Mean;
+        double youngAge = young.Samples == 0 ? sampleAge : (young.AgeMean * young.Samples + sampleAge) / (young.Samples + 1);
         Person? best = null;
-        double bestSimilarity = options.ReentrySimilarity;
+        double bestSimilarity = 0;
         foreach (var p in _departed)
-        {
-            double s = p.Fusion.BestSimilarity(descriptor);
-            if (s >= bestSimilarity) { best = p; bestSimilarity = s; }
-        }
+            if (Resemblance(p.Fusion, samples, youngAge) is { } s && s > bestSimilarity) { best = p; bestSimilarity = s; }
         return best;
     }
 

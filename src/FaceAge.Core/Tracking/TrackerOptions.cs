@@ -18,11 +18,6 @@ public sealed record TrackerOptions
     public float MatchDistance { get; init; } = 1.5f;
     /// <summary>Matched detections needed before a track counts as a person (filters one-frame false positives).</summary>
     public int ConfirmHits { get; init; } = 3;
-    /// <summary>
-    /// Faces smaller than this (longer box side, pixels) are found only by the detector's tiles: on a frame detected
-    /// without tiles their tracks are not judged by a missing detection.
-    /// </summary>
-    public int SmallFaceSize { get; init; } = 64;
     /// <summary>A track unmatched this long ends.</summary>
     public TimeSpan MaxLostTime { get; init; } = TimeSpan.FromSeconds(1.5);
 
@@ -32,7 +27,6 @@ public sealed record TrackerOptions
         if (LowScore <= 0 || LowScore > HighScore) yield return $"{prefix}:LowScore must be in (0, HighScore], got {LowScore}.";
         if (MatchIou is <= 0 or >= 1) yield return $"{prefix}:MatchIou must be in (0, 1), got {MatchIou}.";
         if (MatchDistance is < 0 or > 10) yield return $"{prefix}:MatchDistance must be 0–10 box sizes, got {MatchDistance}.";
-        if (SmallFaceSize is < 0 or > 1000) yield return $"{prefix}:SmallFaceSize must be 0–1000, got {SmallFaceSize}.";
         if (ConfirmHits < 1) yield return $"{prefix}:ConfirmHits must be ≥ 1, got {ConfirmHits}.";
         if (MaxLostTime <= TimeSpan.Zero) yield return $"{prefix}:MaxLostTime must be positive, got {MaxLostTime}.";
     }

@@ -6,8 +6,8 @@ using FaceAge.Worker.Sources;
 namespace FaceAge.Worker.Channels;
 
 /// <summary>A frame after the detect stage; Detections is null on frames where detection was skipped.</summary>
-/// <param name="SmallFacesSearched">The detector's tiles ran on this frame (or it has none): a missing small face is news.</param>
-public sealed record DetectedFrame(CameraFrame Frame, IReadOnlyList<FaceDetection>? Detections, bool SmallFacesSearched = true) : IDisposable
+/// <param name="FullySearched">The detector's tiles ran on this frame (or it has none): a face missing from it is news.</param>
+public sealed record DetectedFrame(CameraFrame Frame, IReadOnlyList<FaceDetection>? Detections, bool FullySearched = true) : IDisposable
 {
     public void Dispose() => Frame.Dispose();
 }

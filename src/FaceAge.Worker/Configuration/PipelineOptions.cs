@@ -9,7 +9,7 @@ public sealed record PipelineOptions
     public int DetectEveryNthFrame { get; init; } = 1;
     /// <summary>
     /// The detector's tiles (Analysis:Detector:Tiles, for small faces) run on every Nth detected frame; the whole frame
-    /// is searched on every one. Small faces' tracks wait for the next tiled frame instead of ending (Tracking:SmallFaceSize).
+    /// is searched on every one. Tentative tracks are judged only on tiled frames (a face only the tiles find would otherwise never be confirmed).
     /// </summary>
     public int TilesEveryNthFrame { get; init; } = 2;
     /// <summary>At most this many age/gender inferences per track per second (the best crop of each interval).</summary>

@@ -53,7 +53,7 @@ public sealed class TrackStage(
                         var frame = item.Frame;
                         var time = frame.Time;
                         double started = ThreadCpuTime.Now();
-                        var update = item.Detections is { } d ? tracker.Update(d, time, item.SmallFacesSearched) : tracker.Predict(time);
+                        var update = item.Detections is { } d ? tracker.Update(d, time, item.FullySearched, (frame.Image.Width, frame.Image.Height)) : tracker.Predict(time);
                         trackCpu.Inc(ThreadCpuTime.Now() - started);
                         foreach (var track in update.Active)
                         {

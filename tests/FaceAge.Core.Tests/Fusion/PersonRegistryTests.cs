@@ -87,6 +87,50 @@ public class PersonRegistryTests
         Assert.Empty(registry.Expire(T0.AddSeconds(100)));
     }
 
+    /// <summary>A descriptor whose cosine similarity to <paramref name="face"/> is <paramref name="similarity"/>.</summary>
+    private static float[] AtSimilarity(float[] face, double similarity)
+    {
+        // face + k·other, with other orthogonal to face: cos = 1 / √(1 + k²·|other|²/|face|²).
+        var other = Descriptor(99);
+        double dot = face.Zip(other, (a, b) => (double)a * b).Sum(), ff = face.Sum(v => (double)v * v);
+        var orth = other.Select((v, i) => v - (float)(dot / ff) * face[i]).ToArray();
+        double oo = orth.Sum(v => (double)v * v);
+        double k = Math.Sqrt((1 / (similarity * similarity) - 1) * ff / oo);
+        return face.Select((v, i) => v + (float)k * orth[i]).ToArray();
+    }
+
+    [Theory]
+    [InlineData(3, false)]    // two toddlers this alike are as often two children as one (0.87 at 0–6 years)
+    [InlineData(30, true)]    // two adults this alike are one person (0.77)
+    public void How_alike_a_returning_face_must_be_depends_on_the_age(int age, bool returns)
+    {
+        var registry = Registry();
+        var face = Descriptor(1);
+        registry.AddSample(1, Sample(age, 0.2f, 1, face, 0));
+        registry.AddSample(1, Sample(age, 0.2f, 1, face, 0.5));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(2, Sample(age, 0.2f, 1, AtSimilarity(face, 0.82), 5));
+        registry.AddSample(2, Sample(age, 0.2f, 1, AtSimilarity(face, 0.82), 5.5));
+        registry.TrackEnded(2, T0.AddSeconds(6));
+        Assert.Equal(returns ? 1 : 2, registry.Expire(T0.AddSeconds(30)).Count);
+    }
+
+    [Fact]
+    public void The_stricter_age_band_of_either_person_decides()
+    {
+        var o = new FusionOptions();
+        Assert.Equal(0.77, o.ReentrySimilarityFor(30, 35), 6);
+        Assert.Equal(0.87, o.ReentrySimilarityFor(3, 30), 6);
+        Assert.Equal(0.79, o.ReentrySimilarityFor(10, 12), 6);
+        Assert.Equal(0.83, o.ReentrySimilarityFor(75, double.NaN), 6);
+        Assert.Equal(0.77, o.ReentrySimilarityFor(double.NaN, double.NaN), 6);
+        // A band below the general threshold does not lower it.
+        var lenient = new FusionOptions { ReentrySimilarityByAge = [new() { MaxAge = 200, Similarity = 0.5 }] };
+        Assert.Equal(0.77, lenient.ReentrySimilarityFor(30, 30), 6);
+        Assert.Contains(new FusionOptions { ReentrySimilarityByAge = [new() { MaxAge = 6, Similarity = 1.5 }] }.Validate(),
+            e => e.Contains("Fusion:ReentrySimilarityByAge:0:Similarity"));
+    }
+
     [Fact]
     public void Returning_within_the_window_with_a_close_descriptor_is_the_same_person()
     {
@@ -96,12 +140,13 @@ public class PersonRegistryTests
         registry.TrackEnded(1, T0.AddSeconds(1));
         var close = face.Select((v, i) => v + (i % 2 == 0 ? 0.02f : -0.02f)).ToArray();
         registry.AddSample(2, Sample(34, 0.2f, 1, close, 5));
+        registry.AddSample(2, Sample(32, 0.2f, 1, close, 5.5));   // a second sample that agrees: now it is a return
         registry.TrackEnded(2, T0.AddSeconds(8));
         var e = Assert.Single(registry.Expire(T0.AddSeconds(30)));
-        Assert.Equal(2, e.Samples);
+        Assert.Equal(3, e.Samples);
         Assert.Equal(32, e.Age, 5);
         Assert.Equal(T0, e.FirstSeen);
-        Assert.Equal(T0.AddSeconds(5), e.LastSeen);
+        Assert.Equal(T0.AddSeconds(5.5), e.LastSeen);
     }
 
     [Fact]
@@ -263,12 +308,14 @@ public class PersonRegistryRelinkTests
         // The detector lost the face; a new track starts on it before the old one times out.
         registry.TrackSeen(2, T0.AddSeconds(2.6));
         registry.AddSample(2, Sample(Face(1, 0.1f, 9), 2.6));
+        registry.AddSample(2, Sample(Face(1, 0.1f, 12), 3.1));
         registry.TrackEnded(1, T0.AddSeconds(3.5));
+        Assert.Equal(1, counts.Relinked);
         registry.AddSample(1, Sample(Face(1, 0.1f, 10), 1.9));   // a late sample of the broken track
         registry.AddSample(2, Sample(Face(1, 0.1f, 11), 3.6));
         registry.TrackEnded(2, T0.AddSeconds(5));
         var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
-        Assert.Equal(7, e.Samples);
+        Assert.Equal(8, e.Samples);
         Assert.Equal(T0, e.FirstSeen);
         Assert.Equal(1, counts.Relinked);
         Assert.Equal(0, registry.Held);
@@ -295,10 +342,40 @@ public class PersonRegistryRelinkTests
         registry.TrackEnded(1, T0.AddSeconds(1));
         registry.AddSample(2, Sample(Face(77), 5));              // a poor first crop: resembles nobody
         registry.AddSample(2, Sample(Face(1, 0.05f, 4), 5.5));   // the face again
-        registry.TrackEnded(2, T0.AddSeconds(6));
-        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
-        Assert.Equal(3, e.Samples);
+        Assert.Equal(0, counts.Relinked);                        // one resembling sample is not yet enough
+        registry.AddSample(2, Sample(Face(1, 0.05f, 5), 6));     // and again: two agree
         Assert.Equal(1, counts.Relinked);
+        registry.TrackEnded(2, T0.AddSeconds(6.5));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(4, e.Samples);
+    }
+
+    [Fact]
+    public void One_crop_that_resembles_a_departed_person_does_not_make_a_newcomer_that_person()
+    {
+        // A look-alike entering as someone left: one of its crops reaches the re-entry similarity by chance, the others do not.
+        var (registry, counts) = Registry();
+        for (int i = 0; i < 4; i++) registry.AddSample(1, Sample(Face(1, 0.1f, i), i * 0.5));
+        registry.TrackEnded(1, T0.AddSeconds(2));
+        registry.AddSample(2, Sample(Face(1, 0.1f, 20), 4));     // the chance resemblance
+        registry.AddSample(2, Sample(Face(5, 0.1f, 21), 4.5));   // the newcomer's own face
+        registry.AddSample(2, Sample(Face(5, 0.1f, 22), 5));
+        registry.TrackEnded(2, T0.AddSeconds(6));
+        Assert.Equal(2, registry.Expire(T0.AddSeconds(60)).Count);
+        Assert.Equal(0, counts.Relinked);
+
+        // The same when the look-alike's track began while the first person's was still open (the successor check).
+        var (second, secondCounts) = Registry();
+        for (int i = 0; i < 4; i++) second.AddSample(1, Sample(Face(1, 0.1f, i), i * 0.5));
+        second.TrackSeen(1, T0.AddSeconds(2));
+        second.TrackSeen(2, T0.AddSeconds(2.5));
+        second.AddSample(2, Sample(Face(1, 0.1f, 20), 2.5));
+        second.AddSample(2, Sample(Face(5, 0.1f, 21), 3));
+        second.TrackEnded(1, T0.AddSeconds(3.5));
+        second.AddSample(2, Sample(Face(5, 0.1f, 22), 4));
+        second.TrackEnded(2, T0.AddSeconds(5));
+        Assert.Equal(2, second.Expire(T0.AddSeconds(60)).Count);
+        Assert.Equal(0, secondCounts.Relinked);
     }
 
     [Fact]
@@ -338,10 +415,11 @@ public class PersonRegistryRelinkTests
         registry.AddSample(1, Sample(Face(1), 0));
         registry.TrackEnded(1, T0.AddSeconds(1));
         registry.AddSample(2, Sample(Face(1, 0.05f, 4), 5));     // back: track 2 continues the person
+        registry.AddSample(2, Sample(Face(1, 0.05f, 6), 5.2));
         registry.AddSample(1, Sample(Face(1, 0.05f, 5), 0.9));   // late sample of track 1
         Assert.Equal(1, registry.Held);
         registry.TrackEnded(2, T0.AddSeconds(6));
-        Assert.Equal(3, Assert.Single(registry.Expire(T0.AddSeconds(60))).Samples);
+        Assert.Equal(4, Assert.Single(registry.Expire(T0.AddSeconds(60))).Samples);
         Assert.Equal(0, registry.Held);
     }
 }

@@ -109,6 +109,65 @@ public class FaceTrackerTests
     }
 
     [Fact]
+    public void A_face_only_the_tiles_find_is_confirmed_and_followed_across_the_frames_searched_without_them()
+    {
+        // A 78 px face in a 1280-wide frame is ~20 px to the whole-frame pass: found on tiled (every 2nd) frames only,
+        // moving half its size per frame.
+        var tracker = new FaceTracker(new TrackerOptions(), nominalFps: 10);
+        var ids = new HashSet<long>();
+        for (int i = 0; i < 30; i++)
+        {
+            bool tiled = i % 2 == 0;
+            var update = tracker.Update(tiled ? [Face(100 + 40 * i, 300, size: 78)] : [], Frame(i), fullySearched: tiled, frameSize: (1280, 720));
+            foreach (var t in update.Active) ids.Add(t.Id);
+        }
+        Assert.Single(ids);
+    }
+
+    [Fact]
+    public void A_small_fast_face_seen_on_every_second_frame_keeps_one_identity()
+    {
+        // 32 px face, 70 px per tiled detection (over two frames): more than 1.5 of its sizes per detection.
+        var tracker = new FaceTracker(new TrackerOptions(), nominalFps: 10);
+        var ids = new HashSet<long>();
+        for (int i = 0; i < 30; i++)
+        {
+            bool tiled = i % 2 == 0;
+            var update = tracker.Update(tiled ? [Face(30 + 35 * i, 200, size: 32)] : [], Frame(i), fullySearched: tiled, frameSize: (1280, 720));
+            foreach (var t in update.Active) ids.Add(t.Id);
+        }
+        Assert.Single(ids);
+    }
+
+    [Fact]
+    public void Someone_entering_where_a_face_is_walking_out_of_the_frame_starts_a_new_track()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 1 }, nominalFps: 10);
+        long first = 0;
+        for (int i = 0; i < 8; i++)   // walking left at 40 px per frame, last seen at x 30: next predicted across the edge
+            first = tracker.Update([Face(30 + 40 * (7 - i), 200, size: 60)], Frame(i), frameSize: (1280, 720)).Active.Single().Id;
+        var entering = tracker.Update([Face(5, 250, size: 60)], Frame(8), frameSize: (1280, 720));   // < 1 size from that prediction
+        var leaving = tracker.Tracks.Single(t => t.Id == first);
+        Assert.InRange(leaving.Box.X, -60, 0);                      // predicted partly outside, centre still inside
+        Assert.InRange(leaving.Box.CenterX, 0, 60);
+        Assert.DoesNotContain(entering.Active, t => t.Id == first && t.MatchedThisFrame);
+        Assert.Contains(entering.Active, t => t.Id != first && t.MatchedThisFrame);
+    }
+
+    [Fact]
+    public void Someone_entering_where_a_face_just_walked_out_of_the_frame_starts_a_new_track()
+    {
+        var tracker = new FaceTracker(new TrackerOptions { ConfirmHits = 1 }, nominalFps: 10);
+        long first = 0;
+        for (int i = 0; i < 6; i++)   // walking left, out through the left edge
+            first = tracker.Update([Face(150 - 40 * i, 200, size: 60)], Frame(i), frameSize: (1280, 720)).Active.Single().Id;
+        tracker.Update([], Frame(6), frameSize: (1280, 720));                      // gone: predicted past the edge
+        var entering = tracker.Update([Face(5, 250, size: 60)], Frame(7), frameSize: (1280, 720));   // a newcomer at that edge
+        Assert.DoesNotContain(entering.Active, t => t.Id == first && t.MatchedThisFrame);
+        Assert.Contains(entering.Active, t => t.Id != first && t.MatchedThisFrame);
+    }
+
+    [Fact]
     public void Kalman_prediction_follows_constant_velocity()
     {
         var filter = new KalmanBoxFilter(new BoxF(0, 0, 50, 50));
