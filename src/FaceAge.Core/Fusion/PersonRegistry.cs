@@ -27,16 +27,12 @@ public sealed record FusionOptions
 
     /// <summary>The similarity two persons of these estimated ages must reach to be taken for one (NaN ages: no band).</summary>
     public double ReentrySimilarityFor(double ageA, double ageB)
-    {
-        double t = ReentrySimilarity;
-        foreach (var age in new[] { ageA, ageB })
-        {
-            if (double.IsNaN(age)) continue;
-            var band = EffectiveReentrySimilarityByAge.Where(b => age <= b.MaxAge).OrderBy(b => b.MaxAge).FirstOrDefault();
-            if (band is not null) t = Math.Max(t, band.Similarity);
-        }
-        return t;
-    }
+        => Math.Max(ReentrySimilarity, Math.Max(BandSimilarity(ageA), BandSimilarity(ageB)));
+
+    /// <summary>The similarity of the narrowest band that holds <paramref name="age"/> (0 when none does, or the age is unknown).</summary>
+    private double BandSimilarity(double age)
+        => double.IsNaN(age) ? 0 : EffectiveReentrySimilarityByAge.Where(b => age <= b.MaxAge).MinBy(b => b.MaxAge)?.Similarity ?? 0;
+
     /// <summary>
     /// Persons with fewer age/gender samples are not published (too little evidence). 3: at the default two
     /// samples per second a face tracked for at least a second, with three independent crops behind the

@@ -108,32 +108,19 @@ public class FaceTrackerTests
         Assert.DoesNotContain(later.Active, t => t.Id == first && t.MatchedThisFrame);
     }
 
-    [Fact]
-    public void A_face_only_the_tiles_find_is_confirmed_and_followed_across_the_frames_searched_without_them()
+    [Theory]
+    // A 78 px face in a 1280-wide frame is ~20 px to the whole-frame pass: found on tiled (every 2nd) frames only.
+    [InlineData(100, 40, 78)]
+    // A 32 px face moving 70 px per tiled detection (over two frames): more than 1.5 of its sizes per detection.
+    [InlineData(30, 35, 32)]
+    public void A_face_only_the_tiles_find_is_confirmed_and_keeps_one_identity_across_the_frames_searched_without_them(int start, int step, int size)
     {
-        // A 78 px face in a 1280-wide frame is ~20 px to the whole-frame pass: found on tiled (every 2nd) frames only,
-        // moving half its size per frame.
         var tracker = new FaceTracker(new TrackerOptions(), nominalFps: 10);
         var ids = new HashSet<long>();
         for (int i = 0; i < 30; i++)
         {
             bool tiled = i % 2 == 0;
-            var update = tracker.Update(tiled ? [Face(100 + 40 * i, 300, size: 78)] : [], Frame(i), fullySearched: tiled, frameSize: (1280, 720));
-            foreach (var t in update.Active) ids.Add(t.Id);
-        }
-        Assert.Single(ids);
-    }
-
-    [Fact]
-    public void A_small_fast_face_seen_on_every_second_frame_keeps_one_identity()
-    {
-        // 32 px face, 70 px per tiled detection (over two frames): more than 1.5 of its sizes per detection.
-        var tracker = new FaceTracker(new TrackerOptions(), nominalFps: 10);
-        var ids = new HashSet<long>();
-        for (int i = 0; i < 30; i++)
-        {
-            bool tiled = i % 2 == 0;
-            var update = tracker.Update(tiled ? [Face(30 + 35 * i, 200, size: 32)] : [], Frame(i), fullySearched: tiled, frameSize: (1280, 720));
+            var update = tracker.Update(tiled ? [Face(start + step * i, 300, size: size)] : [], Frame(i), fullySearched: tiled, frameSize: (1280, 720));
             foreach (var t in update.Active) ids.Add(t.Id);
         }
         Assert.Single(ids);
