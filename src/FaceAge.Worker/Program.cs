@@ -11,6 +11,7 @@ using FaceAge.Worker.Sinks.Mqtt;
 using Prometheus;
 
 // FaceAge worker: cameras → detection → tracking → batched age/gender → per-person events to the sinks (MQTT, webhook).
+NativeHeap.LimitArenas(); // before any thread allocates
 if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchRunner.RunAsync(args[1..]);
 // The worker runs in the folder of its settings (relative paths in them, such as the demo video, are relative to it).
 Directory.SetCurrentDirectory(SettingsFile.Folder());
@@ -48,6 +49,7 @@ builder.Services.AddHostedService<EmbeddedBroker>();   // before the pipeline, s
 builder.Services.AddSingleton(sp => new PipelineService(settings, metrics, sp.GetRequiredService<EventHub>(), sp.GetRequiredService<IFrameSourceFactory>(),
     sp.GetRequiredService<ILoggerFactory>(), settings.LiveView.Enabled ? liveView : null, settings.LiveView.Enabled ? liveView : null));
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+builder.Services.AddHostedService<NativeHeapTrimmer>();
 
 var app = builder.Build();
 foreach (var warning in settings.Warnings) app.Logger.LogWarning("{Warning}", warning);

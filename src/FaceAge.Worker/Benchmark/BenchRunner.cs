@@ -38,7 +38,7 @@ public static class BenchRunner
         var tiles = new Option<int?>("--tiles") { Description = "Analysis:Detector:Tiles instead of the settings' value." };
         var flip = new Option<bool?>("--flip") { Description = "Pipeline:FlipAugmentation instead of the settings' value." };
         var model = new Option<string?>("--model") { Description = "Pipeline:AgeGenderModel instead of the settings' value." };
-        var sampleEvery = new Option<double>("--sample-every") { Description = "Soak: a resource sample (RSS, GC heap, handles, threads) every N seconds (0 = none).", DefaultValueFactory = _ => 0 };
+        var sampleEvery = new Option<double>("--sample-every") { Description = "Soak: a resource sample (RSS, GC heap, C heap in use and free, handles, threads) every N seconds (0 = none).", DefaultValueFactory = _ => 0 };
         var command = new RootCommand("faceage-worker bench: the whole pipeline on simulated live cameras, measured.");
         foreach (var o in new Option[] { streams, fps, seconds, warmup, video, output, config, tiles, flip, model, sampleEvery }) command.Options.Add(o);
         command.SetAction(async (parse, _) =>
@@ -120,6 +120,7 @@ public static class BenchRunner
         };
         using var stop = new CancellationTokenSource();
         await pipeline.StartAsync(stop.Token);
+        var trim = NativeHeap.TrimPeriodicallyAsync(stop.Token); // as the worker does
 
         Console.Error.WriteLine($"bench: {run.Streams} stream(s) of {run.Video} at {run.Fps} fps, detector {analysis.Detector.Kind} tiles {analysis.Detector.Tiles}, model {analysis.AgeGenderModel}, warm-up {run.Warmup} s, measuring {run.Seconds} s …");
         await Task.Delay(TimeSpan.FromSeconds(run.Warmup));
@@ -162,6 +163,8 @@ public static class BenchRunner
         var firstSample = ended.Where(t => t.FirstSampleAfter is not null).Select(t => t.FirstSampleAfter!.Value.TotalSeconds).Order().ToList();
         static double Quantile(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)Math.Floor(q * sorted.Count))], 2);
         await pipeline.StopAsync(CancellationToken.None);
+        stop.Cancel();
+        await trim;
         await broker.StopAsync(CancellationToken.None);
         foreach (var sink in hub.Sinks) (sink as IDisposable)?.Dispose();
 
@@ -283,15 +286,18 @@ public static class BenchRunner
     private static double WorkerProcessValue(Dictionary<string, double> values, string series) => values.TryGetValue(series, out var v) ? Math.Round(v, 2) : double.NaN;
 
     /// <summary>Process resources at one moment of a soak run.</summary>
-    private sealed record ResourceSample(double Seconds, double RssMiB, double GcHeapMiB, int Handles, int Threads)
+    private sealed record ResourceSample(double Seconds, double RssMiB, double GcHeapMiB, int Handles, int Threads, double? NativeInUseMiB, double? NativeFreeMiB)
     {
         public static ResourceSample Take(double seconds)
         {
             using var self = Process.GetCurrentProcess();
             int handles = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : self.HandleCount;
-            return new ResourceSample(Math.Round(seconds, 1), Math.Round(self.WorkingSet64 / 1048576.0, 1),
-                // Live managed heap after a full collection: what a leak would grow (a plain reading swings with GC timing).
-                Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, 1), handles, self.Threads.Count);
+            // Live managed heap after a full collection: what a leak would grow (a plain reading swings with GC timing).
+            double gcHeap = Math.Round(GC.GetTotalMemory(forceFullCollection: true) / 1048576.0, 1);
+            // The C heap (ONNX Runtime, OpenCV): in use vs held free tells a native leak from fragmentation.
+            var native = NativeHeap.Usage();
+            return new ResourceSample(Math.Round(seconds, 1), Math.Round(self.WorkingSet64 / 1048576.0, 1), gcHeap, handles, self.Threads.Count,
+                native is { } n ? Math.Round(n.InUse / 1048576.0, 1) : null, native is { } m ? Math.Round(m.Free / 1048576.0, 1) : null);
         }
 
         /// <summary>One figure per resource (RSS, GC heap, handles, threads) by the same measure.</summary>
@@ -301,6 +307,8 @@ public static class BenchRunner
             gcHeap = measure(samples, s => s.GcHeapMiB),
             handles = measure(samples, s => s.Handles),
             threads = measure(samples, s => s.Threads),
+            nativeInUse = samples.All(s => s.NativeInUseMiB is not null) ? measure(samples, s => s.NativeInUseMiB!.Value) : (double?)null,
+            nativeFree = samples.All(s => s.NativeFreeMiB is not null) ? measure(samples, s => s.NativeFreeMiB!.Value) : (double?)null,
         };
 
         public static double Growth(List<ResourceSample> samples, Func<ResourceSample, double> value)
@@ -325,7 +333,7 @@ public static class BenchRunner
             return start > 0 ? Math.Round((end - start) / start * 100, 1) : 0;
         }
 
-        public override string ToString() => $"t={Seconds:0}s rss={RssMiB} MiB gc={GcHeapMiB} MiB handles={Handles} threads={Threads}";
+        public override string ToString() => $"t={Seconds:0}s rss={RssMiB} MiB gc={GcHeapMiB} MiB native={NativeInUseMiB} MiB (free {NativeFreeMiB}) handles={Handles} threads={Threads}";
     }
 
     private static async Task<Dictionary<string, double>> Snapshot(CollectorRegistry registry)
