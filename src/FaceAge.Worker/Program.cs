@@ -12,6 +12,7 @@ using Prometheus;
 
 // FaceAge worker: cameras → detection → tracking → batched age/gender → per-person events to the sinks (MQTT, webhook).
 NativeHeap.LimitArenas(); // before any thread allocates
+OpenCvIpp.DisableUnlessSet(); // before OpenCV's first call
 if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchRunner.RunAsync(args[1..]);
 // The worker runs in the folder of its settings (relative paths in them, such as the demo video, are relative to it).
 Directory.SetCurrentDirectory(SettingsFile.Folder());
