@@ -209,6 +209,11 @@ public static class BenchRunner
             framesDecodedPerSecond = Math.Round(decoded / wall, 1),
             framesDetectedPerSecond = Math.Round(detectorRuns / wall, 1),
             framesDroppedPerSecond = Math.Round(droppedFrames / wall, 1),
+            // Frames that got the detector's small-face tiles, and tile passes put off because a camera's detector was behind.
+            framesTiledPerSecond = Math.Round(DeltaWhere(k => k.StartsWith("faceage_detector_tile_passes_total{", StringComparison.Ordinal) && k.Contains("outcome=\"run\"", StringComparison.Ordinal)) / wall, 1),
+            tilePassesPostponedPerSecond = Math.Round(DeltaWhere(k => k.StartsWith("faceage_detector_tile_passes_total{", StringComparison.Ordinal) && k.Contains("outcome=\"postponed\"", StringComparison.Ordinal)) / wall, 1),
+            framesDroppedPerSecondByStage = new[] { "detect", "track" }.ToDictionary(stage => stage, stage => Math.Round(DeltaWhere(k => k.StartsWith("faceage_frames_dropped_total{", StringComparison.Ordinal)
+                && k.Contains($"stage=\"{stage}\"", StringComparison.Ordinal)) / wall, 1)),
             dropRatio = decoded > 0 ? Math.Round(droppedFrames / decoded, 3) : 0,
             cropsExpiredPerSecond = Math.Round(expiredCrops / wall, 2),
             ageGenderInferencesPerSecond = Math.Round(crops / wall, 1),

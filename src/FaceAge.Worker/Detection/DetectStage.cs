@@ -12,10 +12,12 @@ namespace FaceAge.Worker.Detection;
 
 /// <summary>
 /// One camera's detect stage: the face detector on every Nth frame (the tracker predicts in between), its tiles for
-/// small faces on every Mth of those (Pipeline:TilesEveryNthFrame: tiles are 4 of a frame's 5 detector runs), on a
-/// thread of its own (ONNX Runtime blocks; on pool threads eight cameras' detectors starved the frame readers).
+/// small faces on every Mth of those (Pipeline:TilesEveryNthFrame: tiles are 4 of a frame's 5 detector runs; put off
+/// while the stage is behind, <see cref="TileSchedule"/>), on a thread of its own (ONNX Runtime blocks; on pool
+/// threads eight cameras' detectors starved the frame readers).
 /// </summary>
-public sealed class DetectStage(string cameraId, IFaceDetector detector, PipelineOptions options, WorkerMetrics metrics)
+/// <param name="live">A live camera drops frames when this stage is behind, so its tiles give way first; a file waits, and keeps every tile pass.</param>
+public sealed class DetectStage(string cameraId, IFaceDetector detector, PipelineOptions options, WorkerMetrics metrics, bool live)
 {
     public Task RunAsync(ChannelReader<CameraFrame> input, ChannelWriter<DetectedFrame> output, CancellationToken cancellationToken)
         => DedicatedThread.Run($"detect-{cameraId}", () => Loop(input, output, cancellationToken));
@@ -25,19 +27,32 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
         var seconds = metrics.InferenceSeconds.WithLabels("detector");
         var detections = metrics.Detections.WithLabels(cameraId);
         var cpu = metrics.StageCpu.WithLabels("detect");
+        var tilePasses = metrics.TilePasses.WithLabels(cameraId, "run");
+        var tilesPostponed = metrics.TilePasses.WithLabels(cameraId, "postponed");
+        var schedule = new TileSchedule(options.TilesEveryNthFrame);
+        long lastSequence = long.MinValue;
         while (DedicatedThread.WaitToRead(input, cancellationToken))
         {
             while (input.TryRead(out var frame))
             {
                 IReadOnlyList<FaceDetection>? found = null;
-                bool tiles = detector is not TiledFaceDetector || frame.Sequence % (options.DetectEveryNthFrame * options.TilesEveryNthFrame) == 0;
+                var tiled = detector as TiledFaceDetector;
+                bool fullySearched = tiled is null; // a detector without tiles searches the whole frame every time
                 try
                 {
                     if (frame.Sequence % options.DetectEveryNthFrame == 0)
                     {
+                        if (tiled is not null)
+                        {
+                            // Behind: the camera dropped frames since the last one seen here, or a newer one is already waiting.
+                            bool behind = live && ((lastSequence != long.MinValue && frame.Sequence - lastSequence > 1) || input.Count > 0);
+                            fullySearched = schedule.Next(behind, out bool postponed);
+                            if (fullySearched) tilePasses.Inc();
+                            else if (postponed) tilesPostponed.Inc();
+                        }
                         var started = Stopwatch.GetTimestamp();
                         double cpuStarted = ThreadCpuTime.Now();
-                        found = detector is TiledFaceDetector tiled ? tiled.Detect(frame.Image, tiles) : detector.Detect(frame.Image);
+                        found = tiled is not null ? tiled.Detect(frame.Image, fullySearched) : detector.Detect(frame.Image);
                         cpu.Inc(ThreadCpuTime.Now() - cpuStarted);
                         seconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                         detections.Inc(found.Count);
@@ -48,7 +63,8 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
                     frame.Dispose();
                     throw;
                 }
-                DedicatedThread.Write(output, new DetectedFrame(frame, found, tiles), cancellationToken);
+                lastSequence = frame.Sequence;
+                DedicatedThread.Write(output, new DetectedFrame(frame, found, fullySearched), cancellationToken);
             }
         }
     }

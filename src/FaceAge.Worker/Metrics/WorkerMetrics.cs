@@ -13,6 +13,7 @@ public sealed class WorkerMetrics
         CameraUp = f.CreateGauge("faceage_camera_up", "1 while the camera delivers frames, else 0.", "camera");
         Reconnects = f.CreateCounter("faceage_camera_reconnects_total", "Reader restarts after a dropped, frozen or slow stream.", "camera");
         Detections = f.CreateCounter("faceage_detections_total", "Faces detected.", "camera");
+        TilePasses = f.CreateCounter("faceage_detector_tile_passes_total", "Frames due for the detector's small-face tiles (Pipeline:TilesEveryNthFrame): run, or postponed because the camera's detector was behind.", "camera", "outcome");
         TracksActive = f.CreateGauge("faceage_tracks_active", "Confirmed face tracks now.", "camera");
         PersonsPublished = f.CreateCounter("faceage_persons_published_total", "Person events produced.", "camera", "age_group", "gender");
         InferenceSeconds = f.CreateHistogram("faceage_inference_seconds", "Duration of one model run.", new HistogramConfiguration
@@ -65,6 +66,7 @@ public sealed class WorkerMetrics
     public Counter OutboxDiscarded { get; }
     public Counter Reconnects { get; }
     public Counter Detections { get; }
+    public Counter TilePasses { get; }
     public Gauge TracksActive { get; }
     public Counter PersonsPublished { get; }
     public Histogram InferenceSeconds { get; }

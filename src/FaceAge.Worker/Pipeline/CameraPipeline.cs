@@ -35,7 +35,7 @@ public sealed class CameraPipeline(
         var track = new TrackStage(camera.Id, tracker, sampling, crops, settings.Tracking.MaxLostTime, sceneTimeIsWallClock: !camera.Kind.IsFile, metrics, observer);
         return Task.WhenAll(
             RunStage(() => supervisor.RunAsync(captured.Writer, cancellationToken), () => captured.Writer.TryComplete()),
-            RunStage(() => new DetectStage(camera.Id, detector, settings.Pipeline, metrics).RunAsync(captured.Reader, detected.Writer, cancellationToken), () => detected.Writer.TryComplete()),
+            RunStage(() => new DetectStage(camera.Id, detector, settings.Pipeline, metrics, live).RunAsync(captured.Reader, detected.Writer, cancellationToken), () => detected.Writer.TryComplete()),
             RunStage(() => track.RunAsync(detected.Reader, fusion, cancellationToken), () => Drain(detected.Reader)));
     }
 
