@@ -170,6 +170,8 @@ public static class BenchRunner
 
         double DeltaWhere(Func<string, bool> key) => after.Where(kv => key(kv.Key)).Sum(kv => kv.Value) - before.Where(kv => key(kv.Key)).Sum(kv => kv.Value);
         double Delta(string prefix) => DeltaWhere(k => k.StartsWith(prefix, StringComparison.Ordinal));
+        // Per second over the measured time, summed over the series of one counter that carry a label value.
+        double PerSecond(string counter, string label) => Math.Round(DeltaWhere(k => k.StartsWith(counter + "{", StringComparison.Ordinal) && k.Contains(label, StringComparison.Ordinal)) / wall, 1);
         double decoded = Delta("faceage_frames_decoded_total");
         // Frames dropped by the capture, detection and tracking stages; crops the estimator let expire are counted apart.
         double DroppedDelta(bool estimate) => DeltaWhere(k => k.StartsWith("faceage_frames_dropped_total{", StringComparison.Ordinal)
@@ -210,10 +212,9 @@ public static class BenchRunner
             framesDetectedPerSecond = Math.Round(detectorRuns / wall, 1),
             framesDroppedPerSecond = Math.Round(droppedFrames / wall, 1),
             // Frames that got the detector's small-face tiles, and tile passes put off because a camera's detector was behind.
-            framesTiledPerSecond = Math.Round(DeltaWhere(k => k.StartsWith("faceage_detector_tile_passes_total{", StringComparison.Ordinal) && k.Contains("outcome=\"run\"", StringComparison.Ordinal)) / wall, 1),
-            tilePassesPostponedPerSecond = Math.Round(DeltaWhere(k => k.StartsWith("faceage_detector_tile_passes_total{", StringComparison.Ordinal) && k.Contains("outcome=\"postponed\"", StringComparison.Ordinal)) / wall, 1),
-            framesDroppedPerSecondByStage = new[] { "detect", "track" }.ToDictionary(stage => stage, stage => Math.Round(DeltaWhere(k => k.StartsWith("faceage_frames_dropped_total{", StringComparison.Ordinal)
-                && k.Contains($"stage=\"{stage}\"", StringComparison.Ordinal)) / wall, 1)),
+            framesTiledPerSecond = PerSecond("faceage_detector_tile_passes_total", "outcome=\"run\""),
+            tilePassesPostponedPerSecond = PerSecond("faceage_detector_tile_passes_total", "outcome=\"postponed\""),
+            framesDroppedPerSecondByStage = new[] { "detect", "track" }.ToDictionary(stage => stage, stage => PerSecond("faceage_frames_dropped_total", $"stage=\"{stage}\"")),
             dropRatio = decoded > 0 ? Math.Round(droppedFrames / decoded, 3) : 0,
             cropsExpiredPerSecond = Math.Round(expiredCrops / wall, 2),
             ageGenderInferencesPerSecond = Math.Round(crops / wall, 1),
