@@ -12,6 +12,11 @@ public sealed record PipelineOptions
     /// is searched on every one. Tentative tracks are judged only on tiled frames (a face only the tiles find would otherwise never be confirmed).
     /// </summary>
     public int TilesEveryNthFrame { get; init; } = 2;
+    /// <summary>
+    /// A live camera whose detector fell behind (frames dropped since its last tiled frame) puts due tiles off, to every
+    /// 2·TilesEveryNthFrame-th frame at most (<see cref="Detection.TileSchedule"/>); false keeps the tiles on schedule whatever is dropped.
+    /// </summary>
+    public bool PostponeTilesWhenBehind { get; init; } = true;
     /// <summary>At most this many age/gender inferences per track per second (the best crop of each interval).</summary>
     public double SamplesPerSecondPerTrack { get; init; } = 2;
     /// <summary>

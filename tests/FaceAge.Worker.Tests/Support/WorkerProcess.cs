@@ -47,9 +47,12 @@ public sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Kills the process (SIGKILL, like a crash) and starts the worker again in the same folder: same settings, same outbox file.</summary>
-    public void KillAndRestart()
+    /// <summary>SIGKILL: the process gets no chance to flush or stop anything.</summary>
+    public void Kill() => Process.Kill();
+
+    /// <summary>Starts the worker again in the same folder (its outbox and settings), after <see cref="Kill"/>.</summary>
+    public void Restart()
     {
-        Process.Kill();
         EarlierOutput += Process.Output;
         Process.Dispose();
         Process = new ChildProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "faceage-worker.dll")], _dir, _environment);
