@@ -107,7 +107,7 @@ public static class BenchRunner
 
         var registry = Prometheus.Metrics.NewCustomRegistry();
         var metrics = new WorkerMetrics(registry);
-        var latencies = new List<double>();
+        var latencies = new LatencyRecord();
         bool measuring = false;
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.f "; })
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information)); // stdout is the JSON
@@ -116,7 +116,7 @@ public static class BenchRunner
         var hub = SinkSetup.Create(settings, metrics, loggers);
         var pipeline = new PipelineService(settings, metrics, hub, new FfmpegFrameSourceFactory(), loggers)
         {
-            LatencyObserved = l => { if (measuring) lock (latencies) latencies.Add(l); },
+            LatencyObserved = l => { if (measuring) latencies.Add(l); },
         };
         using var stop = new CancellationTokenSource();
         await pipeline.StartAsync(stop.Token);
@@ -193,8 +193,7 @@ public static class BenchRunner
         double other = Math.Max(0, cpu - detect - estimate - crop - track);
         double own = Math.Max(0, cpu - detectorModel - estimatorModel);
         double tracks = after.Where(kv => kv.Key.StartsWith("faceage_tracks_active", StringComparison.Ordinal)).Sum(kv => kv.Value);
-        latencies.Sort();
-        double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        double Percentile(double p) => latencies.Percentile(p);
         var report = new
         {
             machine = MachineDescription.Current(),
@@ -290,6 +289,36 @@ public static class BenchRunner
     }
 
     private static double WorkerProcessValue(Dictionary<string, double> values, string series) => values.TryGetValue(series, out var v) ? Math.Round(v, 2) : double.NaN;
+
+    /// <summary>
+    /// Capture → fused latencies as counts per millisecond up to a minute (longer ones in the last bucket): fixed memory,
+    /// so a two-hour soak does not measure the bench's own record growing; percentiles are exact to the millisecond.
+    /// </summary>
+    private sealed class LatencyRecord
+    {
+        private readonly long[] _perMillisecond = new long[60_000];
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Add(double seconds)
+        {
+            int bucket = (int)Math.Clamp(Math.Ceiling(seconds * 1000), 0, _perMillisecond.Length - 1);
+            Interlocked.Increment(ref _perMillisecond[bucket]);
+            Interlocked.Increment(ref _count);
+        }
+
+        /// <summary>The smallest latency (ms resolution, in seconds) that at least a share <paramref name="p"/> of the samples do not exceed.</summary>
+        public double Percentile(double p)
+        {
+            long count = Count;
+            if (count == 0) return double.NaN;
+            long rank = Math.Max(1, (long)Math.Ceiling(p * count)), seen = 0;
+            for (int ms = 0; ms < _perMillisecond.Length; ms++)
+                if ((seen += Interlocked.Read(ref _perMillisecond[ms])) >= rank) return ms / 1000.0;
+            return (_perMillisecond.Length - 1) / 1000.0;
+        }
+    }
 
     /// <summary>Process resources at one moment of a soak run.</summary>
     private sealed record ResourceSample(double Seconds, double RssMiB, double GcHeapMiB, int Handles, int Threads, double? NativeInUseMiB, double? NativeFreeMiB)
