@@ -67,6 +67,8 @@ public sealed class CameraSupervisor(
             {
                 reason = e.Message;
             }
+            // A read that ended because the worker is shutting down is no camera failure: nothing to report or retry.
+            if (cancellationToken.IsCancellationRequested) break;
             failed = true;
             metrics.CameraUp.WithLabels(camera.Id).Set(0);
             // A run that delivered frames for a while resets the back-off: the next failure is a new incident.
