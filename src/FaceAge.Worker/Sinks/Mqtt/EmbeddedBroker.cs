@@ -31,6 +31,7 @@ public sealed class EmbeddedBroker(MqttOptions options, ILogger<EmbeddedBroker> 
             if (string.IsNullOrEmpty(e.ClientId)) e.AssignedClientIdentifier = ClientIdAssigningAdapter.NewClientId();
             return Task.CompletedTask;
         };
+        RetainedSubscribeCatchUp.Attach(_server);
         try
         {
             await _server.StartAsync();
