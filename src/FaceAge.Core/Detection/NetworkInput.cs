@@ -22,12 +22,15 @@ internal sealed class NetworkInput(int width, int height, PixelNormalization pix
     public int Width { get; } = width;
     public int Height { get; } = height;
 
-    /// <summary>The input tensor for <paramref name="bgr"/> (valid until this thread's next call) and how to map back to image pixels.</summary>
-    public (Letterbox Box, DenseTensor<float> Tensor) Prepare(Mat bgr)
+    /// <summary>
+    /// The input tensor for <paramref name="bgr"/> (valid until this thread's next call) and how to map back to image pixels;
+    /// <paramref name="half"/>, if given, is <paramref name="bgr"/>'s exact 2× area halving, used instead of making it.
+    /// </summary>
+    public (Letterbox Box, DenseTensor<float> Tensor) Prepare(Mat bgr, Mat? half = null)
     {
         var b = _buffers.Value!;
         var box = Letterbox.Fit(bgr.Width, bgr.Height, Width, Height);
-        box.ApplyInto(bgr, b.Canvas);
+        box.ApplyInto(bgr, b.Canvas, half);
         pixels.Write(b.Canvas, b.Tensor.Buffer.Span);
         return (box, b.Tensor);
     }

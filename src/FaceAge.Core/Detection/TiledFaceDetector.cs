@@ -14,23 +14,45 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
 
     public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, withTiles: true);
 
+    // Per-thread 2× area halving of the frame: made once and cut for the whole-image pass and every tile, which each
+    // made their own before (a tile's halving is the matching part of the frame's, when the tile starts on even pixels).
+    [ThreadStatic] private static Mat? _half;
+
     /// <summary>Detects on the whole image and, with <paramref name="withTiles"/>, on the tiles too (the worker tiles some frames only).</summary>
     public IReadOnlyList<FaceDetection> Detect(Mat bgr, bool withTiles)
     {
-        var whole = inner.Detect(bgr); // already suppressed by the detector
-        if (!withTiles) return whole;
+        if (!withTiles) return inner.Detect(bgr); // already suppressed by the detector
+        Mat? half = null;
+        if (bgr.Width % 2 == 0 && bgr.Height % 2 == 0 && bgr.Width > 0 && bgr.Height > 0)
+        {
+            // Only an exact 2× halving (even sizes) has each tile's halving as its part; odd frames keep per-tile halvings.
+            half = _half ??= new Mat();
+            Cv2.Resize(bgr, half, new Size(bgr.Width / 2, bgr.Height / 2), 0, 0, InterpolationFlags.Area);
+        }
+        var whole = inner.Detect(bgr, half);
         var fromTiles = new List<FaceDetection>();
         int tileW = (int)Math.Ceiling(bgr.Width / (tiles - (tiles - 1) * overlap));
         int tileH = (int)Math.Ceiling(bgr.Height / (tiles - (tiles - 1) * overlap));
+        if (half is not null)
+        {
+            tileW = Math.Min(bgr.Width, (tileW + 1) & ~1); // even sizes too, so the halving of each tile is exact
+            tileH = Math.Min(bgr.Height, (tileH + 1) & ~1);
+        }
         int stepX = (int)(tileW * (1 - overlap)), stepY = (int)(tileH * (1 - overlap));
         for (int ty = 0; ty < tiles; ty++)
             for (int tx = 0; tx < tiles; tx++)
             {
                 int x = Math.Min(tx * stepX, Math.Max(0, bgr.Width - tileW));
                 int y = Math.Min(ty * stepY, Math.Max(0, bgr.Height - tileH));
+                if (half is not null)
+                {
+                    x &= ~1; // tiles start on even pixels, where their part of the frame's halving is their own halving
+                    y &= ~1;
+                }
                 var rect = new Rect(x, y, Math.Min(tileW, bgr.Width - x), Math.Min(tileH, bgr.Height - y));
                 using var tile = new Mat(bgr, rect);
-                foreach (var d in inner.Detect(tile))
+                using var tileHalf = half is not null && rect.Width >= 2 && rect.Height >= 2 ? new Mat(half, new Rect(x / 2, y / 2, rect.Width / 2, rect.Height / 2)) : null;
+                foreach (var d in inner.Detect(tile, tileHalf))
                 {
                     // Faces cut by a tile edge are left to the neighbouring tile or the full-image pass.
                     bool touchesInnerEdge = (d.Box.X <= 1 && x > 0) || (d.Box.Y <= 1 && y > 0)

@@ -35,9 +35,11 @@ public sealed class UltraFaceDetector : IFaceDetector
 
     public string Name => $"UltraFace {_width}x{_height}";
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr)
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, null);
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Mat? half)
     {
-        var (box, tensor) = _input.Prepare(bgr);
+        var (box, tensor) = _input.Prepare(bgr, half);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var scoreTensor = results.First(r => r.Name == "scores").AsTensor<float>();
         int n = scoreTensor.Dimensions[1];

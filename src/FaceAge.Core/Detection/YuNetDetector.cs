@@ -45,9 +45,11 @@ public sealed class YuNetDetector : IFaceDetector
 
     public string Name => $"YuNet {_width}x{_height}";
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr)
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, null);
+
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Mat? half)
     {
-        var (box, tensor) = _input.Prepare(bgr);
+        var (box, tensor) = _input.Prepare(bgr, half);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();

@@ -33,4 +33,23 @@ public class TiledFaceDetectorTests
         // Tile results are mapped back to full-image coordinates, inside the pasted photo.
         Assert.All(withTiles, d => Assert.InRange(d.Box.CenterX, 200, 200 + 1920 / 7));
     }
+
+    [Fact]
+    public void Tiles_cut_from_the_frames_shared_halving_find_what_each_tile_finds_alone()
+    {
+        // The tiled detector halves the frame once and gives each tile its part; the inner detector must then see
+        // exactly the input it would have made itself, so the merged result is what per-tile passes give.
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models, sessions);
+        using var scene = SmallFacesScene();
+        using var half = new Mat();
+        Cv2.Resize(scene, half, new Size(scene.Width / 2, scene.Height / 2), 0, 0, InterpolationFlags.Area);
+        var rect = new Rect(0, 0, 1464, 824); // a 2×2 tile of 2560×1440 with 25 % overlap
+        using var tile = new Mat(scene, rect);
+        using var tileHalf = new Mat(half, new Rect(0, 0, rect.Width / 2, rect.Height / 2));
+        var alone = detector.Detect(tile);
+        var shared = detector.Detect(tile, tileHalf);
+        Assert.NotEmpty(alone);
+        Assert.Equal(alone.Select(d => (d.Box, d.Score)), shared.Select(d => (d.Box, d.Score)));
+    }
 }
