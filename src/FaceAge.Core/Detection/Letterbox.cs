@@ -39,21 +39,21 @@ public readonly record struct Letterbox(float Scale, int Width, int Height)
         int sw = bgr.Width, sh = bgr.Height;
         double remaining = Scale;
         var halves = _halves ??= new Mat[8];
-        if (half is not null && remaining <= 0.5 && sw >= 2 && sh >= 2)
-        {
-            if (half.Width != sw / 2 || half.Height != sh / 2) throw new ArgumentException($"The halving is {half.Width}x{half.Height}, expected {sw / 2}x{sh / 2}.", nameof(half));
-            source = half;
-            sw /= 2;
-            sh /= 2;
-            remaining *= 2;
-        }
         for (int level = 0; remaining <= 0.5 && level < halves.Length && sw >= 2 && sh >= 2; level++)
         {
-            var next = halves[level] ??= new Mat();
             sw /= 2;
             sh /= 2;
-            Cv2.Resize(source, next, new Size(sw, sh), 0, 0, InterpolationFlags.Area);
-            source = next;
+            if (level == 0 && half is not null)
+            {
+                if (half.Width != sw || half.Height != sh) throw new ArgumentException($"The halving is {half.Width}x{half.Height}, expected {sw}x{sh}.", nameof(half));
+                source = half;
+            }
+            else
+            {
+                var next = halves[level] ??= new Mat();
+                Cv2.Resize(source, next, new Size(sw, sh), 0, 0, InterpolationFlags.Area);
+                source = next;
+            }
             remaining *= 2;
         }
         using (var target = new Mat(canvas, new Rect(0, 0, w, h)))

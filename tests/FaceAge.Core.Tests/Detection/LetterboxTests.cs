@@ -28,17 +28,23 @@ public class LetterboxTests
         Assert.Equal(0, Cv2.CountNonZero(diff.Reshape(1)));
     }
 
+    /// <summary>The network input made with <paramref name="half"/> given is the one the letterbox makes on its own.</summary>
+    private static void AssertSameInputWithHalving(Mat image, Mat half, int width, int height)
+    {
+        var box = Letterbox.Fit(image.Width, image.Height, width, height);
+        Assert.True(box.Scale <= 0.5, $"the image must shrink by 2 or more for this check (scale {box.Scale})");
+        using var own = box.Apply(image);
+        using var given = new Mat(height, width, MatType.CV_8UC3, Scalar.White);
+        box.ApplyInto(image, given, half);
+        AssertSamePixels(own, given);
+    }
+
     [Fact]
     public void A_halving_made_by_the_caller_gives_the_same_network_input_as_one_made_inside()
     {
         using var photo = Photo();
         using var half = Halved(photo);
-        var box = Letterbox.Fit(photo.Width, photo.Height, 320, 240);
-        Assert.True(box.Scale <= 0.5, $"the photo must shrink by 2 or more for this check (scale {box.Scale})");
-        using var own = box.Apply(photo);
-        using var given = new Mat(240, 320, MatType.CV_8UC3, Scalar.White);
-        box.ApplyInto(photo, given, half);
-        AssertSamePixels(own, given);
+        AssertSameInputWithHalving(photo, half, 320, 240);
     }
 
     [Fact]
@@ -49,11 +55,7 @@ public class LetterboxTests
         var rect = new Rect(132, 58, photo.Width / 2 + 6, photo.Height / 2 + 10); // even origin and size
         using var tile = new Mat(photo, rect);
         using var tileHalf = new Mat(half, new Rect(rect.X / 2, rect.Y / 2, rect.Width / 2, rect.Height / 2));
-        var box = Letterbox.Fit(tile.Width, tile.Height, 128, 128);
-        using var own = box.Apply(tile);
-        using var given = new Mat(128, 128, MatType.CV_8UC3, Scalar.White);
-        box.ApplyInto(tile, given, tileHalf);
-        AssertSamePixels(own, given);
+        AssertSameInputWithHalving(tile, tileHalf, 128, 128);
     }
 
     [Fact]
