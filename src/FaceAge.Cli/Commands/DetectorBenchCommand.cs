@@ -23,6 +23,14 @@ public static class DetectorBenchCommand
 
     private sealed record Config(string Name, DetectorOptions Options);
 
+    /// <summary>A composed scene as a camera frame: I420, as ffmpeg hands frames to the worker.</summary>
+    private static I420Image CameraFrameOf(Mat bgr)
+    {
+        var yuv = new Mat();
+        Cv2.CvtColor(bgr, yuv, ColorConversionCodes.BGR2YUV_I420);
+        return new I420Image(yuv, bgr.Width, bgr.Height);
+    }
+
     public static Command Create()
     {
         var faces = new Option<string>("--faces") { Description = "Label CSV of aligned face chips to paste (e.g. utkface-dev/labels.csv).", Required = true };
@@ -60,6 +68,8 @@ public static class DetectorBenchCommand
                 .Take(30).Select(f => { using (f) return f.Image.Clone(); }).ToList();
             if (backgrounds.Count == 0) throw new InvalidDataException($"{parse.GetValue(background)}: no frames.");
             var scenes = PastedFaceScenes.Build(labelled, backgrounds, parse.GetValue(sizes)!, parse.GetValue(perSize), random);
+            // Detected as the worker sees camera frames: in I420, of which the detector converts what it needs.
+            var frames = scenes.Select(scene => CameraFrameOf(scene.Image)).ToList();
 
             var sessions = new OnnxSessionFactory(new InferenceOptions());
             var rows = new List<object>();
@@ -73,9 +83,9 @@ public static class DetectorBenchCommand
                 var found = sizeList.ToDictionary(s => s, _ => 0);
                 var total = sizeList.ToDictionary(s => s, _ => 0);
                 var clock = Stopwatch.StartNew();
-                foreach (var scene in scenes)
+                foreach (var (scene, frame) in scenes.Zip(frames))
                 {
-                    var detections = detector.Detect(scene.Image);
+                    var detections = detector.Detect(frame);
                     foreach (var truth in scene.Faces)
                     {
                         total[truth.Size]++;
@@ -91,6 +101,7 @@ public static class DetectorBenchCommand
                 Console.Error.WriteLine($"{config.Name}: recall {all:P1}, {ms:0} ms/frame");
             }
             foreach (var s in scenes) s.Image.Dispose();
+            foreach (var f in frames) f.Dispose();
             foreach (var b in backgrounds) b.Dispose();
             Console.WriteLine(table.ToString());
             File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { frames = scenes.Count, faceFractionOfChip = PastedFaceScenes.FaceFractionOfChip, results = rows }, new JsonSerializerOptions { WriteIndented = true }));

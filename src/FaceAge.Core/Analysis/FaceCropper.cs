@@ -1,4 +1,5 @@
 using FaceAge.Core.Detection;
+using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Analysis;
@@ -26,16 +27,27 @@ public sealed class FaceCropper(float margin, bool alignByEyes = true)
         return new Square(box.CenterX, box.CenterY, Math.Max(box.Width, box.Height) * (1 + 2 * Margin), angle);
     }
 
-    public Mat Crop(Mat bgr, FaceDetection face, int size)
+    public Mat Crop(Mat bgr, FaceDetection face, int size) => Crop(new BgrImage(bgr), face, size);
+
+    /// <summary>
+    /// The crop, warped from only the part of the frame it reads (the rotated square's bounding box and a pixel for
+    /// the interpolation, inside the frame): an I420 frame converts just that part. Where the square leaves the frame
+    /// the part ends at the frame's edge, so edge pixels are repeated as from the whole frame.
+    /// </summary>
+    public Mat Crop(IFrameImage frame, FaceDetection face, int size)
     {
         var (cx, cy, side, angle) = Locate(face);
         double scale = size / side;
-        // Rotate about the face centre, scale, then move the centre to the middle of the output.
-        using var m = Cv2.GetRotationMatrix2D(new Point2f(cx, cy), angle, scale);
-        m.Set(0, 2, m.At<double>(0, 2) + size / 2.0 - cx);
-        m.Set(1, 2, m.At<double>(1, 2) + size / 2.0 - cy);
+        double radians = angle * Math.PI / 180, reach = side / 2 * (Math.Abs(Math.Cos(radians)) + Math.Abs(Math.Sin(radians))) + 2;
+        int x0 = Math.Clamp((int)Math.Floor(cx - reach), 0, frame.Width - 1), y0 = Math.Clamp((int)Math.Floor(cy - reach), 0, frame.Height - 1);
+        int x1 = Math.Clamp((int)Math.Ceiling(cx + reach), x0 + 1, frame.Width), y1 = Math.Clamp((int)Math.Ceiling(cy + reach), y0 + 1, frame.Height);
+        using var part = frame.Region(new Rect(x0, y0, x1 - x0, y1 - y0));
+        // Rotate about the face centre, scale, then move the centre to the middle of the output; in the part's pixels.
+        using var m = Cv2.GetRotationMatrix2D(new Point2f(cx - x0, cy - y0), angle, scale);
+        m.Set(0, 2, m.At<double>(0, 2) + size / 2.0 - (cx - x0));
+        m.Set(1, 2, m.At<double>(1, 2) + size / 2.0 - (cy - y0));
         var crop = new Mat();
-        Cv2.WarpAffine(bgr, crop, m, new Size(size, size), InterpolationFlags.Linear, BorderTypes.Replicate);
+        Cv2.WarpAffine(part, crop, m, new Size(size, size), InterpolationFlags.Linear, BorderTypes.Replicate);
         return crop;
     }
 }

@@ -24,9 +24,12 @@ public sealed class FaceSampling(AnalyzerOptions options)
 {
     private readonly FaceCropper _cropper = new(options.CropMargin, options.AlignByLandmarks);
 
-    public FaceCrop Cut(Mat bgr, FaceDetection detection)
+    public FaceCrop Cut(Mat bgr, FaceDetection detection) => Cut(new BgrImage(bgr), detection);
+
+    /// <summary>Cuts from a frame, converting only the part around the face (see <see cref="FaceCropper.Crop(IFrameImage, FaceDetection, int)"/>).</summary>
+    public FaceCrop Cut(IFrameImage frame, FaceDetection detection)
     {
-        var crop = _cropper.Crop(bgr, detection, FaceResEstimator.InputSize);
+        var crop = _cropper.Crop(frame, detection, FaceResEstimator.InputSize);
         int size = (int)Math.Round(Math.Max(detection.Box.Width, detection.Box.Height));
         double sharpness = Sharpness.LaplacianVariance(crop);
         double quality = FaceQuality.Score(size, sharpness, options.GoodFaceSize) * Frontalness(detection);

@@ -47,11 +47,11 @@ public sealed class BlazeFaceDetector : IFaceDetector
 
     public string Name { get; }
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, null);
+    public (int Width, int Height) InputSize => (_size, _size);
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Mat? half)
+    public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
     {
-        var (box, tensor) = _input.Prepare(bgr, half);
+        var (box, tensor) = _input.Prepare(image);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();
@@ -70,7 +70,7 @@ public sealed class BlazeFaceDetector : IFaceDetector
                 var (ax, ay) = _anchors[anchor];
                 float cx = ax + regressors[0, i, 0] / _size, cy = ay + regressors[0, i, 1] / _size;
                 float w = regressors[0, i, 2] / _size, h = regressors[0, i, 3] / _size;
-                var b = BoxF.FromCorners(px(cx - w / 2), px(cy - h / 2), px(cx + w / 2), px(cy + h / 2)).Clip(bgr.Width, bgr.Height);
+                var b = BoxF.FromCorners(px(cx - w / 2), px(cy - h / 2), px(cx + w / 2), px(cy + h / 2)).Clip(image.Width, image.Height);
                 if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
                 PointF Keypoint(int k) => new(px(ax + regressors[0, i, 4 + 2 * k] / _size), px(ay + regressors[0, i, 5 + 2 * k] / _size));
                 found.Add(new FaceDetection(b, score, new FaceLandmarks(Keypoint(0), Keypoint(1), Keypoint(2), MouthCenter: Keypoint(3))));

@@ -1,17 +1,21 @@
+using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
 
-/// <summary>Finds faces in a BGR image. Implementations are thread-safe.</summary>
+/// <summary>Finds faces in an image. Implementations are thread-safe.</summary>
 public interface IFaceDetector : IDisposable
 {
     string Name { get; }
-    IReadOnlyList<FaceDetection> Detect(Mat bgr);
 
-    /// <summary>
-    /// Detects in <paramref name="bgr"/>, given also its exact 2× area halving (<paramref name="half"/>, or null), so a
-    /// caller that already made it — the tiled detector makes it once for the frame and all its tiles — saves a detector
-    /// that shrinks by 2 or more from making it again. Results are in <paramref name="bgr"/>'s pixels, as from <see cref="Detect(Mat)"/>.
-    /// </summary>
-    IReadOnlyList<FaceDetection> Detect(Mat bgr, Mat? half) => Detect(bgr);
+    /// <summary>The network's input size, which every image is letterboxed to.</summary>
+    (int Width, int Height) InputSize { get; }
+
+    /// <summary>Detects in an image given at full resolution, as its halving, or both (see <see cref="DetectorImage"/>); results in its pixels.</summary>
+    IReadOnlyList<FaceDetection> Detect(DetectorImage image);
+
+    IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(DetectorImage.Of(bgr));
+
+    /// <summary>Detects in a frame, converting only what the detector needs of it (mostly its halving).</summary>
+    IReadOnlyList<FaceDetection> Detect(IFrameImage frame) => Detect(DetectorImage.For(frame, InputSize));
 }

@@ -22,15 +22,12 @@ internal sealed class NetworkInput(int width, int height, PixelNormalization pix
     public int Width { get; } = width;
     public int Height { get; } = height;
 
-    /// <summary>
-    /// The input tensor for <paramref name="bgr"/> (valid until this thread's next call) and how to map back to image pixels;
-    /// <paramref name="half"/>, if given, is <paramref name="bgr"/>'s exact 2× area halving, used instead of making it.
-    /// </summary>
-    public (Letterbox Box, DenseTensor<float> Tensor) Prepare(Mat bgr, Mat? half = null)
+    /// <summary>The input tensor for <paramref name="image"/> (valid until this thread's next call) and how to map back to image pixels.</summary>
+    public (Letterbox Box, DenseTensor<float> Tensor) Prepare(DetectorImage image)
     {
         var b = _buffers.Value!;
-        var box = Letterbox.Fit(bgr.Width, bgr.Height, Width, Height);
-        box.ApplyInto(bgr, b.Canvas, half);
+        var box = Letterbox.Fit(image.Width, image.Height, Width, Height);
+        box.ApplyInto(image, b.Canvas);
         pixels.Write(b.Canvas, b.Tensor.Buffer.Span);
         return (box, b.Tensor);
     }

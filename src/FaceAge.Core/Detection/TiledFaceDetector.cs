@@ -1,3 +1,4 @@
+using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
@@ -12,52 +13,59 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
 {
     public string Name => $"{inner.Name} + {tiles}x{tiles} tiles";
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, withTiles: true);
+    public (int Width, int Height) InputSize => inner.InputSize;
 
-    // Per-thread 2× area halving of the frame: made once and cut for the whole-image pass and every tile, which each
-    // made their own before (a tile's halving is the matching part of the frame's, when the tile starts on even pixels).
-    [ThreadStatic] private static Mat? _half;
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(new BgrImage(bgr), withTiles: true);
 
-    /// <summary>Detects on the whole image and, with <paramref name="withTiles"/>, on the tiles too (the worker tiles some frames only).</summary>
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr, bool withTiles)
+    public IReadOnlyList<FaceDetection> Detect(IFrameImage frame) => Detect(frame, withTiles: true);
+
+    public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
+        => image.Full is { } full ? Detect(new BgrImage(full), withTiles: true) : throw new ArgumentException("Tiles are cut from the full-resolution image.", nameof(image));
+
+    /// <summary>
+    /// Detects on the whole frame and, with <paramref name="withTiles"/>, on the tiles too (the worker tiles some frames
+    /// only). The frame is halved once and each pass gets its part of that halving (a tile's halving is the matching part of the
+    /// frame's when the tile starts on even pixels); its full-resolution BGR is made only if a pass shrinks by less than 2.
+    /// </summary>
+    public IReadOnlyList<FaceDetection> Detect(IFrameImage frame, bool withTiles)
     {
-        if (!withTiles) return inner.Detect(bgr); // already suppressed by the detector
-        Mat? half = null;
-        if (bgr.Width % 2 == 0 && bgr.Height % 2 == 0 && bgr.Width > 0 && bgr.Height > 0)
+        if (!withTiles) return inner.Detect(frame); // already suppressed by the detector
+        int width = frame.Width, height = frame.Height;
+        bool halve = DetectorImage.CanHalve(width, height);
+        int tileW = (int)Math.Ceiling(width / (tiles - (tiles - 1) * overlap));
+        int tileH = (int)Math.Ceiling(height / (tiles - (tiles - 1) * overlap));
+        if (halve)
         {
-            // Only an exact 2× halving (even sizes) has each tile's halving as its part; odd frames keep per-tile halvings.
-            half = _half ??= new Mat();
-            Cv2.Resize(bgr, half, new Size(bgr.Width / 2, bgr.Height / 2), 0, 0, InterpolationFlags.Area);
+            tileW = Math.Min(width, (tileW + 1) & ~1); // even sizes too, so the halving of each tile is exact
+            tileH = Math.Min(height, (tileH + 1) & ~1);
         }
-        var whole = inner.Detect(bgr, half);
+        var input = inner.InputSize;
+        bool FromHalf(int w, int h) => halve && Letterbox.Fit(w, h, input.Width, input.Height).FromHalf;
+        // Every tile has the same size (edge tiles are moved inwards, not cut), so one check covers them all.
+        Mat? full = FromHalf(width, height) && FromHalf(Math.Min(tileW, width), Math.Min(tileH, height)) ? null : frame.Bgr;
+        var half = halve ? DetectorImage.HalfOf(frame) : null;
+        var whole = inner.Detect(new DetectorImage(width, height, full, half));
         var fromTiles = new List<FaceDetection>();
-        int tileW = (int)Math.Ceiling(bgr.Width / (tiles - (tiles - 1) * overlap));
-        int tileH = (int)Math.Ceiling(bgr.Height / (tiles - (tiles - 1) * overlap));
-        if (half is not null)
-        {
-            tileW = Math.Min(bgr.Width, (tileW + 1) & ~1); // even sizes too, so the halving of each tile is exact
-            tileH = Math.Min(bgr.Height, (tileH + 1) & ~1);
-        }
         int stepX = (int)(tileW * (1 - overlap)), stepY = (int)(tileH * (1 - overlap));
         for (int ty = 0; ty < tiles; ty++)
             for (int tx = 0; tx < tiles; tx++)
             {
-                int x = Math.Min(tx * stepX, Math.Max(0, bgr.Width - tileW));
-                int y = Math.Min(ty * stepY, Math.Max(0, bgr.Height - tileH));
-                if (half is not null)
+                int x = Math.Min(tx * stepX, Math.Max(0, width - tileW));
+                int y = Math.Min(ty * stepY, Math.Max(0, height - tileH));
+                if (halve)
                 {
                     x &= ~1; // tiles start on even pixels, where their part of the frame's halving is their own halving
                     y &= ~1;
                 }
-                var rect = new Rect(x, y, Math.Min(tileW, bgr.Width - x), Math.Min(tileH, bgr.Height - y));
-                using var tile = new Mat(bgr, rect);
+                var rect = new Rect(x, y, Math.Min(tileW, width - x), Math.Min(tileH, height - y));
+                using var tile = full is not null ? new Mat(full, rect) : null;
                 using var tileHalf = half is not null && rect.Width >= 2 && rect.Height >= 2 ? new Mat(half, new Rect(x / 2, y / 2, rect.Width / 2, rect.Height / 2)) : null;
-                foreach (var d in inner.Detect(tile, tileHalf))
+                foreach (var d in inner.Detect(new DetectorImage(rect.Width, rect.Height, tile, tileHalf)))
                 {
                     // Faces cut by a tile edge are left to the neighbouring tile or the full-image pass.
                     bool touchesInnerEdge = (d.Box.X <= 1 && x > 0) || (d.Box.Y <= 1 && y > 0)
-                                            || (d.Box.Right >= rect.Width - 1 && rect.Right < bgr.Width)
-                                            || (d.Box.Bottom >= rect.Height - 1 && rect.Bottom < bgr.Height);
+                                            || (d.Box.Right >= rect.Width - 1 && rect.Right < width)
+                                            || (d.Box.Bottom >= rect.Height - 1 && rect.Bottom < height);
                     bool large = Math.Max(d.Box.Width, d.Box.Height) > Math.Min(rect.Width, rect.Height) / 2f;
                     if (touchesInnerEdge || large) continue;
                     fromTiles.Add(Offset(d, x, y));

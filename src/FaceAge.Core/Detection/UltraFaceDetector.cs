@@ -35,11 +35,11 @@ public sealed class UltraFaceDetector : IFaceDetector
 
     public string Name => $"UltraFace {_width}x{_height}";
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, null);
+    public (int Width, int Height) InputSize => (_width, _height);
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Mat? half)
+    public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
     {
-        var (box, tensor) = _input.Prepare(bgr, half);
+        var (box, tensor) = _input.Prepare(image);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var scoreTensor = results.First(r => r.Name == "scores").AsTensor<float>();
         int n = scoreTensor.Dimensions[1];
@@ -52,7 +52,7 @@ public sealed class UltraFaceDetector : IFaceDetector
             if (score < _options.ScoreThreshold) continue;
             var b = BoxF.FromCorners(
                 box.ToImage(boxes[4 * i] * _width), box.ToImage(boxes[4 * i + 1] * _height),
-                box.ToImage(boxes[4 * i + 2] * _width), box.ToImage(boxes[4 * i + 3] * _height)).Clip(bgr.Width, bgr.Height);
+                box.ToImage(boxes[4 * i + 2] * _width), box.ToImage(boxes[4 * i + 3] * _height)).Clip(image.Width, image.Height);
             if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
             found.Add(new FaceDetection(b, score));
         }

@@ -45,11 +45,11 @@ public sealed class YuNetDetector : IFaceDetector
 
     public string Name => $"YuNet {_width}x{_height}";
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(bgr, null);
+    public (int Width, int Height) InputSize => (_width, _height);
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Mat? half)
+    public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
     {
-        var (box, tensor) = _input.Prepare(bgr, half);
+        var (box, tensor) = _input.Prepare(image);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var byName = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
         var found = new List<FaceDetection>();
@@ -67,7 +67,7 @@ public sealed class YuNetDetector : IFaceDetector
                 int row = i / cols, col = i % cols;
                 float cx = (col + bbox[0, i, 0]) * stride, cy = (row + bbox[0, i, 1]) * stride;
                 float w = MathF.Exp(bbox[0, i, 2]) * stride, h = MathF.Exp(bbox[0, i, 3]) * stride;
-                var b = BoxF.FromCorners(box.ToImage(cx - w / 2), box.ToImage(cy - h / 2), box.ToImage(cx + w / 2), box.ToImage(cy + h / 2)).Clip(bgr.Width, bgr.Height);
+                var b = BoxF.FromCorners(box.ToImage(cx - w / 2), box.ToImage(cy - h / 2), box.ToImage(cx + w / 2), box.ToImage(cy + h / 2)).Clip(image.Width, image.Height);
                 if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
                 PointF Keypoint(int k) => new(box.ToImage((kps[0, i, 2 * k] + col) * stride), box.ToImage((kps[0, i, 2 * k + 1] + row) * stride));
                 found.Add(new FaceDetection(b, score, new FaceLandmarks(Keypoint(0), Keypoint(1), Keypoint(2), Keypoint(3), Keypoint(4))));

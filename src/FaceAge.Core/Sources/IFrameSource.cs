@@ -1,19 +1,51 @@
+using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Sources;
 
-/// <summary>A decoded frame: BGR pixels, its index from the start of the read, and its time in the source (media time).</summary>
-public sealed class VideoFrame(Mat image, long index, TimeSpan time, FramePool? pool = null) : IDisposable
+/// <summary>
+/// A decoded frame: its pixels (I420 from a video source, converted to BGR only as far as asked; or BGR), its index
+/// from the start of the read, and its time in the source (media time).
+/// </summary>
+public sealed class VideoFrame : IDisposable
 {
-    public Mat Image { get; } = image;
-    public long Index { get; } = index;
-    public TimeSpan Time { get; } = time;
+    private readonly Mat? _bgr;
+    private readonly MatPool? _pool;
+    private readonly I420Image? _i420;
+
+    /// <summary>A BGR frame; its buffer goes back to <paramref name="pool"/> (or is freed) on dispose.</summary>
+    public VideoFrame(Mat image, long index, TimeSpan time, MatPool? pool = null)
+    {
+        _bgr = image;
+        _pool = pool;
+        Pixels = new BgrImage(image);
+        Index = index;
+        Time = time;
+    }
+
+    /// <summary>An I420 frame, which it owns from now on.</summary>
+    public VideoFrame(I420Image pixels, long index, TimeSpan time)
+    {
+        _i420 = pixels;
+        Pixels = pixels;
+        Index = index;
+        Time = time;
+    }
+
+    public IFrameImage Pixels { get; }
+    /// <summary>The whole frame in BGR (made on first use for an I420 frame).</summary>
+    public Mat Image => Pixels.Bgr;
+    public int Width => Pixels.Width;
+    public int Height => Pixels.Height;
+    public long Index { get; }
+    public TimeSpan Time { get; }
 
     /// <summary>Gives the pixels back to the pool they came from (or frees them).</summary>
     public void Dispose()
     {
-        if (pool is not null) pool.Return(Image);
-        else Image.Dispose();
+        if (_i420 is not null) _i420.Dispose();
+        else if (_pool is not null) _pool.Return(_bgr!);
+        else _bgr!.Dispose();
     }
 }
 

@@ -52,7 +52,7 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
                         }
                         var started = Stopwatch.GetTimestamp();
                         double cpuStarted = ThreadCpuTime.Now();
-                        found = tiled is not null ? tiled.Detect(frame.Image, fullySearched) : detector.Detect(frame.Image);
+                        found = tiled is not null ? tiled.Detect(frame.Video.Pixels, fullySearched) : detector.Detect(frame.Video.Pixels);
                         cpu.Inc(ThreadCpuTime.Now() - cpuStarted);
                         seconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                         detections.Inc(found.Count);

@@ -51,7 +51,7 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
     }
 
     /// <summary>Called by the track stage for every frame: counts fps, and keeps the frame and boxes when the preview is due.</summary>
-    public void OnFrame(string cameraId, Mat frame, IEnumerable<(long TrackId, BoxF Box)> tracks, DateTimeOffset time)
+    public void OnFrame(string cameraId, Core.Imaging.IFrameImage frame, IEnumerable<(long TrackId, BoxF Box)> tracks, DateTimeOffset time)
     {
         if (!Options.Enabled) return;
         lock (_gate)
@@ -63,7 +63,7 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
             _lastPreview[cameraId] = time;
             double scale = Math.Min(1.0, Options.PreviewWidth / (double)frame.Width);
             var small = new Mat();
-            Cv2.Resize(frame, small, new Size((int)Math.Round(frame.Width * scale), (int)Math.Round(frame.Height * scale)), 0, 0, InterpolationFlags.Area);
+            Cv2.Resize(frame.Bgr, small, new Size((int)Math.Round(frame.Width * scale), (int)Math.Round(frame.Height * scale)), 0, 0, InterpolationFlags.Area);
             cam.Preview?.Dispose();
             cam.Preview = small;
             cam.PreviewScale = scale;

@@ -1,5 +1,4 @@
 using FaceAge.Core.Sources;
-using OpenCvSharp;
 
 namespace FaceAge.Worker.Sources;
 
@@ -12,8 +11,6 @@ namespace FaceAge.Worker.Sources;
 /// </param>
 public sealed record CameraFrame(string CameraId, VideoFrame Video, long Sequence, DateTimeOffset CapturedAt, DateTimeOffset Time) : IDisposable
 {
-    public Mat Image => Video.Image;
-
     public void Dispose() => Video.Dispose();
 }
 

@@ -12,7 +12,7 @@ namespace FaceAge.Worker.Tracking;
 /// <summary>What the track stage reports about each frame, for the live page (boxes of confirmed tracks).</summary>
 public interface IFrameObserver
 {
-    void OnFrame(string cameraId, OpenCvSharp.Mat frame, IEnumerable<(long TrackId, Core.Detection.BoxF Box)> tracks, DateTimeOffset time);
+    void OnFrame(string cameraId, Core.Imaging.IFrameImage frame, IEnumerable<(long TrackId, Core.Detection.BoxF Box)> tracks, DateTimeOffset time);
 }
 
 /// <summary>
@@ -53,7 +53,7 @@ public sealed class TrackStage(
                         var frame = item.Frame;
                         var time = frame.Time;
                         double started = ThreadCpuTime.Now();
-                        var update = item.Detections is { } d ? tracker.Update(d, time, item.FullySearched, (frame.Image.Width, frame.Image.Height)) : tracker.Predict(time);
+                        var update = item.Detections is { } d ? tracker.Update(d, time, item.FullySearched, (frame.Video.Width, frame.Video.Height)) : tracker.Predict(time);
                         trackCpu.Inc(ThreadCpuTime.Now() - started);
                         foreach (var track in update.Active)
                         {
@@ -61,13 +61,13 @@ public sealed class TrackStage(
                             if (track.MatchedThisFrame && crops.Wants(cameraId, track.Id, frame.CapturedAt))
                             {
                                 started = ThreadCpuTime.Now();
-                                crops.Offer(new CropRequest(cameraId, track.Id, sampling.Cut(frame.Image, track.LastDetection), frame.CapturedAt, time));
+                                crops.Offer(new CropRequest(cameraId, track.Id, sampling.Cut(frame.Video.Pixels, track.LastDetection), frame.CapturedAt, time));
                                 cropCpu.Inc(ThreadCpuTime.Now() - started);
                             }
                             await fusion.WriteAsync(new TrackSeen(cameraId, track.Id, time), cancellationToken);
                         }
                         foreach (var ended in update.Ended) await EndTrackAsync(ended.Id, time, fusion, cancellationToken);
-                        observer?.OnFrame(cameraId, frame.Image, update.Active.Select(t => (t.Id, t.Box)), time);
+                        observer?.OnFrame(cameraId, frame.Video.Pixels, update.Active.Select(t => (t.Id, t.Box)), time);
                         lastOccupancy = await ReportOccupancyAsync(update.Active.Count, lastOccupancy, time, fusion, cancellationToken);
                         active.Set(update.Active.Count);
                     }

@@ -35,7 +35,7 @@ public class LetterboxTests
         Assert.True(box.Scale <= 0.5, $"the image must shrink by 2 or more for this check (scale {box.Scale})");
         using var own = box.Apply(image);
         using var given = new Mat(height, width, MatType.CV_8UC3, Scalar.White);
-        box.ApplyInto(image, given, half);
+        box.ApplyInto(DetectorImage.Of(image, half), given);
         AssertSamePixels(own, given);
     }
 
@@ -65,6 +65,6 @@ public class LetterboxTests
         using var wrong = new Mat(photo.Height / 3, photo.Width / 3, MatType.CV_8UC3);
         var box = Letterbox.Fit(photo.Width, photo.Height, 320, 240);
         using var canvas = new Mat(240, 320, MatType.CV_8UC3);
-        Assert.Throws<ArgumentException>(() => box.ApplyInto(photo, canvas, wrong));
+        Assert.Throws<ArgumentException>(() => box.ApplyInto(DetectorImage.Of(photo, wrong), canvas));
     }
 }

@@ -48,8 +48,57 @@ public class TiledFaceDetectorTests
         using var tile = new Mat(scene, rect);
         using var tileHalf = new Mat(half, new Rect(0, 0, rect.Width / 2, rect.Height / 2));
         var alone = detector.Detect(tile);
-        var shared = detector.Detect(tile, tileHalf);
+        var shared = detector.Detect(new DetectorImage(tile.Width, tile.Height, null, tileHalf)); // the halving alone
         Assert.NotEmpty(alone);
         Assert.Equal(alone.Select(d => (d.Box, d.Score)), shared.Select(d => (d.Box, d.Score)));
+    }
+
+    /// <summary>A frame that counts what is asked of it.</summary>
+    private sealed class CountingFrame(IFrameImage inner) : IFrameImage
+    {
+        public int BgrRequests, Halvings;
+        public int Width => inner.Width;
+        public int Height => inner.Height;
+        public Mat Bgr { get { BgrRequests++; return inner.Bgr; } }
+        public void HalveInto(Mat destination) { Halvings++; inner.HalveInto(destination); }
+        public Mat Region(Rect region) => inner.Region(region);
+    }
+
+    [Fact]
+    public void A_720p_camera_frame_is_searched_whole_and_in_tiles_from_one_halving_without_converting_it_whole()
+    {
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 2 }, RepoPaths.Models, sessions);
+        using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
+        using var scene = new Mat(720, 1280, MatType.CV_8UC3, new Scalar(128, 128, 128));
+        using (var small = new Mat())
+        {
+            Cv2.Resize(photo, small, new Size(photo.Width / 3, photo.Height / 3), 0, 0, InterpolationFlags.Area);
+            small.CopyTo(scene[new Rect(300, 100, small.Width, small.Height)]);
+        }
+        var yuv = new Mat();
+        Cv2.CvtColor(scene, yuv, ColorConversionCodes.BGR2YUV_I420);
+        using var i420 = new I420Image(yuv, 1280, 720);
+        var frame = new CountingFrame(i420);
+
+        var found = ((TiledFaceDetector)detector).Detect(frame, withTiles: true);
+        Assert.Equal((0, 1), (frame.BgrRequests, frame.Halvings));
+        var wholeOnly = ((TiledFaceDetector)detector).Detect(frame, withTiles: false);
+        Assert.Equal((0, 2), (frame.BgrRequests, frame.Halvings));
+
+        // The same faces as from the frame converted to BGR first (the halving differs only in colour detail).
+        var fromBgr = detector.Detect(i420.Bgr);
+        Assert.Equal(4, fromBgr.Count);
+        Assert.Equal(fromBgr.Count, found.Count);
+        Assert.All(fromBgr, b => Assert.Contains(found, f => IoU(f.Box, b.Box) > 0.8));
+        Assert.True(wholeOnly.Count <= found.Count);
+    }
+
+    private static float IoU(BoxF a, BoxF b)
+    {
+        float w = Math.Min(a.Right, b.Right) - Math.Max(a.X, b.X), h = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Y, b.Y);
+        if (w <= 0 || h <= 0) return 0;
+        float inter = w * h;
+        return inter / (a.Area + b.Area - inter);
     }
 }

@@ -1,3 +1,4 @@
+using FaceAge.Core.Imaging;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
 using FaceAge.Worker.Events;
@@ -48,7 +49,7 @@ public class LiveViewStateTests
         for (int i = 0; i < 21; i++)
         {
             clock.Now = T0.AddMilliseconds(100 * i);
-            state.OnFrame("cam", frame, [], clock.Now);
+            state.OnFrame("cam", new BgrImage(frame), [], clock.Now);
         }
         Assert.Equal(10, state.Snapshot().Cameras.Single().Fps, 1);
         clock.Now = T0.AddSeconds(30);
@@ -67,7 +68,7 @@ public class LiveViewStateTests
         using var frame = new Mat(360, 640, MatType.CV_8UC3, Scalar.Black);
         for (int x = 0; x < 640; x += 16) Cv2.Rectangle(frame, new Rect(x, 0, 8, 360), Scalar.White, -1);
         var face = new BoxF(240, 100, 160, 160);
-        state.OnFrame("cam", frame, [(7L, face)], T0);
+        state.OnFrame("cam", new BgrImage(frame), [(7L, face)], T0);
 
         using var plain = Cv2.ImDecode(state.RenderPreview("cam", blurFaces: false)!, ImreadModes.Color);
         using var blurred = Cv2.ImDecode(state.RenderPreview("cam", blurFaces: true)!, ImreadModes.Color);

@@ -1,0 +1,62 @@
+using FaceAge.Core.Analysis;
+using FaceAge.Core.Detection;
+using FaceAge.Core.Imaging;
+using FaceAge.Testing;
+using OpenCvSharp;
+
+namespace FaceAge.Core.Tests.Analysis;
+
+public class FaceCropperTests
+{
+    private const int Size = 224;
+
+    /// <summary>The definition: the whole BGR frame warped (rotated about the face centre, scaled, centred), edges repeated.</summary>
+    private static Mat Reference(Mat bgr, FaceCropper cropper, FaceDetection face)
+    {
+        var (cx, cy, side, angle) = cropper.Locate(face);
+        using var m = Cv2.GetRotationMatrix2D(new Point2f(cx, cy), angle, Size / side);
+        m.Set(0, 2, m.At<double>(0, 2) + Size / 2.0 - cx);
+        m.Set(1, 2, m.At<double>(1, 2) + Size / 2.0 - cy);
+        var crop = new Mat();
+        Cv2.WarpAffine(bgr, crop, m, new OpenCvSharp.Size(Size, Size), InterpolationFlags.Linear, BorderTypes.Replicate);
+        return crop;
+    }
+
+    private static I420Image CameraFrame()
+    {
+        using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
+        using var cut = new Mat(photo, new Rect(0, 0, 1280, 720));
+        var yuv = new Mat();
+        Cv2.CvtColor(cut, yuv, ColorConversionCodes.BGR2YUV_I420);
+        return new I420Image(yuv, 1280, 720);
+    }
+
+    public static TheoryData<float, float, float, float> Faces => new()
+    {
+        { 400.5f, 210.25f, 90.75f, 110.5f },  // inside the frame
+        { -20f, 650f, 80f, 90f },             // its square leaves the frame at the left and bottom
+        { 1190.3f, 3.7f, 100f, 70f },         // at the top-right corner
+    };
+
+    [Theory]
+    [MemberData(nameof(Faces))]
+    public void A_crop_from_the_part_around_the_face_is_the_crop_from_the_whole_frame(float x, float y, float width, float height)
+    {
+        using var frame = CameraFrame();
+        var cropper = new FaceCropper(0.25f);
+        var upright = new FaceDetection(new BoxF(x, y, width, height), 0.9f);
+        // Eyes on a tilted line: the crop is rotated, so the part it reads is the rotated square's bounding box.
+        var tilted = upright with { Landmarks = new FaceLandmarks(new PointF(x + 0.3f * width, y + 0.45f * height), new PointF(x + 0.7f * width, y + 0.3f * height), new PointF(x + 0.5f * width, y + 0.6f * height)) };
+        foreach (var face in new[] { upright, tilted })
+        {
+            using var fromPart = cropper.Crop(frame, face, Size); // before the whole frame is converted
+            using var expected = Reference(frame.Bgr, cropper, face);
+            using var diff = new Mat();
+            Cv2.Absdiff(expected, fromPart, diff);
+            // Equal up to the rounding of the warp's matrix, which is expressed from another origin (measured: identical).
+            Cv2.MinMaxLoc(diff.Reshape(1), out _, out double worst);
+            int differing = Cv2.CountNonZero(diff.Reshape(1));
+            Assert.True(worst <= 1 && differing <= Size * Size * 3 / 1000, $"{differing} values differ, by up to {worst} (face {face.Box}, landmarks {face.Landmarks is not null})");
+        }
+    }
+}
