@@ -17,11 +17,15 @@ public interface IFrameImage
 
     /// <summary>
     /// The image shrunk 2× each way (<see cref="Width"/>/2 × <see cref="Height"/>/2, 8-bit BGR) into
-    /// <paramref name="destination"/>, each pixel the average of its 2×2 block.
+    /// <paramref name="destination"/>, each pixel the average of its 2×2 block (an I420 frame's colour is a little
+    /// softer, see <see cref="I420Image.HalveInto"/>).
     /// </summary>
     void HalveInto(Mat destination);
 
-    /// <summary>A region (inside the image) in BGR, pixel for pixel as in <see cref="Bgr"/>; the caller disposes it.</summary>
+    /// <summary>
+    /// A region (inside the image) in BGR, pixel for pixel as in <see cref="Bgr"/>. The caller disposes it and uses it at
+    /// once: its pixels may be a buffer of this thread that the next call overwrites.
+    /// </summary>
     Mat Region(Rect region);
 }
 

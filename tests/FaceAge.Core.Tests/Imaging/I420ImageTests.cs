@@ -32,11 +32,13 @@ public class I420ImageTests
     {
         var rect = new Rect(x, y, width, height);
         using var frame = CameraFrame(1280, 720);
-        using var region = frame.Region(rect); // before the whole frame is converted: from the planes
-        using var whole = new Mat(frame.Bgr, rect);
-        AssertSamePixels(whole, region);
-        using var again = frame.Region(rect); // after: cut from the converted frame
-        AssertSamePixels(whole, again);
+        using var expected = CameraFrame(1280, 720);
+        using var whole = new Mat(expected.Bgr, rect);
+        using (var region = frame.Region(rect)) // before the frame is converted whole: from the planes
+            AssertSamePixels(whole, region);
+        _ = frame.Bgr;
+        using (var again = frame.Region(rect)) // after: cut from the converted frame
+            AssertSamePixels(whole, again);
     }
 
     [Fact]
