@@ -23,14 +23,6 @@ public static class DetectorBenchCommand
 
     private sealed record Config(string Name, DetectorOptions Options);
 
-    /// <summary>A composed scene as a camera frame: I420, as ffmpeg hands frames to the worker.</summary>
-    private static I420Image CameraFrameOf(Mat bgr)
-    {
-        var yuv = new Mat();
-        Cv2.CvtColor(bgr, yuv, ColorConversionCodes.BGR2YUV_I420);
-        return new I420Image(yuv, bgr.Width, bgr.Height);
-    }
-
     public static Command Create()
     {
         var faces = new Option<string>("--faces") { Description = "Label CSV of aligned face chips to paste (e.g. utkface-dev/labels.csv).", Required = true };
@@ -69,7 +61,7 @@ public static class DetectorBenchCommand
             if (backgrounds.Count == 0) throw new InvalidDataException($"{parse.GetValue(background)}: no frames.");
             var scenes = PastedFaceScenes.Build(labelled, backgrounds, parse.GetValue(sizes)!, parse.GetValue(perSize), random);
             // Detected as the worker sees camera frames: in I420, of which the detector converts what it needs.
-            var frames = scenes.Select(scene => CameraFrameOf(scene.Image)).ToList();
+            var frames = scenes.Select(scene => I420Image.FromBgr(scene.Image)).ToList();
 
             var sessions = new OnnxSessionFactory(new InferenceOptions());
             var rows = new List<object>();

@@ -32,6 +32,14 @@ public sealed class I420Image : IFrameImage, IDisposable
         _bgrPool = bgrPool;
     }
 
+    /// <summary>A BGR image (even sides) as a camera would hand it over: converted to I420, in a buffer from <paramref name="yuvPool"/> if given.</summary>
+    public static I420Image FromBgr(Mat bgr, MatPool? yuvPool = null, MatPool? bgrPool = null)
+    {
+        var yuv = yuvPool?.Rent() ?? new Mat();
+        Cv2.CvtColor(bgr, yuv, ColorConversionCodes.BGR2YUV_I420);
+        return new I420Image(yuv, bgr.Width, bgr.Height, yuvPool, bgrPool);
+    }
+
     public int Width { get; }
     public int Height { get; }
 

@@ -26,9 +26,7 @@ public class FaceCropperTests
     {
         using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
         using var cut = new Mat(photo, new Rect(0, 0, 1280, 720));
-        var yuv = new Mat();
-        Cv2.CvtColor(cut, yuv, ColorConversionCodes.BGR2YUV_I420);
-        return new I420Image(yuv, 1280, 720);
+        return I420Image.FromBgr(cut);
     }
 
     public static TheoryData<float, float, float, float> Faces => new()

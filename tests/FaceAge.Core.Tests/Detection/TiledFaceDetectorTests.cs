@@ -76,9 +76,7 @@ public class TiledFaceDetectorTests
             Cv2.Resize(photo, small, new Size(photo.Width / 3, photo.Height / 3), 0, 0, InterpolationFlags.Area);
             small.CopyTo(scene[new Rect(300, 100, small.Width, small.Height)]);
         }
-        var yuv = new Mat();
-        Cv2.CvtColor(scene, yuv, ColorConversionCodes.BGR2YUV_I420);
-        using var i420 = new I420Image(yuv, 1280, 720);
+        using var i420 = I420Image.FromBgr(scene);
         var frame = new CountingFrame(i420);
 
         var found = ((TiledFaceDetector)detector).Detect(frame, withTiles: true);

@@ -11,9 +11,7 @@ public class I420ImageTests
     {
         using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
         using var cut = new Mat(photo, new Rect(0, 0, width, height));
-        var yuv = yuvPool?.Rent() ?? new Mat();
-        Cv2.CvtColor(cut, yuv, ColorConversionCodes.BGR2YUV_I420);
-        return new I420Image(yuv, width, height, yuvPool, bgrPool);
+        return I420Image.FromBgr(cut, yuvPool, bgrPool);
     }
 
     private static void AssertSamePixels(Mat expected, Mat actual)
