@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -7,10 +6,11 @@ using FaceAge.Core.Imaging;
 namespace FaceAge.Core.Sources;
 
 /// <summary>
-/// Reads any <see cref="SourceKind"/> through a system ffmpeg child process writing raw BGR frames to stdout
+/// Reads any <see cref="SourceKind"/> through a system ffmpeg child process writing raw frames to stdout
 /// (OpenCV's bundled FFmpeg lacks network input, and a child process decodes beside the pipeline). ffprobe
 /// opens the source first, with a time limit, for its size and rate. ffmpeg decodes on one thread and hands over
-/// I420 (half the bytes of BGR through the pipe), read straight into a pooled buffer; frames stay I420 and are
+/// I420 (half the bytes of BGR through the pipe), read straight into a pooled buffer by a thread of the source's own
+/// (<see cref="BlockingPipeReader"/>); frames stay I420 and are
 /// converted to BGR only as far as a consumer asks (<see cref="I420Image"/>). A frame's time is media time (frame index
 /// over the output rate, from <see cref="FrameSourceOptions.StartAt"/>).
 /// </summary>
@@ -18,6 +18,7 @@ public sealed partial class FfmpegFrameSource(FrameSourceOptions options) : IFra
 {
     private Process? _process;
     private Task<string>? _stderr;
+    private BlockingPipeReader? _reader;
     private MatPool? _yuvPool, _bgrPool;
     private long _index;
     private int _frameBytes;
@@ -44,31 +45,41 @@ public sealed partial class FfmpegFrameSource(FrameSourceOptions options) : IFra
         _bgrPool = new MatPool(FrameSize.Height, FrameSize.Width, OpenCvSharp.MatType.CV_8UC3, PoolCapacity);
         _process = Start("ffmpeg", Arguments(Options, Stream.Width, Stream.Height));
         WidenPipe(_process.StandardOutput.BaseStream, _frameBytes);
+        _reader = new BlockingPipeReader(_process.StandardOutput.BaseStream, "ffmpeg frames");
         _stderr = _process.StandardError.ReadToEndAsync(CancellationToken.None);
     }
 
     public async ValueTask<VideoFrame?> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_process is null || _yuvPool is null) throw new InvalidOperationException("Open the source first.");
+        if (_reader is null || _yuvPool is null) throw new InvalidOperationException("Open the source first.");
+        var pool = _yuvPool;
         // The buffer being filled is rented, so disposing the source (which frees only idle buffers) cannot free it under the read.
-        var yuv = _yuvPool.Rent();
-        bool handedOver = false;
+        var yuv = pool.Rent();
+        var fill = _reader.FillAsync(yuv.Data, _frameBytes);
+        bool filled;
         try
         {
-            if (!await ReadIntoAsync(_process.StandardOutput.BaseStream, yuv.Data, _frameBytes, cancellationToken))
-            {
-                await EndAsync(cancellationToken);
-                return null;
-            }
-            var time = Options.StartAt + TimeSpan.FromSeconds(_index / FramesPerSecond);
-            var frame = new VideoFrame(new I420Image(yuv, FrameSize.Width, FrameSize.Height, _yuvPool, _bgrPool), _index++, time);
-            handedOver = true;
-            return frame;
+            filled = await fill.WaitAsync(cancellationToken);
         }
-        finally
+        catch (OperationCanceledException)
         {
-            if (!handedOver) _yuvPool.Return(yuv);
+            // The blocking read still writes into the buffer: it goes back only when that read is over.
+            _ = fill.ContinueWith(_ => pool.Return(yuv), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
+        catch
+        {
+            pool.Return(yuv);
+            throw;
+        }
+        if (!filled)
+        {
+            pool.Return(yuv);
+            await EndAsync(cancellationToken);
+            return null;
+        }
+        var time = Options.StartAt + TimeSpan.FromSeconds(_index / FramesPerSecond);
+        return new VideoFrame(new I420Image(yuv, FrameSize.Width, FrameSize.Height, pool, _bgrPool), _index++, time);
     }
 
     /// <summary>Why the stream ended: a file that ffmpeg read to its end is a normal end; anything else is a failure.</summary>
@@ -80,21 +91,6 @@ public sealed partial class FfmpegFrameSource(FrameSourceOptions options) : IFra
         // ffmpeg exits 0 when a network stream is dropped: still a failure for a camera.
         Failure = Kind.IsFile && _process.ExitCode == 0 ? null
             : string.IsNullOrEmpty(error) ? $"stream ended (ffmpeg exit {_process.ExitCode})" : error;
-    }
-
-    /// <summary>Fills <paramref name="frameBytes"/> bytes at <paramref name="destination"/>; false at the end of the stream.</summary>
-    private static async Task<bool> ReadIntoAsync(Stream stdout, IntPtr destination, int frameBytes, CancellationToken cancellationToken)
-    {
-        using var memory = new NativeMemory(destination, frameBytes);
-        var target = memory.Memory;
-        int read = 0;
-        while (read < frameBytes)
-        {
-            int n = await stdout.ReadAsync(target[read..], cancellationToken);
-            if (n == 0) return false;
-            read += n;
-        }
-        return true;
     }
 
     private async Task<StreamInfo> ProbeAsync(CancellationToken cancellationToken)
@@ -199,20 +195,12 @@ public sealed partial class FfmpegFrameSource(FrameSourceOptions options) : IFra
         if (_process is { } p)
         {
             Kill(p);
+            _reader?.Dispose();
             p.Dispose();
         }
         _yuvPool?.Dispose();
         _bgrPool?.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>A native buffer (a frame's pixels) as Memory&lt;byte&gt;, so the pipe is read straight into it.</summary>
-    private sealed unsafe class NativeMemory(IntPtr pointer, int length) : MemoryManager<byte>
-    {
-        public override Span<byte> GetSpan() => new((void*)pointer, length);
-        public override MemoryHandle Pin(int elementIndex = 0) => new((byte*)pointer + elementIndex);
-        public override void Unpin() { }
-        protected override void Dispose(bool disposing) { }
     }
 }
 
