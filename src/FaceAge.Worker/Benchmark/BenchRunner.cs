@@ -131,6 +131,7 @@ public static class BenchRunner
         double childrenBefore = ChildrenCpuSeconds();
         long allocatedBefore = GC.GetTotalAllocatedBytes();
         var pausedBefore = GC.GetTotalPauseDuration();
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         int endedBefore = pipeline.Crops?.EndedTracks().Count ?? 0;
         var clock = Stopwatch.StartNew();
         measuring = true;
@@ -153,6 +154,7 @@ public static class BenchRunner
         double ffmpegCpu = (ChildrenCpuSeconds() - childrenBefore) / wall;
         double allocatedMiB = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0 / wall;
         double gcPause = (GC.GetTotalPauseDuration() - pausedBefore).TotalSeconds / wall;
+        double jit = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds / wall;
         var machineAfter = MachineCpu();
         double machineTotal = machineAfter.Total - machineBefore.Total;
         double machineBusy = machineTotal > 0 ? (machineAfter.Busy - machineBefore.Busy) / machineTotal : double.NaN;
@@ -240,6 +242,9 @@ public static class BenchRunner
                 crop = Math.Round(crop, 3),
                 track = Math.Round(track, 3),
                 otherWorker = Math.Round(other, 3),
+                // Seconds per second the JIT compiled while measuring (wall time, any thread; in steady state its background tier-up,
+                // which otherWorker counts): a warm-up too short for a steady-state figure shows here.
+                jitCompilation = Math.Round(jit, 3),
                 worker = Math.Round(cpu, 3),
                 pipelineOwnShareOfCpu = cpu + ffmpegCpu > 0 ? Math.Round(own / (cpu + ffmpegCpu), 3) : 0,
             },
