@@ -98,16 +98,20 @@ public sealed class CameraSupervisor(
         {
             // The stall clock runs only while waiting for the source, not while the pipeline holds the previous frame.
             var read = source.ReadAsync(cancellationToken).AsTask();
-            var finished = await Task.WhenAny(read, Task.Delay(stall, _clock, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested(); // shutdown cancels the stall timer too; that is not a stall
-            if (finished != read)
+            VideoFrame? video;
+            try
+            {
+                // The stall timer goes with the read (a Task.Delay per frame stayed queued for the whole stall time).
+                video = await read.WaitAsync(stall, _clock, cancellationToken);
+            }
+            catch (TimeoutException)
             {
                 // ffmpeg can hang on a frozen stream: stopping the source ends the pending read.
                 await source.DisposeAsync();
                 try { (await read)?.Dispose(); } catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException) { }
                 return $"no frame for {stall.TotalSeconds:0.#} s";
             }
-            if (await read is not { } video) return source.Failure;
+            if (video is null) return source.Failure;
 
             var now = _clock.GetUtcNow();
             if (!online)
