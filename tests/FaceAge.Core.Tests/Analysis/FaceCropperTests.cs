@@ -45,7 +45,10 @@ public class FaceCropperTests
         var upright = new FaceDetection(new BoxF(x, y, width, height), 0.9f);
         // Eyes on a tilted line: the crop is rotated, so the part it reads is the rotated square's bounding box.
         var tilted = upright with { Landmarks = new FaceLandmarks(new PointF(x + 0.3f * width, y + 0.45f * height), new PointF(x + 0.7f * width, y + 0.3f * height), new PointF(x + 0.5f * width, y + 0.6f * height)) };
-        foreach (var face in new[] { upright, tilted })
+        // An upright square inside the frame is resized instead (next test); leaving the frame, it is warped too.
+        var square = cropper.Locate(upright);
+        bool uprightWarped = FaceCropper.UprightSquare(square.CenterX, square.CenterY, square.Side, frame.Width, frame.Height) is null;
+        foreach (var face in uprightWarped ? new[] { upright, tilted } : [tilted])
         {
             using var fromPart = cropper.Crop(frame, face, Size); // before the whole frame is converted
             using var expected = Reference(frame.Bgr, cropper, face);
@@ -56,5 +59,40 @@ public class FaceCropperTests
             int differing = Cv2.CountNonZero(diff.Reshape(1));
             Assert.True(worst <= 1 && differing <= Size * Size * 3 / 1000, $"{differing} values differ, by up to {worst} (face {face.Box}, landmarks {face.Landmarks is not null})");
         }
+    }
+
+    [Fact]
+    public void An_upright_face_inside_the_frame_is_resized_to_the_same_crop_within_half_a_source_pixel()
+    {
+        using var frame = CameraFrame();
+        var cropper = new FaceCropper(0.25f);
+        var face = new FaceDetection(new BoxF(400.5f, 210.25f, 90.75f, 110.5f), 0.9f);
+        var (cx, cy, side, _) = cropper.Locate(face);
+        Assert.NotNull(FaceCropper.UprightSquare(cx, cy, side, frame.Width, frame.Height));
+
+        using var resized = cropper.Crop(frame, face, Size);
+        using var warped = Reference(frame.Bgr, cropper, face);
+        Assert.Equal(new OpenCvSharp.Size(Size, Size), resized.Size());
+        // Where the content sits: rounding the square's corner to a pixel moves it by at most half a source pixel.
+        using var a = Grey(warped);
+        using var b = Grey(resized);
+        using var noWindow = new Mat();
+        var shift = Cv2.PhaseCorrelate(a, b, noWindow, out _);
+        double allowed = 0.5 * Size / side + 0.15;
+        Assert.True(Math.Abs(shift.X) <= allowed && Math.Abs(shift.Y) <= allowed, $"content moved by ({shift.X:F2}, {shift.Y:F2}) crop pixels, allowed {allowed:F2}");
+        // And the pixels: the same bilinear sampling, so only edges moved by that sub-pixel shift differ.
+        using var diff = new Mat();
+        Cv2.Absdiff(warped, resized, diff);
+        double mean = Cv2.Mean(diff).Val0;
+        Assert.True(mean < 3, $"mean difference {mean:F2} grey levels");
+    }
+
+    private static Mat Grey(Mat bgr)
+    {
+        using var grey = new Mat();
+        Cv2.CvtColor(bgr, grey, ColorConversionCodes.BGR2GRAY);
+        var f = new Mat();
+        grey.ConvertTo(f, MatType.CV_64F);
+        return f;
     }
 }
