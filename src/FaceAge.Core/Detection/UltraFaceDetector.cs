@@ -1,13 +1,17 @@
+using System.Collections.Concurrent;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
-using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
 
 /// <summary>
-/// UltraFace (version-RFB-320/640). Input NCHW RGB (x − 127) / 128; outputs "scores" [1, N, 2]
-/// (background, face, already softmaxed) and "boxes" [1, N, 4] as normalized corners.
+/// UltraFace (version-RFB-320), as adapted at set-up (models/manifest.json): input NCHW RGB (x − 127) / 128 of any size,
+/// outputs "scores" [1, N, 2] (background, face; softmaxed) and "locations" [1, N, 4], the raw box regressions, decoded
+/// here against the anchors of the input size (<see cref="UltraFacePriors"/>). Each image gets an input that fits its
+/// aspect at the scale the 320×240 letterbox would give it: a 16:9 frame runs at 320×192 instead of 320×240 with a
+/// quarter of black padding (the same faces for a quarter less work). UltraFace files as published (a fixed input
+/// size, "boxes" [1, N, 4] already decoded as normalized corners, e.g. a user's RFB-640) run at their size.
 /// </summary>
 public sealed class UltraFaceDetector : IFaceDetector
 {
@@ -19,7 +23,9 @@ public sealed class UltraFaceDetector : IFaceDetector
     private readonly DetectorOptions _options;
     private readonly string _inputName;
     private readonly int _width, _height;
+    private readonly bool _fitsImage, _decodes;
     private readonly NetworkInput _input;
+    private readonly ConcurrentDictionary<(int, int), UltraFacePriors> _priors = new();
 
     public UltraFaceDetector(ModelSession session, DetectorOptions options)
     {
@@ -27,39 +33,60 @@ public sealed class UltraFaceDetector : IFaceDetector
         _options = options;
         var input = session.InputMetadata.Single();
         _inputName = input.Key;
-        (_width, _height) = NetworkInput.NchwSize(input.Value.Dimensions, options, 320, 240);
+        var dims = input.Value.Dimensions;
+        (_width, _height) = NetworkInput.NchwSize(dims, options, 320, 240);
         _input = new NetworkInput(_width, _height, Pixels);
-        if (!session.OutputMetadata.ContainsKey("scores") || !session.OutputMetadata.ContainsKey("boxes"))
-            throw new InvalidDataException("UltraFace model must have outputs 'scores' and 'boxes'.");
+        var outputs = session.OutputMetadata;
+        _decodes = outputs.ContainsKey("locations");
+        if (!outputs.ContainsKey("scores") || !(_decodes || outputs.ContainsKey("boxes")))
+            throw new InvalidDataException($"An UltraFace model must have outputs 'scores' and 'locations' (raw) or 'boxes' (decoded); this one has {string.Join(", ", outputs.Keys)}.");
+        // Anchors baked into a decoded model hold for its one input size only.
+        _fitsImage = _decodes && dims[2] <= 0 && dims[3] <= 0;
     }
 
-    public string Name => $"UltraFace {_width}x{_height}";
+    public string Name => _fitsImage ? $"UltraFace up to {_width}x{_height}" : $"UltraFace {_width}x{_height}";
 
+    /// <summary>The largest input: an image is shrunk as it would be to fit this size.</summary>
     public (int Width, int Height) InputSize => (_width, _height);
+
+    /// <summary>
+    /// The network input for an image: the letterbox into the largest input, cut down to the image's part rounded up to
+    /// 64 pixels, the coarsest stride, so that every feature map has whole cells and each anchor sits on its cell.
+    /// </summary>
+    public Letterbox InputFor(int imageWidth, int imageHeight)
+    {
+        var box = Letterbox.Fit(imageWidth, imageHeight, _width, _height);
+        if (!_fitsImage) return box;
+        static int Up64(float v) => ((int)Math.Ceiling(v - 1e-3f) + 63) / 64 * 64;
+        return box with { Width = Math.Min(_width, Up64(imageWidth * box.Scale)), Height = Math.Min(_height, Up64(imageHeight * box.Scale)) };
+    }
 
     public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
     {
-        var (box, tensor) = _input.Prepare(image);
+        var (box, tensor) = _input.Prepare(image, InputFor(image.Width, image.Height));
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var scoreTensor = results.First(r => r.Name == "scores").AsTensor<float>();
         int n = scoreTensor.Dimensions[1];
+        var priors = _decodes ? _priors.GetOrAdd((box.Width, box.Height), static size => new UltraFacePriors(size.Item1, size.Item2)) : null;
+        if (priors is not null && n != priors.Count)
+            throw new InvalidDataException($"UltraFace gave {n} anchors for a {box.Width}x{box.Height} input, expected {priors.Count}: not an RFB-320 model.");
         var scores = Flat(scoreTensor);
-        var boxes = Flat(results.First(r => r.Name == "boxes").AsTensor<float>());
+        var regressions = Flat(results.First(r => r.Name == (_decodes ? "locations" : "boxes")).AsTensor<float>());
         var found = new List<FaceDetection>();
         for (int i = 0; i < n; i++)
         {
             float score = scores[2 * i + 1];
             if (score < _options.ScoreThreshold) continue;
-            var b = BoxF.FromCorners(
-                box.ToImage(boxes[4 * i] * _width), box.ToImage(boxes[4 * i + 1] * _height),
-                box.ToImage(boxes[4 * i + 2] * _width), box.ToImage(boxes[4 * i + 3] * _height)).Clip(image.Width, image.Height);
+            var (x1, y1, x2, y2) = priors is not null ? priors.Decode(i, regressions)
+                : (regressions[4 * i] * box.Width, regressions[4 * i + 1] * box.Height, regressions[4 * i + 2] * box.Width, regressions[4 * i + 3] * box.Height);
+            var b = BoxF.FromCorners(box.ToImage(x1), box.ToImage(y1), box.ToImage(x2), box.ToImage(y2)).Clip(image.Width, image.Height);
             if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
             found.Add(new FaceDetection(b, score));
         }
         return NonMaxSuppression.Apply(found, _options.NmsThreshold);
     }
 
-    /// <summary>The output's values in order, without the per-element indexer (4,420 anchors a run).</summary>
+    /// <summary>The output's values in order, without the per-element indexer (thousands of anchors a run).</summary>
     internal static ReadOnlySpan<float> Flat(Microsoft.ML.OnnxRuntime.Tensors.Tensor<float> t)
         => t is Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float> dense ? dense.Buffer.Span : t.ToArray();
 

@@ -56,6 +56,12 @@ public sealed record ModelEntry(
 
     [JsonIgnore] public bool IsTfjsGraph => Format == "tfjs-graph";
 
+    /// <summary>
+    /// An ONNX file used as it comes, unless the manifest gives it outputs or an input of any size (−1): then it is
+    /// adapted (<see cref="Conversion.OnnxGraphCut"/>).
+    /// </summary>
+    [JsonIgnore] public bool IsAdaptedOnnx => Format == "onnx" && (Outputs is not null || Input.Shape.Any(d => d < 0));
+
     /// <summary>face-api's age/gender weights, built into a graph by <see cref="Conversion.FaceApiAgeGenderNet"/>.</summary>
     [JsonIgnore] public bool IsFaceApiAgeGender => Format == "face-api-age-gender";
 }

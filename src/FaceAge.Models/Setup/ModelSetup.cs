@@ -71,6 +71,23 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
             }
+            else if (model.IsAdaptedOnnx)
+            {
+                log?.Invoke($"adapting {model.Name} (ONNX from {model.Package}: input [{string.Join(", ", model.Input.Shape)}], outputs {string.Join(", ", model.Outputs ?? [])}) …");
+                var source = Path.Combine(sourceDir, model.Files[0].Path);
+                var onnx = OnnxReader.ReadFile(source);
+                try
+                {
+                    int removed = OnnxGraphCut.Apply(onnx.Graph, model.Input.Shape, model.Outputs ?? onnx.Graph.Outputs.Select(o => o.Name).ToList());
+                    log?.Invoke($"  removed {removed} nodes no output needs");
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"{ManifestPath}: model '{model.Name}' ({source}): {e.Message}", e);
+                }
+                AddSource(onnx, model);
+                OnnxWriter.WriteFile(onnx, onnxPath);
+            }
             else
             {
                 log?.Invoke($"copying {model.Name} (ONNX from {model.Package}) …");
@@ -146,6 +163,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         var text = new StringBuilder(ConverterVersion);
         foreach (var f in model.Files) text.Append('|').Append(f.Path).Append('=').Append(f.Sha256);
         if (model.Outputs is { } outs) text.Append('|').Append(string.Join(',', outs));
+        if (model.IsAdaptedOnnx) text.Append("|input=").Append(string.Join(',', model.Input.Shape));
         if (model.Quantize is { } q) text.Append("|quantize=").Append(q).Append("|weight-bits=8dw,").Append(Int8Quantizer.DefaultWeightBits);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

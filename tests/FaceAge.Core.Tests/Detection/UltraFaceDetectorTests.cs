@@ -1,0 +1,107 @@
+using FaceAge.Core.Detection;
+using FaceAge.Core.Imaging;
+using FaceAge.Core.Inference;
+using FaceAge.Testing;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using OpenCvSharp;
+
+namespace FaceAge.Core.Tests.Detection;
+
+/// <summary>
+/// The adapted UltraFace (any input size, raw box regressions decoded by <see cref="UltraFacePriors"/>) against the
+/// file as npm ships it (fixed 320×240, its own anchors and decoding baked in), which set-up keeps in the model cache.
+/// </summary>
+public class UltraFaceDetectorTests
+{
+    private static readonly PixelNormalization Pixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128f, TensorLayout.Nchw);
+    private static string NpmFile => Path.Combine(RepoPaths.Models, "cache", "src", "faceplugin-face-recognition-js-0.0.1", "model", "fr_detect.onnx");
+
+    /// <summary>The photo letterboxed into <paramref name="width"/>×<paramref name="height"/> as UltraFace's input tensor.</summary>
+    private static (Letterbox Box, DenseTensor<float> Tensor) Input(Mat photo, int width, int height)
+    {
+        var box = Letterbox.Fit(photo.Width, photo.Height, width, height);
+        using var canvas = new Mat(height, width, MatType.CV_8UC3, Scalar.Black);
+        box.ApplyInto(DetectorImage.Of(photo), canvas);
+        var tensor = new DenseTensor<float>([1, 3, height, width]);
+        Pixels.Write(canvas, tensor.Buffer.Span);
+        return (box, tensor);
+    }
+
+    private static float[] Run(InferenceSession session, DenseTensor<float> input, string output)
+    {
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        return results.First(r => r.Name == output).AsTensor<float>().ToArray();
+    }
+
+    [Fact]
+    public void Decoding_the_raw_regressions_at_320x240_gives_the_npm_files_own_boxes()
+    {
+        using var original = new InferenceSession(NpmFile);
+        using var adapted = new InferenceSession(RepoPaths.Model("ultraface-rfb-320.onnx"));
+        using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample4.jpg"));
+        var (_, tensor) = Input(photo, 320, 240);
+        var boxes = Run(original, tensor, "boxes");
+        var locations = Run(adapted, tensor, "locations");
+        var scores = Run(original, tensor, "scores");
+        var adaptedScores = Run(adapted, tensor, "scores");
+        Assert.Equal(scores.Length, adaptedScores.Length);
+        Assert.True(scores.Zip(adaptedScores).Max(p => Math.Abs(p.First - p.Second)) < 1e-5f, "the same network gives the same scores");
+
+        var priors = new UltraFacePriors(320, 240);
+        Assert.Equal(4420, priors.Count);
+        Assert.Equal(boxes.Length, 4 * priors.Count);
+        float worst = 0;
+        for (int i = 0; i < priors.Count; i++)
+        {
+            var (x1, y1, x2, y2) = priors.Decode(i, locations);
+            worst = Math.Max(worst, new[] { Math.Abs(x1 - boxes[4 * i] * 320), Math.Abs(y1 - boxes[4 * i + 1] * 240),
+                Math.Abs(x2 - boxes[4 * i + 2] * 320), Math.Abs(y2 - boxes[4 * i + 3] * 240) }.Max());
+        }
+        Assert.True(worst < 0.01f, $"worst corner difference {worst} input pixels over {priors.Count} anchors");
+    }
+
+    [Theory]
+    [InlineData(1280, 720, 320, 192)] // 16:9: the 320×240 letterbox would pad a quarter of the input black
+    [InlineData(640, 480, 320, 240)]  // 4:3 fills it
+    [InlineData(720, 1280, 192, 240)] // portrait
+    [InlineData(712, 400, 320, 192)]  // a 2×2 tile of a 720p frame
+    [InlineData(1920, 1080, 320, 192)]
+    public void An_image_runs_at_an_input_that_fits_its_aspect_at_the_letterbox_scale(int width, int height, int inputWidth, int inputHeight)
+    {
+        using var detector = (UltraFaceDetector)DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models, new OnnxSessionFactory(new InferenceOptions()));
+        var box = detector.InputFor(width, height);
+        Assert.Equal((inputWidth, inputHeight), (box.Width, box.Height));
+        Assert.Equal(Letterbox.Fit(width, height, 320, 240).Scale, box.Scale);
+    }
+
+    [Fact]
+    public void A_wide_frame_at_its_fitted_input_gives_the_faces_the_published_file_finds_at_320x240()
+    {
+        // A 16:9 frame as the demo camera makes it: the photo centred on black.
+        using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
+        using var frame = new Mat(720, 1280, MatType.CV_8UC3, Scalar.Black);
+        double fit = Math.Min(1280.0 / photo.Width, 720.0 / photo.Height);
+        using var scaled = new Mat();
+        Cv2.Resize(photo, scaled, new Size((int)(photo.Width * fit), (int)(photo.Height * fit)), 0, 0, InterpolationFlags.Area);
+        scaled.CopyTo(frame[new Rect((1280 - scaled.Width) / 2, (720 - scaled.Height) / 2, scaled.Width, scaled.Height)]);
+
+        // The npm file as published: 320×240 only, its own anchors and decoding.
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        using var published = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1, ModelPath = NpmFile }, RepoPaths.Models, sessions);
+        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models, sessions);
+        Assert.Equal("UltraFace 320x240", published.Name);
+        Assert.Equal("UltraFace up to 320x240", detector.Name);
+        var reference = published.Detect(frame);
+        var found = detector.Detect(frame);
+
+        Assert.Equal(SamplePhotos.FaceCounts["sample6.jpg"], reference.Count);
+        Assert.Equal(reference.Count, found.Count);
+        foreach (var r in reference)
+        {
+            var match = found.MaxBy(f => f.Box.IntersectionOverUnion(r.Box))!;
+            Assert.True(match.Box.IntersectionOverUnion(r.Box) > 0.98f, $"face at ({r.Box.X:F0}, {r.Box.Y:F0}): IoU {match.Box.IntersectionOverUnion(r.Box):F3}, score {match.Score:F3} vs {r.Score:F3} with the padded input's box");
+            Assert.InRange(match.Score, r.Score - 0.02f, r.Score + 0.02f);
+        }
+    }
+}
