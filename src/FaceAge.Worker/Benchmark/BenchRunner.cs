@@ -203,7 +203,7 @@ public static class BenchRunner
             {
                 file = settingsFile is null ? null : Path.GetFullPath(settingsFile),
                 streams = run.Streams, fps = run.Fps, video = Path.GetFileName(run.Video),
-                detector = analysis.Detector.Kind, detectorFile = analysis.Detector.ModelPath is { Length: > 0 } dm ? dm : null, tiles = analysis.Detector.Tiles, detectEveryNthFrame = pipelineOptions.DetectEveryNthFrame,
+                detector = analysis.Detector.Kind, detectorFile = analysis.Detector.ModelPath is { Length: > 0 } dm ? dm : detectorFile, tiles = analysis.Detector.Tiles, detectEveryNthFrame = pipelineOptions.DetectEveryNthFrame,
                 model = analysis.AgeGenderModel, head = analysis.AgeGenderHead is { Length: > 0 } h ? h : null, flipAugmentation = analysis.FlipAugmentation,
                 samplesPerSecondPerTrack = pipelineOptions.SamplesPerSecondPerTrack, sampleMaxAgeMilliseconds = pipelineOptions.SampleMaxAgeMilliseconds,
                 batchSize = pipelineOptions.BatchSize, batchMaxWaitMilliseconds = pipelineOptions.BatchMaxWaitMilliseconds,

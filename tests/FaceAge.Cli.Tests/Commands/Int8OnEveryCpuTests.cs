@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace FaceAge.Cli.Tests.Commands;
 
 /// <summary>
-/// The worker's int8 age/gender model gives the same answers on CPUs with and without VNNI. This machine's CPU
+/// The worker's int8 models (age/gender and detector) give the same answers on CPUs with and without VNNI. This machine's CPU
 /// runs `faceage analyze` natively; qemu-x86_64 then runs the same command emulating an AVX2-only CPU
 /// (Haswell: no AVX-512, no VNNI), so ONNX Runtime takes its AVX2 int8 kernels, which add u8×s8 products in
 /// saturating 16-bit pairs. With 8-bit weights those differed by up to 1.7 years and 0.06 in P(male) (descriptor
@@ -45,6 +45,35 @@ public class Int8OnEveryCpuTests(ITestOutputHelper output)
         output.WriteLine($"{a.Count} faces: |Δage| native vs emulated AVX2 mean {ageDiffs.Average():0.000}, max {ageDiffs.Max():0.0}");
         Assert.True(ageDiffs.Average() <= 0.05, $"mean |Δage| {ageDiffs.Average():0.000}");
     }
+
+    /// <summary>
+    /// The int8 detector's activation ranges are measured at set-up by running the float model in ONNX Runtime, whose
+    /// float kernels differ in the last bits between CPU kinds; the ranges are widened to a coarse grid so that every
+    /// machine builds the same file. Set-up under emulation must write the very bytes it wrote here.
+    /// </summary>
+    [Fact]
+    public void Set_up_builds_the_same_int8_detector_on_an_emulated_avx2_only_cpu()
+    {
+        var native = RepoPaths.Model("ultraface-rfb-320-int8.onnx");
+        var models = Directory.CreateTempSubdirectory("faceage-avx2-setup-");
+        try
+        {
+            File.Copy(Path.Combine(RepoPaths.Models, "manifest.json"), Path.Combine(models.FullName, "manifest.json"));
+            Directory.CreateDirectory(Path.Combine(models.FullName, "cache"));
+            Directory.CreateSymbolicLink(Path.Combine(models.FullName, "cache", "npm"), Path.Combine(RepoPaths.Models, "cache", "npm")); // the packages set-up fetched
+            var emulated = Emulated(["models", "setup", "--models", models.FullName, "--only", "ultraface-rfb-320-int8"]);
+            Assert.True(emulated.ExitCode == 0, $"qemu-x86_64 (Debian qemu-user) run failed: {emulated.Stderr}");
+            var built = Path.Combine(models.FullName, "ultraface-rfb-320-int8.onnx");
+            output.WriteLine($"{native}: {Sha256(native)}; built on the emulated AVX2 CPU: {Sha256(built)}");
+            Assert.Equal(Sha256(native), Sha256(built));
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
+    }
+
+    private static string Sha256(string path) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
     /// <summary>
     /// The CLI under qemu-x86_64 emulating a Haswell. The runtime settings keep .NET steady under user-mode

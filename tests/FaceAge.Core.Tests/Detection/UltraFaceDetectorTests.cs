@@ -1,10 +1,12 @@
 using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
+using FaceAge.Core.Sources;
 using FaceAge.Testing;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
+using Xunit.Abstractions;
 
 namespace FaceAge.Core.Tests.Detection;
 
@@ -12,7 +14,7 @@ namespace FaceAge.Core.Tests.Detection;
 /// The adapted UltraFace (any input size, raw box regressions decoded by <see cref="UltraFacePriors"/>) against the
 /// file as npm ships it (fixed 320×240, its own anchors and decoding baked in), which set-up keeps in the model cache.
 /// </summary>
-public class UltraFaceDetectorTests
+public class UltraFaceDetectorTests(ITestOutputHelper output)
 {
     private static readonly PixelNormalization Pixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128f, TensorLayout.Nchw);
     private static string NpmFile => Path.Combine(RepoPaths.Models, "cache", "src", "faceplugin-face-recognition-js-0.0.1", "model", "fr_detect.onnx");
@@ -89,7 +91,7 @@ public class UltraFaceDetectorTests
         // The npm file as published: 320×240 only, its own anchors and decoding.
         var sessions = new OnnxSessionFactory(new InferenceOptions());
         using var published = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1, ModelPath = NpmFile }, RepoPaths.Models, sessions);
-        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models, sessions);
+        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1, ModelPath = "ultraface-rfb-320.onnx" }, RepoPaths.Models, sessions);
         Assert.Equal("UltraFace 320x240", published.Name);
         Assert.Equal("UltraFace up to 320x240", detector.Name);
         var reference = published.Detect(frame);
@@ -103,5 +105,101 @@ public class UltraFaceDetectorTests
             Assert.True(match.Box.IntersectionOverUnion(r.Box) > 0.98f, $"face at ({r.Box.X:F0}, {r.Box.Y:F0}): IoU {match.Box.IntersectionOverUnion(r.Box):F3}, score {match.Score:F3} vs {r.Score:F3} with the padded input's box");
             Assert.InRange(match.Score, r.Score - 0.02f, r.Score + 0.02f);
         }
+    }
+
+    /// <summary>A photo centred on a black 1280×720 frame, as the demo camera shows it.</summary>
+    private static Mat WideFrame(Mat photo)
+    {
+        var frame = new Mat(720, 1280, MatType.CV_8UC3, Scalar.Black);
+        double fit = Math.Min(1280.0 / photo.Width, 720.0 / photo.Height);
+        using var scaled = new Mat();
+        Cv2.Resize(photo, scaled, new Size((int)(photo.Width * fit), (int)(photo.Height * fit)), 0, 0, InterpolationFlags.Area);
+        scaled.CopyTo(frame[new Rect((1280 - scaled.Width) / 2, (720 - scaled.Height) / 2, scaled.Width, scaled.Height)]);
+        return frame;
+    }
+
+    /// <summary>Float and int8 detectors (the default) over the same images: faces of each matched to the other's by IoU.</summary>
+    private sealed class FloatAgainstInt8 : IDisposable
+    {
+        private readonly IFaceDetector _float, _int8;
+        public int Float, Int8, Matched;
+        public readonly List<double> Ious = [], ScoreDiffs = [];
+
+        public FloatAgainstInt8(int tiles)
+        {
+            var sessions = new OnnxSessionFactory(new InferenceOptions());
+            _float = DetectorRegistry.Create(new DetectorOptions { Tiles = tiles, ModelPath = "ultraface-rfb-320.onnx" }, RepoPaths.Models, sessions);
+            _int8 = DetectorRegistry.Create(new DetectorOptions { Tiles = tiles }, RepoPaths.Models, sessions);
+        }
+
+        public string Int8Name => _int8.Name;
+
+        public void Compare(Mat image) => Compare(d => d.Detect(image));
+
+        public void Compare(IFrameImage frame) => Compare(d => d.Detect(frame));
+
+        private void Compare(Func<IFaceDetector, IReadOnlyList<FaceDetection>> detect)
+        {
+            var a = detect(_float);
+            var b = detect(_int8);
+            Float += a.Count;
+            Int8 += b.Count;
+            foreach (var f in a)
+            {
+                var best = b.MaxBy(q => q.Box.IntersectionOverUnion(f.Box));
+                if (best is null || best.Box.IntersectionOverUnion(f.Box) < 0.5f) continue;
+                Matched++;
+                Ious.Add(best.Box.IntersectionOverUnion(f.Box));
+                ScoreDiffs.Add(Math.Abs(best.Score - f.Score));
+            }
+        }
+
+        public override string ToString() => $"float {Float} faces, int8 {Int8}, matched {Matched}; IoU mean {Ious.DefaultIfEmpty().Average():0.000} min {Ious.DefaultIfEmpty().Min():0.000}; |Δscore| mean {ScoreDiffs.DefaultIfEmpty().Average():0.000} max {ScoreDiffs.DefaultIfEmpty().Max():0.000}";
+
+        public void Dispose()
+        {
+            _float.Dispose();
+            _int8.Dispose();
+        }
+    }
+
+    [Fact]
+    public void The_int8_default_finds_the_faces_of_the_float_model_in_the_sample_photos()
+    {
+        // The photos are what set-up measured the int8 model's ranges on; real video frames are the check below.
+        using var whole = new FloatAgainstInt8(tiles: 1);
+        using var tiled = new FloatAgainstInt8(tiles: 2);
+        Assert.Equal("UltraFace int8 up to 320x240", whole.Int8Name);
+        foreach (var name in SamplePhotos.FaceCounts.Keys)
+        {
+            using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf(name));
+            whole.Compare(photo);
+            using var frame = WideFrame(photo);
+            tiled.Compare(frame);
+        }
+        output.WriteLine($"photos: {whole}");
+        output.WriteLine($"720p frames, 2x2 tiles: {tiled}");
+        foreach (var c in new[] { whole, tiled })
+        {
+            Assert.Equal(c.Float, c.Int8);
+            Assert.Equal(c.Float, c.Matched);
+            Assert.True(c.Ious.Average() > 0.95, $"{c}");
+            Assert.True(c.ScoreDiffs.Max() < 0.1, $"{c}");
+        }
+    }
+
+    [SharedDataFact]
+    public void The_int8_default_finds_the_faces_of_the_float_model_in_real_video()
+    {
+        using var tiled = new FloatAgainstInt8(tiles: 2);
+        foreach (var video in new[] { "s18.mp4", "s32.mp4", "d14.mp4", "short_hamilton_clip.mp4" })
+            foreach (var frame in new FfmpegFrameSource(new FrameSourceOptions(Path.Combine(RepoPaths.Shared, "videos", video)) { MaxFps = 2 }).FramesAsync().ToBlockingEnumerable())
+                using (frame)
+                    tiled.Compare(frame.Image);
+        output.WriteLine($"videos at 2 frames/s, 2x2 tiles: {tiled}");
+        Assert.True(tiled.Float >= 50, $"{tiled}");
+        Assert.True(tiled.Matched >= 0.95 * tiled.Float, $"{tiled}");
+        Assert.InRange(tiled.Int8, 0.95 * tiled.Float, 1.05 * tiled.Float);
+        Assert.True(tiled.Ious.Average() > 0.9, $"{tiled}");
     }
 }

@@ -38,6 +38,18 @@ public class OnnxGraphCutTests
     }
 
     [Fact]
+    public void A_kept_output_loses_the_sizes_of_the_one_input_size_the_file_was_made_for()
+    {
+        var graph = FixedSizeGraph();
+        OnnxGraphCut.Apply(graph, [1, 1, -1, -1], ["decoded"]);
+        Assert.Equal([null, null, null, null], graph.Outputs.Single().Shape!); // the runtime would warn on every other size
+
+        var fixedSize = FixedSizeGraph();
+        OnnxGraphCut.Apply(fixedSize, [1, 1, 4, 4], ["decoded"]);
+        Assert.Equal([1L, 1L, 4L, 4L], fixedSize.Outputs.Single().Shape!);
+    }
+
+    [Fact]
     public void An_output_no_node_produces_is_an_error_naming_it()
     {
         var e = Assert.Throws<InvalidDataException>(() => OnnxGraphCut.Apply(FixedSizeGraph(), [1, 1, -1, -1], ["features=99"]));

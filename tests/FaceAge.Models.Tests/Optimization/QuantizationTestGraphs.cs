@@ -41,6 +41,33 @@ internal static class QuantizationTestGraphs
         return g;
     }
 
+    /// <summary>
+    /// x [1,3,16,16] → Conv 3→8 (3×3) → Relu → Conv 8→8 (1×1) → Relu → depthwise Conv 8 (3×3) → Relu → Conv 8→4 (1×1, no
+    /// activation) → y, with biases: the shape of UltraFace's layers, whose ReLU outputs have no bound known in advance.
+    /// </summary>
+    public static OnnxGraph ReluChain()
+    {
+        var g = new OnnxGraph { Name = "relu-chain" };
+        g.Inputs.Add(new OnnxValueInfo("x", OnnxDataType.Float, [1, 3, 16, 16], null));
+        g.Outputs.Add(new OnnxValueInfo("y", OnnxDataType.Float, null));
+        void Conv(string name, string input, string output, int inC, int outC, int k, int group, int seed)
+        {
+            g.Initializers.Add(OnnxTensor.FromFloats($"{name}_w", [outC, inC / group, k, k], Random(outC * inC / group * k * k, seed, -0.6f, 0.6f)));
+            g.Initializers.Add(OnnxTensor.FromFloats($"{name}_b", [outC], Random(outC, seed + 1, -0.2f, 0.2f)));
+            long p = k / 2;
+            g.Nodes.Add(new OnnxNode("Conv", name, [input, $"{name}_w", $"{name}_b"], [output],
+                [OnnxAttribute.Of("kernel_shape", new long[] { k, k }), OnnxAttribute.Of("pads", new long[] { p, p, p, p }), OnnxAttribute.Of("group", (long)group)]));
+        }
+        Conv("a", "x", "a_c", 3, 8, 3, 1, 21);
+        g.Nodes.Add(new OnnxNode("Relu", "a_relu", ["a_c"], ["a_r"], []));
+        Conv("b", "a_r", "b_c", 8, 8, 1, 1, 31);
+        g.Nodes.Add(new OnnxNode("Relu", "b_relu", ["b_c"], ["b_r"], []));
+        Conv("d", "b_r", "d_c", 8, 8, 3, 8, 41);
+        g.Nodes.Add(new OnnxNode("Relu", "d_relu", ["d_c"], ["d_r"], []));
+        Conv("c", "d_r", "y", 8, 4, 1, 1, 51);
+        return g;
+    }
+
     public static float[] Run(OnnxGraph graph, float[] x)
     {
         using var session = new InferenceSession(OnnxWriter.ToBytes(new OnnxModel { Graph = graph }));
