@@ -3,9 +3,10 @@ using FaceAge.Models.Onnx;
 namespace FaceAge.Models.Optimization;
 
 /// <summary>
-/// Static INT8 quantization in QDQ form, without calibration data: a Conv is quantized when the range of
-/// its input is known before running the model — the graph input (pixels minus means, times scale) or the
-/// output of a Clip (relu6 → [0, 6]), carried through layout-only ops. Activations become uint8 per
+/// Static INT8 quantization in QDQ form. <see cref="Apply"/> needs no calibration data: a Conv is quantized when the
+/// range of its input is known before running the model — the graph input (pixels minus means, times scale) or the
+/// output of a Clip (relu6 → [0, 6]), carried through layout-only ops. <see cref="ApplyCalibrated"/> takes ranges
+/// measured on real inputs instead, for graphs with unbounded activations (UltraFace's ReLUs). Activations become uint8 per
 /// tensor, weights int8 per output channel (symmetric; 7 bits where ONNX Runtime would saturate on CPUs
 /// without VNNI, see <see cref="Apply"/>), bias int32. A Conv whose output feeds a Clip gets
 /// the Clip's range as its output quantization, and the Clip is dropped because saturating to that range

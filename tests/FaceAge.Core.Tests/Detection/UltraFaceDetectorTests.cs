@@ -80,13 +80,8 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
     [Fact]
     public void A_wide_frame_at_its_fitted_input_gives_the_faces_the_published_file_finds_at_320x240()
     {
-        // A 16:9 frame as the demo camera makes it: the photo centred on black.
         using var photo = ImageDecoder.DecodeFile(SamplePhotos.PathOf("sample6.jpg"));
-        using var frame = new Mat(720, 1280, MatType.CV_8UC3, Scalar.Black);
-        double fit = Math.Min(1280.0 / photo.Width, 720.0 / photo.Height);
-        using var scaled = new Mat();
-        Cv2.Resize(photo, scaled, new Size((int)(photo.Width * fit), (int)(photo.Height * fit)), 0, 0, InterpolationFlags.Area);
-        scaled.CopyTo(frame[new Rect((1280 - scaled.Width) / 2, (720 - scaled.Height) / 2, scaled.Width, scaled.Height)]);
+        using var frame = WideFrame(photo);
 
         // The npm file as published: 320×240 only, its own anchors and decoding.
         var sessions = new OnnxSessionFactory(new InferenceOptions());
