@@ -20,6 +20,8 @@ public sealed class UltraFaceDetector : IFaceDetector
     public static readonly DetectorDefinition Definition = new("UltraFace", "ultraface-rfb-320-int8.onnx",
         "UltraFace RFB-320 (npm faceplugin-face-recognition-js) in int8 (ultraface-rfb-320.onnx: float), no landmarks; the default", (session, options) => new UltraFaceDetector(session, options));
 
+    // RFB-320's training input: the largest input an adapted file is given, unless Detector:InputWidth/InputHeight say otherwise.
+    private const int TrainedWidth = 320, TrainedHeight = 240;
     private static readonly PixelNormalization Pixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128f, TensorLayout.Nchw);
     private readonly ModelSession _session;
     private readonly DetectorOptions _options;
@@ -36,7 +38,7 @@ public sealed class UltraFaceDetector : IFaceDetector
         var input = session.InputMetadata.Single();
         _inputName = input.Key;
         var dims = input.Value.Dimensions;
-        (_width, _height) = NetworkInput.NchwSize(dims, options, 320, 240);
+        (_width, _height) = NetworkInput.NchwSize(dims, options, TrainedWidth, TrainedHeight);
         _input = new NetworkInput(_width, _height, Pixels);
         var outputs = session.OutputMetadata;
         _decodes = outputs.ContainsKey("locations");
@@ -72,7 +74,7 @@ public sealed class UltraFaceDetector : IFaceDetector
     /// </summary>
     public static IEnumerable<DenseTensor<float>> CalibrationInputs(Mat bgr)
     {
-        using var input = new NetworkInput(320, 240, Pixels);
+        using var input = new NetworkInput(TrainedWidth, TrainedHeight, Pixels);
         int w = bgr.Width / 2 * 2, h = bgr.Height / 2 * 2;
         var parts = new List<Rect> { new(0, 0, bgr.Width, bgr.Height) };
         for (int y = 0; y < 2; y++)
@@ -81,7 +83,7 @@ public sealed class UltraFaceDetector : IFaceDetector
         foreach (var rect in parts)
         {
             using var part = new Mat(bgr, rect);
-            var (_, tensor) = input.Prepare(DetectorImage.Of(part), FittedInput(rect.Width, rect.Height, 320, 240));
+            var (_, tensor) = input.Prepare(DetectorImage.Of(part), FittedInput(rect.Width, rect.Height, TrainedWidth, TrainedHeight));
             tensors.Add((DenseTensor<float>)tensor.Clone());
         }
         return tensors;

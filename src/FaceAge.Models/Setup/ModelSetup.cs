@@ -127,13 +127,11 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         var inputs = new List<Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>>();
         foreach (var photo in photos)
         {
-            using var image = OpenCvSharp.Cv2.ImRead(photo, OpenCvSharp.ImreadModes.Color);
-            if (image.Empty()) throw new InvalidDataException($"calibration photo {photo} could not be read.");
+            using var image = Core.Imaging.ImageDecoder.DecodeFile(photo);
             inputs.AddRange(Core.Detection.UltraFaceDetector.CalibrationInputs(image));
         }
         var ranges = ActivationCalibration.Measure(onnx, Int8Quantizer.TensorsToCalibrate(onnx.Graph), inputs, cancellationToken);
         int convs = Int8Quantizer.ApplyCalibrated(onnx.Graph, model.InputRange, ranges);
-        ConvFolding.RemoveUnusedInitializers(onnx.Graph);
         log?.Invoke($"  opset {OpsetUpgrade.Target} ({upgraded} nodes rewritten), ranges measured on {inputs.Count} inputs from {photos.Count} photos, quantized {convs} convolutions to int8");
         onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from ranges measured on {photos.Count} sample photos (whole and 2x2 tiles), int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
     }
