@@ -55,7 +55,9 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             while (!cancellationToken.IsCancellationRequested)
             {
                 var more = input.WaitToReadAsync(cancellationToken).AsTask();
-                await Task.WhenAny(more, Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken));
+                // At most a second without a tick; the wait's timer goes with the input that ends it (not one left per input).
+                if (!more.IsCompleted)
+                    await ((Task)more.WaitAsync(TimeSpan.FromSeconds(1), _clock, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 while (input.TryRead(out var item)) await HandleAsync(item, output, cancellationToken);
                 await TickAsync(output, cancellationToken);
                 if (more.IsCompleted && !await more) break;

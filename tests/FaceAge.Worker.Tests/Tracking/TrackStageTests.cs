@@ -59,4 +59,46 @@ public class TrackStageTests
         Assert.True(crop.Flushed);
         crop.Dispose();
     }
+
+    [Fact]
+    public async Task A_live_camera_whose_frames_stop_ends_its_tracks_after_the_max_lost_time_by_the_wall_clock()
+    {
+        var options = new PipelineOptions { SamplesPerSecondPerTrack = 2, SampleMaxAgeMilliseconds = 60_000 };
+        var metrics = new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry());
+        using var crops = new CropScheduler(options, metrics, NullLogger.Instance);
+        var detected = Channel.CreateUnbounded<DetectedFrame>();
+        var fusion = Channel.CreateUnbounded<FusionInput>();
+        var maxLost = TimeSpan.FromMilliseconds(400);
+        var stage = new TrackStage("cam", new FaceTracker(new TrackerOptions(), 10), new FaceSampling(new AnalyzerOptions()), crops,
+            maxLost, sceneTimeIsWallClock: true, metrics);
+        using var stop = new CancellationTokenSource();
+        var run = stage.RunAsync(detected.Reader, fusion.Writer, stop.Token);
+
+        // Five frames 100 ms apart by the wall clock (a live camera), each a wait of its own for the stage; then none.
+        for (int i = 0; i < 5; i++)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var frame = new CameraFrame("cam", new VideoFrame(new Mat(360, 640, MatType.CV_8UC3, new Scalar(40, 80, 120)), i, TimeSpan.FromSeconds(i / 10.0)), i, now, now);
+            await detected.Writer.WriteAsync(new DetectedFrame(frame, [new FaceDetection(new BoxF(100 + 6 * i, 120, 80, 90), 0.95f)]));
+            await Task.Delay(100);
+        }
+        var lastFrame = DateTimeOffset.UtcNow;
+        TrackEnded? ended = null;
+        var inputs = new List<FusionInput>();
+        while (ended is null)
+        {
+            var item = await fusion.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            inputs.Add(item);
+            ended = item as TrackEnded;
+        }
+        var after = DateTimeOffset.UtcNow - lastFrame;
+        Assert.NotEmpty(inputs.OfType<TrackSeen>());
+        // Nothing came after the last frame: the stage's idle tick ended the track, no sooner than the max lost time.
+        Assert.InRange(after, maxLost - TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(5));
+        Assert.False(run.IsCompleted); // the camera is only quiet: the stage waits on
+        stop.Cancel();
+        await run.ContinueWith(_ => { }).WaitAsync(TimeSpan.FromSeconds(10));
+        crops.Complete();
+        foreach (var c in crops.Take(8, TimeSpan.Zero, CancellationToken.None)) c.Dispose();
+    }
 }
