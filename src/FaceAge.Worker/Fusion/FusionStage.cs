@@ -55,9 +55,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             while (!cancellationToken.IsCancellationRequested)
             {
                 var more = input.WaitToReadAsync(cancellationToken).AsTask();
-                // At most a second without a tick; the wait's timer goes with the input that ends it (not one left per input).
-                if (!more.IsCompleted)
-                    await ((Task)more.WaitAsync(TimeSpan.FromSeconds(1), _clock, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await more.CompletesWithinAsync(TimeSpan.FromSeconds(1), _clock, cancellationToken); // at most a second without a tick
                 while (input.TryRead(out var item)) await HandleAsync(item, output, cancellationToken);
                 await TickAsync(output, cancellationToken);
                 if (more.IsCompleted && !await more) break;

@@ -36,11 +36,8 @@ public sealed class TrackStage(
             {
                 var more = input.WaitToReadAsync(cancellationToken).AsTask();
                 // A live camera's frames may stop (offline): without a tick, tracks would never end and nobody would leave.
-                // A file's scene time moves only with its frames, so it never ticks by the wall clock. The wait's timer
-                // goes with the frame that ends it (a Task.Delay per frame kept a timer alive for each for MaxLostTime).
-                if (sceneTimeIsWallClock && !more.IsCompleted)
-                    await ((Task)more.WaitAsync(maxLostTime, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (sceneTimeIsWallClock && !more.IsCompleted)
+                // A file's scene time moves only with its frames, so it never ticks by the wall clock.
+                if (sceneTimeIsWallClock && !await more.CompletesWithinAsync(maxLostTime, TimeProvider.System, cancellationToken))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var now = DateTimeOffset.UtcNow;

@@ -20,16 +20,24 @@ public class TrackStageTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task A_moving_face_is_one_track_whose_crops_are_offered_when_due_and_which_ends_at_its_last_scene_time()
+    /// <summary>A track stage for camera "cam" at 10 fps, sampling 2 crops per track per second, and its crop scheduler.</summary>
+    private static (TrackStage Stage, CropScheduler Crops) Stage(TimeSpan maxLostTime, bool sceneTimeIsWallClock)
     {
         var options = new PipelineOptions { SamplesPerSecondPerTrack = 2, SampleMaxAgeMilliseconds = 60_000 };
         var metrics = new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry());
-        using var crops = new CropScheduler(options, metrics, NullLogger.Instance);
+        var crops = new CropScheduler(options, metrics, NullLogger.Instance);
+        var stage = new TrackStage("cam", new FaceTracker(new TrackerOptions(), 10), new FaceSampling(new AnalyzerOptions()), crops,
+            maxLostTime, sceneTimeIsWallClock, metrics);
+        return (stage, crops);
+    }
+
+    [Fact]
+    public async Task A_moving_face_is_one_track_whose_crops_are_offered_when_due_and_which_ends_at_its_last_scene_time()
+    {
+        var (stage, crops) = Stage(TimeSpan.FromSeconds(1.5), sceneTimeIsWallClock: false);
+        using var _ = crops;
         var detected = Channel.CreateUnbounded<DetectedFrame>();
         var fusion = Channel.CreateUnbounded<FusionInput>();
-        var stage = new TrackStage("cam", new FaceTracker(new TrackerOptions(), 10), new FaceSampling(new AnalyzerOptions()), crops,
-            TimeSpan.FromSeconds(1.5), sceneTimeIsWallClock: false, metrics);
         var run = stage.RunAsync(detected.Reader, fusion.Writer, CancellationToken.None);
 
         // 20 frames at 10 fps (scene time), the face 80 px wide moving 6 px a frame; every frame's crop is offered if due.
@@ -63,14 +71,11 @@ public class TrackStageTests
     [Fact]
     public async Task A_live_camera_whose_frames_stop_ends_its_tracks_after_the_max_lost_time_by_the_wall_clock()
     {
-        var options = new PipelineOptions { SamplesPerSecondPerTrack = 2, SampleMaxAgeMilliseconds = 60_000 };
-        var metrics = new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry());
-        using var crops = new CropScheduler(options, metrics, NullLogger.Instance);
+        var maxLost = TimeSpan.FromMilliseconds(400);
+        var (stage, crops) = Stage(maxLost, sceneTimeIsWallClock: true);
+        using var _ = crops;
         var detected = Channel.CreateUnbounded<DetectedFrame>();
         var fusion = Channel.CreateUnbounded<FusionInput>();
-        var maxLost = TimeSpan.FromMilliseconds(400);
-        var stage = new TrackStage("cam", new FaceTracker(new TrackerOptions(), 10), new FaceSampling(new AnalyzerOptions()), crops,
-            maxLost, sceneTimeIsWallClock: true, metrics);
         using var stop = new CancellationTokenSource();
         var run = stage.RunAsync(detected.Reader, fusion.Writer, stop.Token);
 
