@@ -4,7 +4,6 @@ using System.Text;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.ModelFiles;
 using FaceAge.Training.Evaluation;
-using OpenCvSharp;
 
 namespace FaceAge.Training;
 

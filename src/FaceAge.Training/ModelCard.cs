@@ -55,12 +55,17 @@ public sealed record ModelCard(
             + string.Join(" ", terms);
     }
 
+    private static readonly JsonSerializerOptions CardJson = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <summary>Writes &lt;stem&gt;.card.json and &lt;stem&gt;.card.md for the head file.</summary>
     public void Write(string stem, string headFile)
     {
         var card = this with { Head = Path.GetFileName(headFile), HeadSha256 = ModelIntegrity.Sha256Of(headFile) };
-        var json = new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-        File.WriteAllText(stem + ".card.json", JsonSerializer.Serialize(card, json) + "\n");
+        File.WriteAllText(stem + ".card.json", JsonSerializer.Serialize(card, CardJson) + "\n");
         File.WriteAllText(stem + ".card.md", card.Markdown());
     }
 

@@ -1,12 +1,12 @@
-using FaceAge.Worker;
 using FaceAge.Core.Configuration;
 using FaceAge.Core.Sources;
+using FaceAge.Worker;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
+using FaceAge.Worker.Hosting;
 using FaceAge.Worker.LiveView;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Pipeline;
-using FaceAge.Worker.Hosting;
 using FaceAge.Worker.Sinks.Mqtt;
 using Prometheus;
 

@@ -1,5 +1,4 @@
 using FaceAge.Core.Analysis;
-using FaceAge.Training;
 
 namespace FaceAge.Training.Tests;
 

@@ -1,7 +1,6 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Imaging;
-using FaceAge.Training;
 using FaceAge.Testing;
 
 namespace FaceAge.Training.Tests;

@@ -1,5 +1,3 @@
-using FaceAge.Training;
-
 namespace FaceAge.Training.Tests;
 
 public class FeatureCacheTests

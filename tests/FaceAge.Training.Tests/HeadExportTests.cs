@@ -1,6 +1,4 @@
 using FaceAge.Core.Estimation;
-using FaceAge.Training;
-using Microsoft.ML.OnnxRuntime;
 
 namespace FaceAge.Training.Tests;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Sources;
 using FaceAge.Core.Imaging;
+using FaceAge.Core.Sources;
 using OpenCvSharp;
 
 namespace FaceAge.Cli.Commands;

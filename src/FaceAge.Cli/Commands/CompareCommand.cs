@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;

@@ -2,14 +2,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using FaceAge.Core.Sources;
 using FaceAge.Core.Detection;
-using FaceAge.Training.Evaluation;
-using FaceAge.Training.Precision;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
-using OpenCvSharp;
+using FaceAge.Core.Sources;
+using FaceAge.Training.Evaluation;
+using FaceAge.Training.Precision;
 
 namespace FaceAge.Cli.Commands;
 

@@ -3,13 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
-
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
 using FaceAge.Training.Evaluation;
-using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
 namespace FaceAge.Cli.Commands;

@@ -9,7 +9,6 @@ using FaceAge.Core.ModelFiles;
 using FaceAge.Core.Sources;
 using FaceAge.Training.Evaluation;
 using FaceAge.Training.Precision;
-using OpenCvSharp;
 
 namespace FaceAge.Cli.Commands;
 

@@ -7,7 +7,6 @@ using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
 using FaceAge.Training;
 using FaceAge.Training.Evaluation;
-using OpenCvSharp;
 
 namespace FaceAge.Cli.Commands;
 

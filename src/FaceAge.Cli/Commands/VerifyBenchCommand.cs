@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;

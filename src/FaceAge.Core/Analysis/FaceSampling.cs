@@ -1,7 +1,6 @@
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Imaging;
-using FaceAge.Core.Analysis;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Analysis;

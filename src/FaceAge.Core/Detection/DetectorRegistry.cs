@@ -1,6 +1,5 @@
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
-using Microsoft.ML.OnnxRuntime;
 
 namespace FaceAge.Core.Detection;
 

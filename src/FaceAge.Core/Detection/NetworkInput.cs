@@ -11,10 +11,12 @@ namespace FaceAge.Core.Detection;
 /// </summary>
 internal sealed class NetworkInput(int width, int height, PixelNormalization pixels) : IDisposable
 {
-    private sealed class Buffers(int width, int height, TensorLayout layout)
+    private sealed class Buffers(int width, int height, TensorLayout layout) : IDisposable
     {
         public readonly Mat Canvas = new(height, width, MatType.CV_8UC3, Scalar.Black);
         public readonly DenseTensor<float> Tensor = new(new float[3 * width * height], layout == TensorLayout.Nchw ? [1, 3, height, width] : [1, height, width, 3]);
+
+        public void Dispose() => Canvas.Dispose();
     }
 
     // A detector with an input of any size sees a few sizes only (one per camera aspect and its tiles).
@@ -45,7 +47,7 @@ internal sealed class NetworkInput(int width, int height, PixelNormalization pix
     public void Dispose()
     {
         foreach (var sizes in _buffers.Values)
-            foreach (var b in sizes.Values) b.Canvas.Dispose();
+            foreach (var b in sizes.Values) b.Dispose();
         _buffers.Dispose();
     }
 }

@@ -1,7 +1,6 @@
-using FaceAge.Core.Inference;
 using FaceAge.Core.Imaging;
+using FaceAge.Core.Inference;
 using Microsoft.ML.OnnxRuntime;
-using OpenCvSharp;
 
 namespace FaceAge.Core.Detection;
 

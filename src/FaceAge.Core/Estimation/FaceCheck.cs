@@ -33,7 +33,7 @@ public sealed class FaceCheck : IDisposable
     {
         var tensor = new DenseTensor<float>(new Memory<float>(features, 0, rows * BackboneFeatures.Length), [rows, BackboneFeatures.Length]);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(FeaturesInput, tensor)], [FaceOutput]);
-        return results.First().AsTensor<float>().ToArray();
+        return results[0].AsTensor<float>().ToArray();
     }
 
     public void Dispose() => _session.Dispose();

@@ -1,6 +1,6 @@
-using FaceAge.Core.Inference;
 using System.Buffers;
 using FaceAge.Core.Imaging;
+using FaceAge.Core.Inference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;

@@ -40,7 +40,7 @@ public sealed class AlignedFaceEmbedder(string name, ModelSession session) : IFa
             }
         }
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)]);
-        var output = results.First().AsTensor<float>();
+        var output = results[0].AsTensor<float>();
         int dim = output.Dimensions[1];
         var values = output.ToArray();
         return Enumerable.Range(0, faces.Count).Select(i => values.AsSpan(i * dim, dim).ToArray()).ToList();

@@ -19,7 +19,7 @@ public static class OnnxReader
     private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorInt32Data = 5, TensorInt64Data = 7, TensorName = 8, TensorRawData = 9, TensorDocString = 12;
     private const int ValueInfoName = 1, ValueInfoType = 2, ValueInfoDocString = 3;
     private const int TypeTensorType = 1, TensorTypeElemType = 1, TensorTypeShape = 2;
-    private const int ShapeDim = 1, DimValue = 1, DimParam = 2;
+    private const int ShapeDim = 1, DimValue = 1;
 
     public static OnnxModel ReadFile(string path)
     {

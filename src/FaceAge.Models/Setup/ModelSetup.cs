@@ -1,6 +1,6 @@
-using FaceAge.Core.ModelFiles;
 using System.Security.Cryptography;
 using System.Text;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Models.Conversion;
 using FaceAge.Models.Onnx;
 using FaceAge.Models.Optimization;
@@ -66,7 +66,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
             else if (model.IsFaceApiAgeGender)
             {
                 log?.Invoke($"building {model.Name} (face-api weights → ONNX graph) …");
-                var onnx = FaceApiAgeGenderNet.Build(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path),
+                var onnx = FaceApiAgeGenderNet.Build(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json", StringComparison.Ordinal)).Path),
                     $"{model.Name} built by FaceAge from {model.Package} ({model.License}).");
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
@@ -171,7 +171,7 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
     }
 
     private static TfjsGraphModel LoadGraph(string sourceDir, ModelEntry model)
-        => TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json")).Path));
+        => TfjsGraphModel.Load(Path.Combine(sourceDir, model.Files.First(f => f.Path.EndsWith(".json", StringComparison.Ordinal)).Path));
 
     private static ConversionOptions Options(ModelEntry model, IReadOnlyList<string>? outputs)
         => new(outputs, model.Name, $"{model.Name} converted by FaceAge from {model.Package} ({model.License}).");

@@ -1,7 +1,7 @@
-using FaceAge.Core.ModelFiles;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
+using FaceAge.Core.ModelFiles;
 
 namespace FaceAge.Models.Setup;
 

@@ -1,5 +1,4 @@
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Sources;
 using OpenCvSharp;

@@ -1,4 +1,3 @@
-using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Sources;

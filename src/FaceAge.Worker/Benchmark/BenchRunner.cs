@@ -6,13 +6,10 @@ using FaceAge.Core.Configuration;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Sources;
 using FaceAge.Worker.Configuration;
-using FaceAge.Worker.Events;
+using FaceAge.Worker.Hosting;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Pipeline;
-using FaceAge.Worker.Hosting;
 using FaceAge.Worker.Sinks.Mqtt;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
 
 namespace FaceAge.Worker.Configuration;
 

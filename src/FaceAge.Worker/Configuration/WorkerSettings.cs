@@ -1,7 +1,6 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Tracking;
-using Microsoft.Extensions.Configuration;
 
 namespace FaceAge.Worker.Configuration;
 

@@ -1,11 +1,10 @@
-using FaceAge.Worker.Channels;
 using System.Diagnostics;
 using System.Threading.Channels;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Inference;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 using FaceAge.Worker.Sources;
 
 namespace FaceAge.Worker.Detection;

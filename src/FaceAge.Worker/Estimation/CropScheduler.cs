@@ -1,8 +1,6 @@
 using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Estimation;
 

@@ -1,12 +1,11 @@
-using FaceAge.Worker.Channels;
 using System.Diagnostics;
 using System.Threading.Channels;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Inference;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 
 namespace FaceAge.Worker.Estimation;
 

@@ -1,12 +1,10 @@
-using FaceAge.Worker.Channels;
 using System.Threading.Channels;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Fusion;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Fusion;
 

@@ -31,7 +31,7 @@ public static partial class NativeHeap
     public static bool Trim()
     {
         if (!OperatingSystem.IsLinux()) return false;
-        try { malloc_trim(0); return true; }
+        try { _ = malloc_trim(0); return true; }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return false; }
     }
 

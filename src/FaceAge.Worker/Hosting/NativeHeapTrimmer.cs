@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Hosting;
-
 namespace FaceAge.Worker.Hosting;
 
 /// <summary>Hands the C heap's free pages back to the OS every <see cref="NativeHeap.TrimInterval"/> while the worker runs (why: <see cref="NativeHeap"/>).</summary>

@@ -7,7 +7,6 @@ using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Mqtt;
 using FaceAge.Worker.Sinks.Outbox;
 using FaceAge.Worker.Sinks.Webhook;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Hosting;
 

@@ -1,16 +1,14 @@
-using FaceAge.Worker.Channels;
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Sources;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Fusion;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Tracking;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Pipeline;
 

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using FaceAge.Core.Sources;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Sources;
 

@@ -1,11 +1,10 @@
-using FaceAge.Worker.Channels;
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Tracking;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 
 namespace FaceAge.Worker.Tracking;
 

@@ -1,6 +1,5 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
-using FaceAge.Core.Estimation;
 using FaceAge.Core.Imaging;
 using FaceAge.Testing;
 using OpenCvSharp;

@@ -1,7 +1,7 @@
 using FaceAge.Core.Analysis;
-using FaceAge.Core.Sources;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Imaging;
+using FaceAge.Core.Sources;
 using FaceAge.Testing;
 
 namespace FaceAge.Core.Tests.Fusion;

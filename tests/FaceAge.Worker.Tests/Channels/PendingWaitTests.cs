@@ -1,5 +1,5 @@
-using FaceAge.Worker.Channels;
 using System.Diagnostics;
+using FaceAge.Worker.Channels;
 
 namespace FaceAge.Worker.Tests.Channels;
 

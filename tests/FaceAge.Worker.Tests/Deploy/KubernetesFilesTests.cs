@@ -1,4 +1,3 @@
-using FaceAge.Worker.Sinks.Mqtt;
 using System.Text.RegularExpressions;
 using FaceAge.Testing;
 using FaceAge.Worker.Configuration;

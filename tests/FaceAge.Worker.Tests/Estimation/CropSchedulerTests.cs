@@ -1,10 +1,9 @@
-using FaceAge.Worker.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 using FaceAge.Worker.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;

@@ -1,12 +1,11 @@
-using FaceAge.Worker.Channels;
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 

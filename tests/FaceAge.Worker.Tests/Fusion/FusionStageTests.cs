@@ -1,13 +1,12 @@
-using FaceAge.Worker.Channels;
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Tracking;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Fusion;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 using FaceAge.Worker.Sinks.Mqtt;
 using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tests.Support;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using FaceAge.Testing;
 using FaceAge.Worker.Tests.Support;
 
 namespace FaceAge.Worker.Tests.Integration;

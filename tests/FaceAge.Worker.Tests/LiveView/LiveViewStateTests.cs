@@ -1,12 +1,12 @@
-using FaceAge.Core.Imaging;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
-using FaceAge.Worker.Events;
-using FaceAge.Worker.Sources;
+using FaceAge.Core.Imaging;
 using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Events;
 using FaceAge.Worker.LiveView;
-using OpenCvSharp;
+using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tests.Support;
+using OpenCvSharp;
 
 namespace FaceAge.Worker.Tests.LiveView;
 

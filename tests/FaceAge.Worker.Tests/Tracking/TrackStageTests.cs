@@ -1,13 +1,12 @@
-using FaceAge.Worker.Channels;
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Sources;
 using FaceAge.Core.Tracking;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Pipeline;
 using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
-using FaceAge.Worker.Configuration;
 using System.Security.Cryptography.X509Certificates;
+using FaceAge.Worker.Configuration;
 using MQTTnet;
 
 namespace FaceAge.Worker.Sinks.Mqtt;

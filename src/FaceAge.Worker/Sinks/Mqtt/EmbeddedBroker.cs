@@ -1,7 +1,5 @@
-using FaceAge.Worker.Configuration;
 using System.Net;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using FaceAge.Worker.Configuration;
 using MQTTnet.Server;
 
 namespace FaceAge.Worker.Sinks.Mqtt;

@@ -1,5 +1,5 @@
-using FaceAge.Worker.Configuration;
 using System.Text.Json.Nodes;
+using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Sinks.Outbox;
 
 namespace FaceAge.Worker.Sinks.Mqtt;

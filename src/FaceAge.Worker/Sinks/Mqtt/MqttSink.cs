@@ -2,7 +2,6 @@ using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Outbox;
-using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -137,9 +136,9 @@ public sealed class MqttSink : OutboxSink
         return Delivery.Failed;
     }
 
-    public override void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _client.Dispose();
-        base.Dispose();
+        if (disposing) _client.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -1,8 +1,6 @@
 using System.Threading.Channels;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Sources;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Sinks.Outbox;
 
@@ -144,5 +142,15 @@ public abstract class OutboxSink : IEventSink, IDisposable
         return true;
     }
 
-    public virtual void Dispose() => Outbox.Dispose();
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A transport closes its connection here, then calls the base, which closes the outbox.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) Outbox.Dispose();
+    }
 }

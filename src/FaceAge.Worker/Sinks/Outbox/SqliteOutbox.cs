@@ -1,7 +1,6 @@
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Sinks.Outbox;
 

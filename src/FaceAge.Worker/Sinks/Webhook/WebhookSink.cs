@@ -1,12 +1,10 @@
-using FaceAge.Worker.Configuration;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Outbox;
-using Microsoft.Extensions.Logging;
 
 namespace FaceAge.Worker.Sinks.Webhook;
 
@@ -130,9 +128,9 @@ public sealed class WebhookSink : OutboxSink
         _failing = true;
     }
 
-    public override void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _http.Dispose();
-        base.Dispose();
+        if (disposing) _http.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -1,6 +1,5 @@
-using FaceAge.Worker.Configuration;
-using System.Text.Json;
 using FaceAge.Core.Fusion;
+using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Mqtt;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using FaceAge.Worker.Sinks.Mqtt;
 using FaceAge.Worker.Tests.Support;
 using MQTTnet;

@@ -1,9 +1,9 @@
-using FaceAge.Worker.Configuration;
 using System.Text;
+using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Outbox;
-using Microsoft.Extensions.Logging.Abstractions;
 using FaceAge.Worker.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FaceAge.Worker.Tests.Sinks.Outbox;
 

@@ -1,7 +1,7 @@
-using FaceAge.Worker.Configuration;
 using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Fusion;
+using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Outbox;
