@@ -19,7 +19,8 @@ internal sealed class AdamW
 
     public AdamW(float[][] parameters, bool[] decays, double[] learningRates, double weightDecay)
     {
-        if (decays.Length != parameters.Length || learningRates.Length != parameters.Length) throw new ArgumentException("One decay flag and learning rate per parameter array.");
+        if (decays.Length != parameters.Length || learningRates.Length != parameters.Length)
+            throw new ArgumentException("One decay flag and learning rate per parameter array.");
         _parameters = parameters;
         _decays = decays;
         _learningRates = learningRates;

@@ -24,7 +24,8 @@ public static class CrossValidation
         var random = new Random(seed);
         foreach (var set in Enumerable.Range(0, samples.Count).GroupBy(i => samples[i].Dataset).OrderBy(g => g.Key))
         {
-            var groups = set.GroupBy(i => samples[i].Group ?? $"#{i}").Select(g => g.ToArray()).OrderBy(g => samples[g[0]].Group ?? $"#{g[0]:D9}", StringComparer.Ordinal).ToArray();
+            var groups = set.GroupBy(i => samples[i].Group ?? $"#{i}").Select(g => g.ToArray()).OrderBy(g => samples[g[0]].Group ?? $"#{g[0]:D9}",
+                StringComparer.Ordinal).ToArray();
             random.Shuffle(groups);
             // Deal each group to the fold that has the fewest of this set's images so far (ties: lowest fold).
             var sizes = new int[k];
@@ -46,7 +47,8 @@ public static class CrossValidation
         var validation = new List<int>();
         foreach (var set in Enumerable.Range(0, samples.Count).GroupBy(i => samples[i].Dataset).OrderBy(g => g.Key))
         {
-            var groups = set.GroupBy(i => samples[i].Group ?? $"#{i}").Select(g => g.ToArray()).OrderBy(g => samples[g[0]].Group ?? $"#{g[0]:D9}", StringComparer.Ordinal).ToArray();
+            var groups = set.GroupBy(i => samples[i].Group ?? $"#{i}").Select(g => g.ToArray()).OrderBy(g => samples[g[0]].Group ?? $"#{g[0]:D9}",
+                StringComparer.Ordinal).ToArray();
             random.Shuffle(groups);
             int want = Math.Max(1, (int)Math.Round(set.Count() * validationFraction)), taken = 0;
             foreach (var group in groups)
@@ -90,11 +92,13 @@ public static class CrossValidation
         return (predictions, results);
     }
 
-    /// <summary>The head's prediction of a sample next to the sample's labels; the ± is the age distribution's standard deviation (scale it to calibrate).</summary>
+    /// <summary>The head's prediction of a sample next to the sample's labels; the ± is the age distribution's standard
+    /// deviation (scale it to calibrate).</summary>
     public static Prediction Predict(HeadNetwork head, HeadSample sample)
     {
         var (age, male) = HeadTrainer.Predict(head, sample);
         var distribution = new Core.Estimation.AgeDistribution(age, firstAge: 0);
-        return new Prediction(sample.Age, sample.Gender, distribution.Mean, male >= 0.5f ? Gender.Male : Gender.Female, male, sample.AgeGroup, distribution.StandardDeviation);
+        return new Prediction(sample.Age, sample.Gender, distribution.Mean, male >= 0.5f ? Gender.Male : Gender.Female, male, sample.AgeGroup,
+            distribution.StandardDeviation);
     }
 }

@@ -24,7 +24,8 @@ public sealed class FeatureExtraction
     {
         _crops = crops;
         _batchSize = batchSize;
-        _models = models.Select(m => (m.Runner, FeatureCache.Open(cacheFolder, CacheKey(m.Runner.Definition, m.File, crops), m.Runner.Definition.FeatureLength))).ToList();
+        _models = models.Select(m => (m.Runner,
+            FeatureCache.Open(cacheFolder, CacheKey(m.Runner.Definition, m.File, crops), m.Runner.Definition.FeatureLength))).ToList();
     }
 
     /// <summary>Cache identity of one model's features: its file's bytes, layout, pixels, zoom, and the crops.</summary>
@@ -32,7 +33,8 @@ public sealed class FeatureExtraction
     {
         var p = model.Pixels;
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"{ModelIntegrity.Sha256Of(file)}|{model.Layout}|{(p.Rgb ? "rgb" : "bgr")}:{string.Join(',', p.Mean)}:{p.Scale}:{(model.Grayscale ? "grey" : "colour")}|zoom={model.Zoom}|{crops.Key}|views=crop+mirror");
+            $"{ModelIntegrity.Sha256Of(file)}|{model.Layout}|{(p.Rgb ? "rgb" : "bgr")}:{string.Join(',', p.Mean)}:{p.Scale}:"
+            + $"{(model.Grayscale ? "grey" : "colour")}|zoom={model.Zoom}|{crops.Key}|views=crop+mirror");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -30,7 +30,8 @@ internal sealed class HeadBatchStep
     /// <summary>Row <paramref name="b"/> of the batch input, to be filled before <see cref="Run"/>.</summary>
     public Span<float> Input(int b) => _x.AsSpan(b * _net.Inputs, _net.Inputs);
 
-    public double Run(int count, AgeTarget[] targets, Gender?[] genders, float[] ageWeights, float[] genderWeights, double expectationWeight, float[][] gradients)
+    public double Run(int count, AgeTarget[] targets, Gender?[] genders, float[] ageWeights, float[] genderWeights, double expectationWeight,
+        float[][] gradients)
     {
         var net = _net;
         int d = net.Inputs, w = net.Width, bins = HeadNetwork.AgeBins;

@@ -13,10 +13,12 @@ public static class HeadExport
 {
     /// <param name="features">The feature set the head reads (default: faceres-deep's own features).</param>
     /// <param name="uncertaintyScale">Calibrated ± = this × the age distribution's standard deviation.</param>
-    public static OnnxModel ToOnnx(HeadNetwork net, IReadOnlyDictionary<string, string>? metadata = null, FeatureSet? features = null, double uncertaintyScale = 1)
+    public static OnnxModel ToOnnx(HeadNetwork net, IReadOnlyDictionary<string, string>? metadata = null, FeatureSet? features = null,
+        double uncertaintyScale = 1)
     {
         features ??= new FeatureSet([FaceModelRegistry.FaceResDeep]);
-        if (features.Length != net.Inputs) throw new ArgumentException($"The head reads {net.Inputs} features; the set {features.Name} gives {features.Length}.");
+        if (features.Length != net.Inputs) throw new ArgumentException($"The head reads {net.Inputs} features; the set {features.Name} gives "
+            + $"{features.Length}.");
         var graph = new OnnxGraph { Name = "faceage_head" };
         graph.Inputs.Add(new OnnxValueInfo(TrainedHead.FeaturesInput, OnnxDataType.Float, [null, net.Inputs]));
         graph.Outputs.Add(new OnnxValueInfo(TrainedHead.AgeOutput, OnnxDataType.Float, [null, HeadNetwork.AgeBins]));
@@ -51,7 +53,8 @@ public static class HeadExport
         return model;
     }
 
-    public static void Write(HeadNetwork net, string path, IReadOnlyDictionary<string, string>? metadata = null, FeatureSet? features = null, double uncertaintyScale = 1)
+    public static void Write(HeadNetwork net, string path, IReadOnlyDictionary<string, string>? metadata = null, FeatureSet? features = null,
+        double uncertaintyScale = 1)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         OnnxWriter.WriteFile(ToOnnx(net, metadata, features, uncertaintyScale), path);

@@ -128,7 +128,8 @@ public static class HeadTrainer
                     x.AsSpan(r * d, d).CopyTo(input);
                     if (options.InputDropout > 0)
                         for (int k = 0; k < d; k++) input[k] = random.NextSingle() < keep ? input[k] / keep : 0;
-                    (batchTargets[b], batchGenders[b], batchAgeWeights[b], batchGenderWeights[b]) = (targets[r], rows[r].Sample.Gender, ageWeights[r], genderWeights[r]);
+                    (batchTargets[b], batchGenders[b], batchAgeWeights[b], batchGenderWeights[b]) = (targets[r], rows[r].Sample.Gender, ageWeights[r],
+                        genderWeights[r]);
                 }
                 lossSum += step.Run(count, batchTargets, batchGenders, batchAgeWeights, batchGenderWeights, options.ExpectationWeight, gradients);
                 foreach (var g in gradients) TensorPrimitives.Divide(g, count, g);
@@ -178,7 +179,8 @@ public static class HeadTrainer
         return t;
     }
 
-    /// <summary>Weights ∝ (count of the 5-year age bin)^−power, normalized to mean 1, so rare ages (children, the elderly) count more. Rows without an age weigh 0.</summary>
+    /// <summary>Weights ∝ (count of the 5-year age bin)^−power, normalized to mean 1, so rare ages (children, the
+    /// elderly) count more. Rows without an age weigh 0.</summary>
     public static float[] AgeWeights(IReadOnlyList<double> ages, double power)
     {
         var bins = ages.Select(a => double.IsNaN(a) ? -1 : Math.Clamp((int)(a / 5), 0, 24)).ToArray();

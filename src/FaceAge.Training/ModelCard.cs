@@ -41,17 +41,21 @@ public sealed record ModelCard(
     public static DataSummary Summarize(LabeledDataset set, IReadOnlyList<LabeledFace> used, int misses)
     {
         var ages = used.Where(f => f.Age is not null).Select(f => f.Age!.Value).ToList();
-        return new DataSummary(set.Name, set.Labels, set.Mode.ToString().ToLowerInvariant(), used.Count, misses, ages.Count, used.Count(f => f.AgeGroup is not null),
+        return new DataSummary(set.Name, set.Labels, set.Mode.ToString().ToLowerInvariant(), used.Count, misses, ages.Count,
+            used.Count(f => f.AgeGroup is not null),
             used.Count(f => f.Gender is not null), used.Count(f => f.Gender == Gender.Male), used.Count(f => f.Gender == Gender.Female),
-            used.Select(f => f.Subject).Where(s => s is not null).Distinct().Count(), ages.Count > 0 ? ages.Min() : null, ages.Count > 0 ? ages.Max() : null, set.Terms);
+            used.Select(f => f.Subject).Where(s => s is not null).Distinct().Count(), ages.Count > 0 ? ages.Min() : null, ages.Count > 0 ? ages.Max() : null,
+                set.Terms);
     }
 
     /// <summary>The terms the head inherits: every data set's, the strictest first.</summary>
     public static string LicenceOf(IReadOnlyList<DataSummary> data)
     {
         var terms = data.Select(d => d.Terms ?? $"{d.Name}: under that data's own terms.").Distinct().ToList();
-        bool restricted = terms.Any(t => t.Contains("non-commercial", StringComparison.OrdinalIgnoreCase) || t.Contains("research use only", StringComparison.OrdinalIgnoreCase));
-        return (restricted ? "Derived from research-only data: use this head for non-commercial research only. " : "Derived from the data below: use it under their terms. ")
+        bool restricted = terms.Any(t => t.Contains("non-commercial", StringComparison.OrdinalIgnoreCase)
+            || t.Contains("research use only", StringComparison.OrdinalIgnoreCase));
+        return (restricted ? "Derived from research-only data: use this head for non-commercial research only. "
+            : "Derived from the data below: use it under their terms. ")
             + string.Join(" ", terms);
     }
 
@@ -83,34 +87,46 @@ public sealed record ModelCard(
         md.AppendLine("## Face models (features, in order)");
         foreach (var m in Models) md.AppendLine(c, $"- `{m.Name}`: `{m.File}`, SHA-256 `{m.Sha256}`");
         if (Backbone is not null) md.AppendLine(c, $"- fine-tuned backbone `{Backbone}`, SHA-256 `{BackboneSha256}` (goes with this head)");
-        md.AppendLine(c, $"- Layout: `{FeatureLayout}`. Cost: {MillisecondsPerFace:0.0} ms per face for all models, on the machine that trained it (one view).");
+        md.Append(c, $"- Layout: `{FeatureLayout}`. ")
+            .AppendLine(c, $"Cost: {MillisecondsPerFace:0.0} ms per face for all models, on the machine that trained it (one view).");
         md.AppendLine();
         md.AppendLine("## Data");
         md.AppendLine("| data set | crops | images | no face found | exact ages | age groups | genders (M/F) | subjects | ages | terms |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var d in Data)
-            md.AppendLine(c, $"| {d.Name} | {d.Mode} | {d.Images} | {d.Misses} | {d.WithAge} | {d.WithAgeGroup} | {d.WithGender} ({d.Male}/{d.Female}) | {(d.Subjects > 0 ? d.Subjects : "–")} | {(d.MinAge is { } lo ? $"{lo}–{d.MaxAge}" : "–")} | {d.Terms ?? "–"} |");
+            md.Append(c, $"| {d.Name} | {d.Mode} | {d.Images} | {d.Misses} | {d.WithAge} | {d.WithAgeGroup} | {d.WithGender} ({d.Male}/{d.Female}) | ")
+                .AppendLine(c, $"{(d.Subjects > 0 ? d.Subjects : "–")} | {(d.MinAge is { } lo ? $"{lo}–{d.MaxAge}" : "–")} | {d.Terms ?? "–"} |");
         md.AppendLine();
-        md.AppendLine(c, $"Crops: aligned chips at view {View}; detected faces with margin {CropMargin}; {(Flip ? "each image and its mirror" : "images only, no mirror")}. Seed {Seed}; {ValidationFraction:P0} of each data set (whole subjects) held out for early stopping.");
+        md.Append(c, $"Crops: aligned chips at view {View}; detected faces with margin {CropMargin}; ")
+            .Append(c, $"{(Flip ? "each image and its mirror" : "images only, no mirror")}. ")
+            .AppendLine(c, $"Seed {Seed}; {ValidationFraction:P0} of each data set (whole subjects) held out for early stopping.");
         md.AppendLine();
         md.AppendLine("## Licence");
         md.AppendLine(Licence);
         md.AppendLine();
         md.AppendLine("## Model");
         var h = HyperParameters;
-        md.AppendLine(c, $"- Input: the features above (standardized). {(h.Hidden > 0 ? $"Shared hidden layer of {h.Hidden} ReLU units" : "Linear heads")}; age: softmax over 0–120 (label-distribution learning: Gaussian targets σ = {h.AgeSigma} years for exact ages, −log P(group) for age groups, plus {h.ExpectationWeight} × L1 on the expected age); gender: logistic.");
-        md.AppendLine(c, $"- AdamW, learning rate {h.LearningRate}, weight decay {h.WeightDecay}, batch {h.BatchSize}, input dropout {h.InputDropout}, age re-weighting power {h.AgeReweightPower}, data-set balance {h.DatasetBalance}, at most {h.MaxEpochs} epochs, patience {h.Patience}; best epoch {BestEpoch} (by the per-data-set validation score).");
-        md.AppendLine(c, $"- Stated ± = {UncertaintyScale:0.000} × the standard deviation of the age distribution: fitted on the cross-validated predictions to hold the true age for {Core.Estimation.AgeUncertainty.ClaimedCoverage:P0} of faces (each data set weighing the same).");
+        md.Append(c, $"- Input: the features above (standardized). {(h.Hidden > 0 ? $"Shared hidden layer of {h.Hidden} ReLU units" : "Linear heads")}; ")
+            .Append(c, $"age: softmax over 0–120 (label-distribution learning: Gaussian targets σ = {h.AgeSigma} years for exact ages, ")
+            .AppendLine(c, $"−log P(group) for age groups, plus {h.ExpectationWeight} × L1 on the expected age); gender: logistic.");
+        md.Append(c, $"- AdamW, learning rate {h.LearningRate}, weight decay {h.WeightDecay}, batch {h.BatchSize}, input dropout {h.InputDropout}, ")
+            .Append(c, $"age re-weighting power {h.AgeReweightPower}, data-set balance {h.DatasetBalance}, at most {h.MaxEpochs} epochs, ")
+            .AppendLine(c, $"patience {h.Patience}; best epoch {BestEpoch} (by the per-data-set validation score).");
+        md.Append(c, $"- Stated ± = {UncertaintyScale:0.000} × the standard deviation of the age distribution: fitted on the cross-validated ")
+            .Append(c, $"predictions to hold the true age for {Core.Estimation.AgeUncertainty.ClaimedCoverage:P0} of faces ")
+            .AppendLine("(each data set weighing the same).");
         md.AppendLine();
         if (CrossValidation is { } cv)
         {
-            md.AppendLine(c, $"## {cv.Folds}-fold cross-validation (seed {cv.Seed}; every image predicted by a head that never saw it, one person's photos in one fold)");
+            md.Append(c, $"## {cv.Folds}-fold cross-validation (seed {cv.Seed}; ")
+                .AppendLine("every image predicted by a head that never saw it, one person's photos in one fold)");
             md.AppendLine();
             AppendTable(md, cv.Metrics);
             foreach (var (name, m) in cv.Metrics.Where(x => x.Metrics.HasAges).Select(x => (x.Dataset, x.Metrics)))
             {
                 md.AppendLine();
-                md.AppendLine(c, $"{name}, MAE per decade: {string.Join(", ", m.ByDecade.Select(d => $"{d.Decade} {d.Mae:0.00} ({d.MeanSignedError:+0.0;-0.0;+0.0}, n {d.N})"))}.");
+                var decades = m.ByDecade.Select(d => string.Create(c, $"{d.Decade} {d.Mae:0.00} ({d.MeanSignedError:+0.0;-0.0;+0.0}, n {d.N})"));
+                md.AppendLine(c, $"{name}, MAE per decade: {string.Join(", ", decades)}.");
             }
             md.AppendLine();
         }
@@ -129,6 +145,9 @@ public sealed record ModelCard(
         md.AppendLine("| data set | n | age MAE | CS@5 | 0-12 signed | group hit | interval MAE | gender | ± coverage |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var (name, m) in rows.Select(r => (r.Dataset, r.Metrics)))
-            md.AppendLine(c, $"| {name} | {m.Scored} | {F(m.Mae, "0.00")} | {(m.HasAges ? m.CumulativeScore5.ToString("P1", c) : "–")} | {F(m.ChildrenSignedError, "+0.00;-0.00")} | {m.AgeGroupAccuracy?.ToString("P1", c) ?? "–"} | {m.IntervalMae?.ToString("0.00", c) ?? "–"} | {(m.HasGender ? m.GenderAccuracy.ToString("P1", c) : "–")} | {(m.Coverage ?? m.GroupCoverage)?.ToString("P1", c) ?? "–"} |");
+            md.Append(c, $"| {name} | {m.Scored} | {F(m.Mae, "0.00")} | {(m.HasAges ? m.CumulativeScore5.ToString("P1", c) : "–")} | ")
+                .Append(c, $"{F(m.ChildrenSignedError, "+0.00;-0.00")} | {m.AgeGroupAccuracy?.ToString("P1", c) ?? "–"} | ")
+                .Append(c, $"{m.IntervalMae?.ToString("0.00", c) ?? "–"} | {(m.HasGender ? m.GenderAccuracy.ToString("P1", c) : "–")} | ")
+                .AppendLine(c, $"{(m.Coverage ?? m.GroupCoverage)?.ToString("P1", c) ?? "–"} |");
     }
 }

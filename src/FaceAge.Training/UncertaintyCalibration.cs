@@ -15,7 +15,8 @@ public static class UncertaintyCalibration
     public static double FitScale(IReadOnlyList<Prediction> predictions, IReadOnlyList<int> datasets)
     {
         var sets = predictions.Select((p, i) => (p, d: datasets[i])).Where(x => x.p.TrueAge is not null && x.p.AgeUncertainty is > 0)
-            .GroupBy(x => x.d).Select(g => g.Select(x => (Error: Math.Abs(x.p.PredictedAge - x.p.TrueAge!.Value), Sd: x.p.AgeUncertainty!.Value)).ToList()).ToList();
+            .GroupBy(x => x.d)
+            .Select(g => g.Select(x => (Error: Math.Abs(x.p.PredictedAge - x.p.TrueAge!.Value), Sd: x.p.AgeUncertainty!.Value)).ToList()).ToList();
         if (sets.Count == 0) return 1;
         double Coverage(double scale) => sets.Average(s => s.Count(x => x.Error <= scale * x.Sd) / (double)s.Count);
         double lo = 0.05, hi = 20;

@@ -23,7 +23,9 @@ public sealed record ValidationScore(double Score, IReadOnlyList<(int Dataset, A
     }
 
     /// <summary>"utkface-dev MAE 4.61 gender 94.2 % | fairface-dev hit 45.1 % interval 3.2 gender 88.0 %" for progress lines.</summary>
-    public string Describe(IReadOnlyList<string> names) => string.Join(" | ", ByDataset.Select(x => (Name: x.Dataset < names.Count ? names[x.Dataset] : $"set {x.Dataset}", m: x.Metrics)).Select(x =>
+    public string Describe(IReadOnlyList<string> names)
+        => string.Join(" | ", ByDataset.Select(x => (Name: x.Dataset < names.Count ? names[x.Dataset] : $"set {x.Dataset}", m: x.Metrics)).Select(x =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{x.Name} {(x.m.HasAges ? $"MAE {x.m.Mae:0.00}" : x.m.IntervalMae is { } im ? $"hit {x.m.AgeGroupAccuracy:P1} interval {im:0.00}" : "")}{(x.m.HasGender ? $" gender {x.m.GenderAccuracy:P1}" : "")}")));
+            $"{x.Name} {(x.m.HasAges ? $"MAE {x.m.Mae:0.00}" : x.m.IntervalMae is { } im ? $"hit {x.m.AgeGroupAccuracy:P1} interval {im:0.00}" : "")}"
+            + $"{(x.m.HasGender ? $" gender {x.m.GenderAccuracy:P1}" : "")}")));
 }

@@ -13,7 +13,7 @@ using Prometheus;
 // FaceAge worker: cameras → detection → tracking → batched age/gender → per-person events to the sinks (MQTT, webhook).
 NativeHeap.LimitArenas(); // before any thread allocates
 OpenCvIpp.DisableUnlessSet(); // before OpenCV's first call
-if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchRunner.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchCommand.RunAsync(args[1..]);
 // The worker runs in the folder of its settings (relative paths in them, such as the demo video, are relative to it).
 Directory.SetCurrentDirectory(SettingsFile.Folder());
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
@@ -37,7 +37,8 @@ catch (ConfigurationException e)
 var httpUrls = builder.Configuration["Http:Urls"] is { Length: > 0 } urls ? urls : "http://127.0.0.1:9464";
 builder.WebHost.UseUrls(httpUrls);
 if (settings.Sharding.Enabled)
-    Console.WriteLine($"faceage-worker: replica {settings.ReplicaOrdinal} of {settings.Sharding.Replicas}; cameras: {(settings.Cameras.Count == 0 ? "none" : string.Join(", ", settings.Cameras.Select(c => c.Id)))}");
+    Console.WriteLine($"faceage-worker: replica {settings.ReplicaOrdinal} of {settings.Sharding.Replicas}; cameras: "
+        + $"{(settings.Cameras.Count == 0 ? "none" : string.Join(", ", settings.Cameras.Select(c => c.Id)))}");
 var metrics = new WorkerMetrics();
 var liveView = new LiveViewState(settings.LiveView);
 builder.Services.AddSingleton(settings);

@@ -7,8 +7,9 @@ using static ArchUnitNET.Fluent.ArchRuleDefinition;
 namespace FaceAge.Architecture.Tests;
 
 /// <summary>
-/// The import rules of docs/architecture.md, checked on the compiled assemblies: which project may use which, the
-/// flow of the pipeline inside Core and the worker, transports only at the edge, and no cycles between folders.
+/// The import rules of docs/architecture.md, one test per numbered rule, checked on the compiled assemblies: which
+/// project may use which, the flow of the pipeline inside Core and the worker, transports only at the edge, and no
+/// cycles between folders.
 /// </summary>
 public class ImportRulesTests
 {
@@ -18,7 +19,12 @@ public class ImportRulesTests
     private static readonly System.Reflection.Assembly Models = typeof(FaceAge.Models.Setup.ModelSetup).Assembly;
     private static readonly System.Reflection.Assembly Cli = typeof(FaceAge.Cli.Commands.AnalyzeCommand).Assembly;
 
-    private static readonly ArchUnitNET.Domain.Architecture Architecture = new ArchLoader().LoadAssemblies(Core, Worker, Training, Models, Cli).Build();
+    private static readonly ArchUnitNET.Domain.Architecture Architecture =
+        new ArchLoader().LoadAssemblies(Core, Worker, Training, Models, Cli).Build();
+
+    private const string W = "FaceAge.Worker.";
+    private static readonly string[] WorkerStages = [W + "Sources", W + "Detection", W + "Tracking", W + "Estimation", W + "Fusion"];
+    private static readonly string[] WorkerEdge = [W + "Sinks", W + "Http", W + "LiveView", W + "Hosting", W + "Benchmark"];
 
     private static IObjectProvider<IType> In(string ns) => Types().That().ResideInNamespaceOrBelow(ns).As(ns);
 
@@ -26,57 +32,74 @@ public class ImportRulesTests
     {
         foreach (var target in forbidden)
             Types().That().ResideInNamespaceOrBelow(from)
-                .Should().NotDependOnAny(In(target)).Because($"{from} comes before {target} (docs/architecture.md)")
+                .Should().NotDependOnAny(In(target)).Because($"{from} must not use {target} (docs/architecture.md)")
                 .Check(Architecture);
     }
 
     [Fact]
-    public void The_worker_ships_no_training_evaluation_or_model_conversion()
-        => MustNotUse("FaceAge.Worker", "FaceAge.Training", "FaceAge.Models", "FaceAge.Cli");
-
-    [Fact]
-    public void Core_is_the_runtime_and_knows_no_tool_or_host()
-        => MustNotUse("FaceAge.Core", "FaceAge.Worker", "FaceAge.Training", "FaceAge.Models", "FaceAge.Cli");
-
-    [Fact]
-    public void Model_building_and_training_know_no_host()
+    public void Rule_1_projects_core_is_the_runtime_models_uses_little_of_it_the_worker_ships_no_tool()
     {
+        MustNotUse("FaceAge.Core", "FaceAge.Worker", "FaceAge.Training", "FaceAge.Models", "FaceAge.Cli");
         MustNotUse("FaceAge.Models", "FaceAge.Worker", "FaceAge.Training", "FaceAge.Cli");
+        // Of Core, Models uses the model-file stamp and (to calibrate the int8 detector) the detector's input preparation.
+        string[] restOfCore = ["Sources", "Inference", "Configuration", "Tracking", "Estimation", "Fusion", "Analysis", "Verification"];
+        MustNotUse("FaceAge.Models", restOfCore.Select(f => "FaceAge.Core." + f).ToArray());
         MustNotUse("FaceAge.Training", "FaceAge.Worker", "FaceAge.Cli");
+        MustNotUse("FaceAge.Worker", "FaceAge.Training", "FaceAge.Models", "FaceAge.Cli");
     }
 
     [Fact]
-    public void Core_reads_as_the_pipeline_each_step_using_only_the_steps_before_it()
+    public void Rule_2_core_reads_as_the_pipeline_each_step_using_only_the_steps_before_it()
     {
-        string[] foundations = ["FaceAge.Core.Sources", "FaceAge.Core.Imaging", "FaceAge.Core.Inference", "FaceAge.Core.ModelFiles", "FaceAge.Core.Configuration"];
-        foreach (var basis in foundations)
-            MustNotUse(basis, "FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis");
-        MustNotUse("FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis");
-        MustNotUse("FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis");
-        MustNotUse("FaceAge.Core.Estimation", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis");
-        MustNotUse("FaceAge.Core.Fusion", "FaceAge.Core.Tracking", "FaceAge.Core.Analysis");
+        string[] foundations = ["FaceAge.Core.Sources", "FaceAge.Core.Imaging", "FaceAge.Core.Inference", "FaceAge.Core.ModelFiles",
+            "FaceAge.Core.Configuration"];
+        string[] steps = ["FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
+            "FaceAge.Core.Verification"];
+        foreach (var basis in foundations) MustNotUse(basis, steps);
+        MustNotUse("FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
+            "FaceAge.Core.Verification");
+        MustNotUse("FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
+        MustNotUse("FaceAge.Core.Estimation", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
+        MustNotUse("FaceAge.Core.Fusion", "FaceAge.Core.Tracking", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
+        MustNotUse("FaceAge.Core.Analysis", "FaceAge.Core.Verification");
     }
 
     [Fact]
-    public void Worker_stages_know_events_but_no_transport_and_transports_know_no_stage()
+    public void Rule_3_worker_foundations_use_no_stage_no_wiring_and_no_edge()
     {
-        string[] stages = ["FaceAge.Worker.Sources", "FaceAge.Worker.Detection", "FaceAge.Worker.Tracking", "FaceAge.Worker.Estimation", "FaceAge.Worker.Fusion", "FaceAge.Worker.Pipeline"];
-        foreach (var stage in stages)
-            MustNotUse(stage, "FaceAge.Worker.Sinks", "FaceAge.Worker.Http", "FaceAge.Worker.LiveView", "FaceAge.Worker.Hosting", "FaceAge.Worker.Benchmark");
-        foreach (var stage in stages.Prepend("FaceAge.Worker.Configuration"))
-            MustNotUse("FaceAge.Worker.Sinks", stage == "FaceAge.Worker.Configuration" ? "FaceAge.Worker.Pipeline" : stage);
-        MustNotUse("FaceAge.Worker.Events", "FaceAge.Worker.Pipeline", "FaceAge.Worker.Sinks", "FaceAge.Worker.Detection", "FaceAge.Worker.Tracking", "FaceAge.Worker.Estimation", "FaceAge.Worker.Fusion");
-        MustNotUse("FaceAge.Worker.Sinks.Mqtt", "FaceAge.Worker.Sinks.Webhook");
-        MustNotUse("FaceAge.Worker.Sinks.Webhook", "FaceAge.Worker.Sinks.Mqtt");
-        // The pipeline's steps in order: a stage never reaches back to a later one.
-        MustNotUse("FaceAge.Worker.Sources", "FaceAge.Worker.Detection", "FaceAge.Worker.Tracking", "FaceAge.Worker.Estimation", "FaceAge.Worker.Fusion");
-        MustNotUse("FaceAge.Worker.Detection", "FaceAge.Worker.Tracking", "FaceAge.Worker.Estimation", "FaceAge.Worker.Fusion");
-        MustNotUse("FaceAge.Worker.Tracking", "FaceAge.Worker.Fusion");
-        MustNotUse("FaceAge.Worker.Estimation", "FaceAge.Worker.Tracking", "FaceAge.Worker.Fusion");
+        string[] later = [.. WorkerStages, W + "Events", W + "Pipeline", .. WorkerEdge];
+        MustNotUse(W + "Configuration", [.. later, W + "Metrics", W + "Channels"]);
+        MustNotUse(W + "Metrics", [.. later, W + "Configuration", W + "Channels"]);
+        MustNotUse(W + "Channels", later);
     }
 
     [Fact]
-    public void Only_the_mqtt_sink_uses_mqtt_and_only_the_http_edge_uses_asp_net()
+    public void Rule_4_the_events_are_the_contract_and_know_no_stage_channel_wiring_or_edge()
+        => MustNotUse(W + "Events", [.. WorkerStages, W + "Channels", W + "Pipeline", .. WorkerEdge]);
+
+    [Fact]
+    public void Rule_5_a_stage_uses_no_other_stage_they_meet_only_through_the_channels()
+    {
+        foreach (var stage in WorkerStages)
+            MustNotUse(stage, [.. WorkerStages.Where(s => s != stage), W + "Pipeline", .. WorkerEdge]);
+    }
+
+    [Fact]
+    public void Rule_6_the_wiring_knows_the_stages_and_no_edge()
+        => MustNotUse(W + "Pipeline", WorkerEdge);
+
+    [Fact]
+    public void Rule_7_the_edge_knows_events_and_no_stage_channel_or_wiring_and_the_transports_do_not_know_each_other()
+    {
+        foreach (var edge in new[] { W + "Sinks", W + "LiveView", W + "Http" })
+            MustNotUse(edge, [.. WorkerStages, W + "Channels", W + "Pipeline"]);
+        MustNotUse(W + "Sinks.Mqtt", W + "Sinks.Webhook");
+        MustNotUse(W + "Sinks.Webhook", W + "Sinks.Mqtt");
+        MustNotUse(W + "Sinks.Outbox", W + "Sinks.Mqtt", W + "Sinks.Webhook");
+    }
+
+    [Fact]
+    public void Rule_8_only_the_mqtt_sink_uses_mqttnet()
     {
         Types().That().ResideInAssembly(Worker).And().DoNotResideInNamespace("FaceAge.Worker.Sinks.Mqtt")
             .Should().NotDependOnAny(Types().That().ResideInNamespaceOrBelow("MQTTnet"))
@@ -84,10 +107,22 @@ public class ImportRulesTests
     }
 
     [Fact]
-    public void No_folder_depends_on_itself_through_others()
+    public void Rule_9_no_folder_depends_on_itself_through_others()
     {
         SliceRuleDefinition.Slices().Matching("FaceAge.Core.(*)").Should().BeFreeOfCycles().Check(Architecture);
         SliceRuleDefinition.Slices().Matching("FaceAge.Worker.(*)").Should().BeFreeOfCycles().Check(Architecture);
         SliceRuleDefinition.Slices().Matching("FaceAge.Models.(*)").Should().BeFreeOfCycles().Check(Architecture);
+        SliceRuleDefinition.Slices().Matching("FaceAge.Training.(*)").Should().BeFreeOfCycles().Check(Architecture);
+    }
+
+    [Fact]
+    public void The_rules_checked_here_are_the_rules_docs_architecture_states()
+    {
+        var doc = File.ReadAllText(Path.Combine(FaceAge.Testing.RepoPaths.Root, "docs", "architecture.md"));
+        var stated = System.Text.RegularExpressions.Regex.Matches(doc, @"^(\d+)\. \*\*", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var checkedHere = typeof(ImportRulesTests).GetMethods().Select(m => System.Text.RegularExpressions.Regex.Match(m.Name, @"^Rule_(\d+)_"))
+            .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(checkedHere, stated);
     }
 }

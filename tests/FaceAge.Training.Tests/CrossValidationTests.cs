@@ -4,7 +4,8 @@ namespace FaceAge.Training.Tests;
 
 public class CrossValidationTests
 {
-    private static List<HeadSample> Plain(int count, int dataset = 0) => Enumerable.Range(0, count).Select(i => new HeadSample([[i]], 30, null, Dataset: dataset)).ToList();
+    private static List<HeadSample> Plain(int count, int dataset = 0)
+        => Enumerable.Range(0, count).Select(i => new HeadSample([[i]], 30, null, Dataset: dataset)).ToList();
 
     [Fact]
     public void Folds_put_every_item_in_exactly_one_fold_of_near_equal_size_and_depend_on_the_seed()

@@ -57,7 +57,8 @@ public class HeadExportTests
         try
         {
             HeadExport.Write(RandomHead(4, seed: 1), file, new Dictionary<string, string> { [TrainedHead.LayoutKey] = "other-backbone:descriptor512" });
-            var error = Assert.Throws<InvalidDataException>(() => new TrainedHead(new FaceAge.Core.Inference.OnnxSessionFactory(new FaceAge.Core.Inference.InferenceOptions()).Create(file), file));
+            var error = Assert.Throws<InvalidDataException>(()
+                => new TrainedHead(new FaceAge.Core.Inference.OnnxSessionFactory(new FaceAge.Core.Inference.InferenceOptions()).Create(file), file));
             Assert.Contains(file, error.Message);
             Assert.Contains("other-backbone:descriptor512", error.Message);
             Assert.Contains(BackboneFeatures.Layout, error.Message);

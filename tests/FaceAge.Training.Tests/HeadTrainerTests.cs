@@ -22,7 +22,8 @@ public class HeadTrainerTests
         return samples;
     }
 
-    private static readonly HeadTrainingOptions Quick = new() { Hidden = 16, MaxEpochs = 40, Patience = 5, InputDropout = 0, BatchSize = 32, LearningRate = 3e-3 };
+    private static readonly HeadTrainingOptions Quick = new() { Hidden = 16, MaxEpochs = 40, Patience = 5, InputDropout = 0, BatchSize = 32,
+        LearningRate = 3e-3 };
 
     [Fact]
     public void Training_learns_age_and_gender_from_features_that_hold_them()
@@ -117,7 +118,9 @@ public class HeadTrainerTests
             AgeGroup = new FaceAge.Training.Evaluation.AgeInterval((int)(s.Age!.Value / 10) * 10, (int)(s.Age!.Value / 10) * 10 + 9),
             Dataset = 1,
         }).ToList();
-        var validation = Synthetic(300, seed: 5).Select(s => s with { Age = null, AgeGroup = new FaceAge.Training.Evaluation.AgeInterval((int)(s.Age!.Value / 10) * 10, (int)(s.Age!.Value / 10) * 10 + 9) }).ToList();
+        var validation = Synthetic(300, seed: 5).Select(s
+            => s with { Age = null, AgeGroup = new FaceAge.Training.Evaluation.AgeInterval((int)(s.Age!.Value / 10) * 10, (int)(s.Age!.Value / 10) * 10
+            + 9) }).ToList();
         var onlyGroups = HeadTrainer.Train(grouped, validation, Quick);
         var m = onlyGroups.Validation.ByDataset.Single().Metrics;
         Assert.False(m.HasAges);

@@ -8,7 +8,8 @@ public static class RepoPaths
     public static string Models => Path.Combine(Root, "models");
 
     /// <summary>../shared beside the checkout (development and CI only; never on a user's machine).</summary>
-    public static string Shared => Environment.GetEnvironmentVariable("FACEAGE_SHARED") is { Length: > 0 } s ? s : Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    public static string Shared => Environment.GetEnvironmentVariable("FACEAGE_SHARED") is { Length: > 0 } s ? s
+        : Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
     public static bool HasShared => Directory.Exists(Shared) && File.Exists(Path.Combine(Shared, "README.md"));
 

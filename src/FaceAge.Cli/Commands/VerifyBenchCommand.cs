@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using FaceAge.Core.Detection;
+using FaceAge.Core.Estimation;
 using FaceAge.Core.Inference;
 using FaceAge.Core.ModelFiles;
 using FaceAge.Core.Verification;

@@ -65,7 +65,8 @@ public sealed class FaceAnalyzer : IDisposable
     /// <summary>The age/gender estimator the options describe: model, flip, calibration or trained head.</summary>
     public static FaceResEstimator CreateEstimator(AnalyzerOptions options, string modelsDirectory, OnnxSessionFactory sessions)
     {
-        var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
+        var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel
+            : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
         TrainedHead? head = null;
         FaceCheck? check = null;
         var extra = new List<FaceModelRunner>();

@@ -34,7 +34,8 @@ public readonly record struct PointF(float X, float Y);
 /// Facial landmarks, when the detector gives them. Eyes are the subject's: the right eye appears on the
 /// left of an unmirrored image.
 /// </summary>
-public sealed record FaceLandmarks(PointF RightEye, PointF LeftEye, PointF Nose, PointF? MouthRight = null, PointF? MouthLeft = null, PointF? MouthCenter = null);
+public sealed record FaceLandmarks(PointF RightEye, PointF LeftEye, PointF Nose, PointF? MouthRight = null, PointF? MouthLeft = null,
+    PointF? MouthCenter = null);
 
 /// <summary>One detected face: box in image pixels, detector confidence and optional landmarks.</summary>
 public sealed record FaceDetection(BoxF Box, float Score, FaceLandmarks? Landmarks = null);

@@ -45,12 +45,14 @@ public readonly record struct Letterbox(float Scale, int Width, int Height)
         {
             sw /= 2;
             sh /= 2;
-            if (half.Width != sw || half.Height != sh) throw new ArgumentException($"The halving is {half.Width}x{half.Height}, expected {sw}x{sh}.", nameof(image));
+            if (half.Width != sw || half.Height != sh) throw new ArgumentException($"The halving is {half.Width}x{half.Height}, expected {sw}x{sh}.",
+                nameof(image));
             source = half;
             remaining *= 2;
             level = 1;
         }
-        else source = image.Full ?? throw new ArgumentException($"A {image.Width}x{image.Height} image shrinking by less than 2 (or without its halving) needs its full-resolution pixels.", nameof(image));
+        else source = image.Full ?? throw new ArgumentException($"A {image.Width}x{image.Height} image shrinking by less than 2 (or without its halving) "
+            + "needs its full-resolution pixels.", nameof(image));
         var halves = _halves ??= new Mat[8];
         for (; remaining <= 0.5 && level < halves.Length && sw >= 2 && sh >= 2; level++)
         {

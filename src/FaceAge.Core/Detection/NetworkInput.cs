@@ -14,7 +14,8 @@ internal sealed class NetworkInput(int width, int height, PixelNormalization pix
     private sealed class Buffers(int width, int height, TensorLayout layout) : IDisposable
     {
         public readonly Mat Canvas = new(height, width, MatType.CV_8UC3, Scalar.Black);
-        public readonly DenseTensor<float> Tensor = new(new float[3 * width * height], layout == TensorLayout.Nchw ? [1, 3, height, width] : [1, height, width, 3]);
+        public readonly DenseTensor<float> Tensor = new(new float[3 * width * height], layout == TensorLayout.Nchw ? [1, 3, height, width]
+            : [1, height, width, 3]);
 
         public void Dispose() => Canvas.Dispose();
     }

@@ -20,7 +20,8 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
     public IReadOnlyList<FaceDetection> Detect(IFrameImage frame) => Detect(frame, withTiles: true);
 
     public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
-        => image.Full is { } full ? Detect(new BgrImage(full), withTiles: true) : throw new ArgumentException("Tiles are cut from the full-resolution image.", nameof(image));
+        => image.Full is { } full ? Detect(new BgrImage(full), withTiles: true)
+            : throw new ArgumentException("Tiles are cut from the full-resolution image.", nameof(image));
 
     /// <summary>
     /// Detects on the whole frame and, with <paramref name="withTiles"/>, on the tiles too (the worker tiles some frames
@@ -59,7 +60,8 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
                 }
                 var rect = new Rect(x, y, Math.Min(tileW, width - x), Math.Min(tileH, height - y));
                 using var tile = full is not null ? new Mat(full, rect) : null;
-                using var tileHalf = half is not null && rect.Width >= 2 && rect.Height >= 2 ? new Mat(half, new Rect(x / 2, y / 2, rect.Width / 2, rect.Height / 2)) : null;
+                using var tileHalf = half is not null && rect.Width >= 2 && rect.Height >= 2
+                    ? new Mat(half, new Rect(x / 2, y / 2, rect.Width / 2, rect.Height / 2)) : null;
                 foreach (var d in inner.Detect(new DetectorImage(rect.Width, rect.Height, tile, tileHalf)))
                 {
                     // Faces cut by a tile edge are left to the neighbouring tile or the full-image pass.
@@ -88,7 +90,8 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
     {
         PointF Move(PointF p) => new(p.X + dx, p.Y + dy);
         PointF? MoveN(PointF? p) => p is { } v ? Move(v) : null;
-        var lm = d.Landmarks is { } l ? new FaceLandmarks(Move(l.RightEye), Move(l.LeftEye), Move(l.Nose), MoveN(l.MouthRight), MoveN(l.MouthLeft), MoveN(l.MouthCenter)) : null;
+        var lm = d.Landmarks is { } l ? new FaceLandmarks(Move(l.RightEye), Move(l.LeftEye), Move(l.Nose), MoveN(l.MouthRight), MoveN(l.MouthLeft),
+            MoveN(l.MouthCenter)) : null;
         return d with { Box = d.Box with { X = d.Box.X + dx, Y = d.Box.Y + dy }, Landmarks = lm };
     }
 

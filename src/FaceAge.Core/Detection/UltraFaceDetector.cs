@@ -18,7 +18,8 @@ namespace FaceAge.Core.Detection;
 public sealed class UltraFaceDetector : IFaceDetector
 {
     public static readonly DetectorDefinition Definition = new("UltraFace", "ultraface-rfb-320-int8.onnx",
-        "UltraFace RFB-320 (npm faceplugin-face-recognition-js) in int8 (ultraface-rfb-320.onnx: float), no landmarks; the default", (session, options) => new UltraFaceDetector(session, options));
+        "UltraFace RFB-320 (npm faceplugin-face-recognition-js) in int8 (ultraface-rfb-320.onnx: float), no landmarks; the default", (session, options)
+            => new UltraFaceDetector(session, options));
 
     // RFB-320's training input: the largest input an adapted file is given, unless Detector:InputWidth/InputHeight say otherwise.
     private const int TrainedWidth = 320, TrainedHeight = 240;
@@ -43,7 +44,8 @@ public sealed class UltraFaceDetector : IFaceDetector
         var outputs = session.OutputMetadata;
         _decodes = outputs.ContainsKey("locations");
         if (!outputs.ContainsKey("scores") || !(_decodes || outputs.ContainsKey("boxes")))
-            throw new InvalidDataException($"An UltraFace model must have outputs 'scores' and 'locations' (raw) or 'boxes' (decoded); this one has {string.Join(", ", outputs.Keys)}.");
+            throw new InvalidDataException($"An UltraFace model must have outputs 'scores' and 'locations' (raw) or 'boxes' (decoded); this one has "
+                + $"{string.Join(", ", outputs.Keys)}.");
         // Anchors baked into a decoded model hold for its one input size only.
         _fitsImage = _decodes && dims[2] <= 0 && dims[3] <= 0;
         _int8 = session.ModelMetadata.CustomMetadataMap.ContainsKey("faceage.quantization");
@@ -106,7 +108,8 @@ public sealed class UltraFaceDetector : IFaceDetector
             float score = scores[2 * i + 1];
             if (score < _options.ScoreThreshold) continue;
             var (x1, y1, x2, y2) = priors is not null ? priors.Decode(i, regressions)
-                : (regressions[4 * i] * box.Width, regressions[4 * i + 1] * box.Height, regressions[4 * i + 2] * box.Width, regressions[4 * i + 3] * box.Height);
+                : (regressions[4 * i] * box.Width, regressions[4 * i + 1] * box.Height, regressions[4 * i + 2] * box.Width,
+                    regressions[4 * i + 3] * box.Height);
             var b = BoxF.FromCorners(box.ToImage(x1), box.ToImage(y1), box.ToImage(x2), box.ToImage(y2)).Clip(image.Width, image.Height);
             if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
             found.Add(new FaceDetection(b, score));

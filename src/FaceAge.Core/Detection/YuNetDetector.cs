@@ -66,7 +66,8 @@ public sealed class YuNetDetector : IFaceDetector
                 int row = i / cols, col = i % cols;
                 float cx = (col + bbox[0, i, 0]) * stride, cy = (row + bbox[0, i, 1]) * stride;
                 float w = MathF.Exp(bbox[0, i, 2]) * stride, h = MathF.Exp(bbox[0, i, 3]) * stride;
-                var b = BoxF.FromCorners(box.ToImage(cx - w / 2), box.ToImage(cy - h / 2), box.ToImage(cx + w / 2), box.ToImage(cy + h / 2)).Clip(image.Width, image.Height);
+                var b = BoxF.FromCorners(box.ToImage(cx - w / 2), box.ToImage(cy - h / 2), box.ToImage(cx + w / 2), box.ToImage(cy + h / 2)).Clip(image.Width,
+                    image.Height);
                 if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
                 PointF Keypoint(int k) => new(box.ToImage((kps[0, i, 2 * k] + col) * stride), box.ToImage((kps[0, i, 2 * k + 1] + row) * stride));
                 found.Add(new FaceDetection(b, score, new FaceLandmarks(Keypoint(0), Keypoint(1), Keypoint(2), Keypoint(3), Keypoint(4))));

@@ -21,9 +21,11 @@ public sealed class FaceCheck : IDisposable
         Path = path;
         var metadata = session.ModelMetadata.CustomMetadataMap;
         if (!session.InputMetadata.ContainsKey(FeaturesInput) || !session.OutputMetadata.ContainsKey(FaceOutput) || metadata.GetValueOrDefault(KindKey) != Kind)
-            throw new InvalidDataException($"{path} is not a FaceAge face check: expected input '{FeaturesInput}', output '{FaceOutput}' and metadata {KindKey}={Kind}.");
+            throw new InvalidDataException($"{path} is not a FaceAge face check: expected input '{FeaturesInput}', output '{FaceOutput}' and metadata "
+                + $"{KindKey}={Kind}.");
         if (metadata.GetValueOrDefault(TrainedHead.LayoutKey) != BackboneFeatures.Layout)
-            throw new InvalidDataException($"{path} was trained on features '{metadata.GetValueOrDefault(TrainedHead.LayoutKey) ?? "(none)"}', but this backbone gives '{BackboneFeatures.Layout}'.");
+            throw new InvalidDataException($"{path} was trained on features '{metadata.GetValueOrDefault(TrainedHead.LayoutKey) ?? "(none)"}', but this "
+                + $"backbone gives '{BackboneFeatures.Layout}'.");
     }
 
     public string Path { get; }

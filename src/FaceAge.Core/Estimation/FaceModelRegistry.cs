@@ -21,7 +21,8 @@ public static class FaceModelRegistry
 
     /// <summary>faceres-deep's outputs, as <see cref="FaceResEstimator"/> reads them.</summary>
     public static readonly FaceModelDefinition FaceResDeep = HseFaceRes("faceres-deep", "faceres-deep.onnx", BgrImageNet,
-        "HSE multi-output MobileNet (faceres-deep): 100 age bins, P(male), 1024-d descriptor; the analyzer's own model") with { LayoutName = BackboneFeatures.Layout };
+        "HSE multi-output MobileNet (faceres-deep): 100 age bins, P(male), 1024-d descriptor; the analyzer's own model")
+        with { LayoutName = BackboneFeatures.Layout };
 
     public static readonly IReadOnlyList<FaceModelDefinition> All =
     [

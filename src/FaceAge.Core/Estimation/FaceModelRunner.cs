@@ -61,7 +61,8 @@ public sealed class FaceModelRunner(FaceModelDefinition definition, ModelSession
                         int length = Definition.Outputs[o].Length;
                         var values = ((DenseTensor<float>)outputs[o]).Buffer.Span;
                         if (values.Length != batch * length)
-                            throw new InvalidDataException($"{session.Name}: output '{names[o]}' has {values.Length / batch} values per face, expected {length}.");
+                            throw new InvalidDataException($"{session.Name}: output '{names[o]}' has {values.Length / batch} values per face, expected "
+                                + $"{length}.");
                         values.Slice(row * length, length).CopyTo(features.AsSpan(offset));
                         offset += length;
                     }

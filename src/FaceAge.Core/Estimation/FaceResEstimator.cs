@@ -30,12 +30,14 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
     /// <param name="faceCheck">Scores each crop for being a face at all, on the same features (owned: disposed with the estimator).</param>
     /// <param name="extraModels">The other face models whose features the head reads, in the head's order (owned).</param>
     /// <param name="uncertaintyScale">Without a head: calibrated ± = this × the age distribution's standard deviation.</param>
-    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null, FaceCheck? faceCheck = null,
+    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null,
+        FaceCheck? faceCheck = null,
         IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1)
     {
         ExtraModels = extraModels ?? [];
         if (!ExtraModels.Select(m => m.Definition.Name).SequenceEqual((head?.Features.Extra ?? []).Select(m => m.Name)))
-            throw new ArgumentException($"The head {head?.Path} reads the features of {head?.Features.Name ?? "faceres-deep"}, but the estimator runs faceres-deep+{string.Join("+", ExtraModels.Select(m => m.Definition.Name))}.");
+            throw new ArgumentException($"The head {head?.Path} reads the features of {head?.Features.Name ?? "faceres-deep"}, but the estimator runs "
+                + $"faceres-deep+{string.Join("+", ExtraModels.Select(m => m.Definition.Name))}.");
         UncertaintyScale = head?.UncertaintyScale ?? uncertaintyScale;
         FaceCheck = faceCheck;
         FlipAugmentation = flipAugmentation;

@@ -14,7 +14,8 @@ public sealed class FeatureSet
     {
         if (models.Count == 0) throw new ArgumentException("A feature set names at least one face model.");
         if (models.Skip(1).Any(m => m.Name == FaceModelRegistry.FaceResDeep.Name))
-            throw new ArgumentException($"{FaceModelRegistry.FaceResDeep.Name} (the analyzer's own model) comes first in a feature set, got '{string.Join("+", models.Select(m => m.Name))}'.");
+            throw new ArgumentException($"{FaceModelRegistry.FaceResDeep.Name} (the analyzer's own model) comes first in a feature set, got "
+                + $"'{string.Join("+", models.Select(m => m.Name))}'.");
         if (models.Select(m => m.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != models.Count)
             throw new ArgumentException($"A feature set names each model once, got '{string.Join("+", models.Select(m => m.Name))}'.");
         Models = models;
@@ -34,7 +35,8 @@ public sealed class FeatureSet
         foreach (var part in layout.Split(Separator))
         {
             var model = FaceModelRegistry.All.FirstOrDefault(m => m.Layout == part)
-                ?? throw new InvalidDataException($"{source} was trained on features '{part}', which no face model of this build gives (known: {string.Join("; ", FaceModelRegistry.All.Select(m => m.Layout))}).");
+                ?? throw new InvalidDataException($"{source} was trained on features '{part}', which no face model of this build gives (known: "
+                    + $"{string.Join("; ", FaceModelRegistry.All.Select(m => m.Layout))}).");
             models.Add(model);
         }
         return new FeatureSet(models);

@@ -25,7 +25,8 @@ public sealed class TrainedHead : IDisposable
     {
         _session = session;
         Path = path;
-        if (!session.InputMetadata.ContainsKey(FeaturesInput) || !session.OutputMetadata.ContainsKey(AgeOutput) || !session.OutputMetadata.ContainsKey(MaleOutput))
+        if (!session.InputMetadata.ContainsKey(FeaturesInput) || !session.OutputMetadata.ContainsKey(AgeOutput)
+            || !session.OutputMetadata.ContainsKey(MaleOutput))
             throw new InvalidDataException($"{path} is not a FaceAge head: expected input '{FeaturesInput}' and outputs '{AgeOutput}', '{MaleOutput}'.");
         var metadata = session.ModelMetadata.CustomMetadataMap;
         if (!metadata.TryGetValue(LayoutKey, out var layout))
@@ -40,7 +41,8 @@ public sealed class TrainedHead : IDisposable
         {
             TunedBackbone = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, tuned);
             if (!File.Exists(TunedBackbone))
-                throw new FileNotFoundException($"{path} was trained with its own fine-tuned backbone {TunedBackbone}, which is missing; keep the two files together.", TunedBackbone);
+                throw new FileNotFoundException($"{path} was trained with its own fine-tuned backbone {TunedBackbone}, which is missing; keep the two files "
+                    + "together.", TunedBackbone);
         }
     }
 

@@ -2,6 +2,8 @@ namespace FaceAge.Core.Fusion;
 
 /// <summary>One age/gender estimate of a tracked face, with the weight it deserves.</summary>
 /// <param name="FaceScore">The face check's P(face) of the crop; null without a face check (then every sample counts as a face).</param>
-/// <param name="AgeUncertainty">The sample's calibrated ± (<see cref="FaceAge.Core.Estimation.FaceAttributes.AgeUncertainty"/>); null = its distribution's standard deviation.</param>
-public sealed record PersonSample(float[] AgeProbabilities, int FirstAge, float MaleProbability, double Quality, int FaceSize, float[] Descriptor, DateTimeOffset Time,
+/// <param name="AgeUncertainty">The sample's calibrated ± (<see cref="FaceAge.Core.Estimation.FaceAttributes.AgeUncertainty"/>);
+/// null = its distribution's standard deviation.</param>
+public sealed record PersonSample(float[] AgeProbabilities, int FirstAge, float MaleProbability, double Quality, int FaceSize, float[] Descriptor,
+    DateTimeOffset Time,
     float? FaceScore = null, double? AgeUncertainty = null);

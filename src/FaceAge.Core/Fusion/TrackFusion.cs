@@ -106,7 +106,7 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
 
     /// <summary>Highest cosine similarity between <paramref name="descriptor"/> and a kept descriptor (0 when none).</summary>
     public double BestSimilarity(float[] descriptor)
-        => _descriptors is { Count: > 0 } kept ? kept.Max(d => FaceAge.Core.Verification.FaceSimilarity.Cosine(d.Descriptor, descriptor)) : 0;
+        => _descriptors is { Count: > 0 } kept ? kept.Max(d => FaceSimilarity.Cosine(d.Descriptor, descriptor)) : 0;
 
     /// <summary>Drops the descriptors (privacy: they live only as long as the re-entry window).</summary>
     public void ForgetDescriptor() => _descriptors = null;

@@ -21,7 +21,8 @@ public static class ImageHeader
         if (b.Length >= 26 && b[0] == 'B' && b[1] == 'M')
             return (Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(b[18..])), Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(b[22..])));
         if (b.Length >= 4 && b[0] == 0xFF && b[1] == 0xD8) return Jpeg(b);
-        if (b.Length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') return WebP(b);
+        if (b.Length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E' && b[10] == 'B'
+            && b[11] == 'P') return WebP(b);
         return null;
     }
 

@@ -15,14 +15,16 @@ public sealed record CpuFeatures(string Model, bool Avx2, bool Avx512, bool Avx5
     public bool Vnni => Avx512Vnni || AvxVnni;
 
     /// <summary>"avx2 avx512f avx512_vnni" style list, as /proc/cpuinfo names them.</summary>
-    public string Flags => string.Join(' ', new[] { (Avx2, "avx2"), (Avx512, "avx512f"), (Avx512Vnni, "avx512_vnni"), (AvxVnni, "avx_vnni") }.Where(f => f.Item1).Select(f => f.Item2));
+    public string Flags => string.Join(' ',
+        new[] { (Avx2, "avx2"), (Avx512, "avx512f"), (Avx512Vnni, "avx512_vnni"), (AvxVnni, "avx_vnni") }.Where(f => f.Item1).Select(f => f.Item2));
 
     public override string ToString() => $"{Model}, {Cores} cores, {(Flags.Length > 0 ? Flags : "no AVX2")}";
 
     private static CpuFeatures Read()
     {
         int cores = Environment.ProcessorCount;
-        if (!X86Base.IsSupported) return new CpuFeatures(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), false, false, false, false, cores);
+        if (!X86Base.IsSupported) return new CpuFeatures(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), false, false, false,
+            false, cores);
         var (maxLeaf, _, _, _) = X86Base.CpuId(0, 0);
         bool avx2 = false, avx512 = false, avx512Vnni = false, avxVnni = false;
         if (maxLeaf >= 7)

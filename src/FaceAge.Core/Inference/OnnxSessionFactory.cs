@@ -83,7 +83,8 @@ public sealed class OnnxSessionFactory
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            _logger.LogWarning("Execution provider {Requested} is not available ({Reason}); models run on CPU instead.", requested.Name, e.Message.Split('\n')[0]);
+            _logger.LogWarning("Execution provider {Requested} is not available ({Reason}); models run on CPU instead.", requested.Name,
+                e.Message.Split('\n')[0]);
             return ExecutionProviders.Cpu;
         }
     }

@@ -11,7 +11,8 @@ public sealed record StreamInfo(int Width, int Height, double FramesPerSecond, T
 /// </summary>
 public static class FfprobeOutput
 {
-    public static readonly string[] Entries = ["-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate:format=duration", "-of", "default=noprint_wrappers=1"];
+    public static readonly string[] Entries = ["-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate:format=duration", "-of",
+        "default=noprint_wrappers=1"];
 
     /// <summary>The stream, or null when the output names no video size.</summary>
     public static StreamInfo? Parse(string output)
@@ -23,7 +24,8 @@ public static class FfprobeOutput
             return null;
         // Live streams often leave avg_frame_rate as 0/0; r_frame_rate is the fallback.
         double fps = Rate(values.GetValueOrDefault("avg_frame_rate")) is > 0 and var avg ? avg : Rate(values.GetValueOrDefault("r_frame_rate"));
-        TimeSpan? duration = double.TryParse(values.GetValueOrDefault("duration"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? TimeSpan.FromSeconds(s) : null;
+        TimeSpan? duration = double.TryParse(values.GetValueOrDefault("duration"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+            ? TimeSpan.FromSeconds(s) : null;
         return new StreamInfo(width, height, fps, duration);
     }
 

@@ -96,7 +96,8 @@ public interface IFrameSourceFactory
 public static class FrameSourceExtensions
 {
     /// <summary>Every frame of the source, opened first and disposed at the end.</summary>
-    public static async IAsyncEnumerable<VideoFrame> FramesAsync(this IFrameSource source, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<VideoFrame> FramesAsync(this IFrameSource source,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using (source)
         {

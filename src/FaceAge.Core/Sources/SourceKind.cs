@@ -6,7 +6,8 @@ namespace FaceAge.Core.Sources;
 /// </summary>
 public abstract class SourceKind
 {
-    public static readonly IReadOnlyList<SourceKind> All = [new RtspSource(), new HttpSource(), new V4l2DeviceSource(), new DirectShowDeviceSource(), new FileSource()];
+    public static readonly IReadOnlyList<SourceKind> All = [new RtspSource(), new HttpSource(), new V4l2DeviceSource(), new DirectShowDeviceSource(),
+        new FileSource()];
 
     public static SourceKind Of(string url) => All.First(k => k.Matches(url));
 
@@ -35,7 +36,8 @@ public abstract class SourceKind
 public sealed class RtspSource : SourceKind
 {
     public override string Name => "rtsp";
-    public override bool Matches(string url) => url.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase);
+    public override bool Matches(string url) => url.StartsWith("rtsp://", StringComparison.OrdinalIgnoreCase)
+        || url.StartsWith("rtsps://", StringComparison.OrdinalIgnoreCase);
     // TCP: no lost UDP packets (smeared frames).
     public override IReadOnlyList<string> ProbeFlags => ["-rtsp_transport", "tcp"];
     // -timeout (µs) stops a dead socket from hanging ffmpeg.
@@ -45,7 +47,8 @@ public sealed class RtspSource : SourceKind
 public sealed class HttpSource : SourceKind
 {
     public override string Name => "http";
-    public override bool Matches(string url) => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    public override bool Matches(string url) => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
     // The watchdog restarts a dropped stream; ffmpeg's own reconnect would hide the drop from it.
     public override IReadOnlyList<string> InputFlags(bool realTime) => ["-rw_timeout", "5000000", "-reconnect", "0"];
 }

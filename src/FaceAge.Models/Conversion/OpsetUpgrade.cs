@@ -28,7 +28,8 @@ public static class OpsetUpgrade
         foreach (var node in graph.Nodes)
         {
             if (Unsupported.Contains(node.OpType))
-                throw new InvalidDataException($"node '{node.Name}' ({node.OpType}) changed meaning between opset {model.Opset} and {Target}; FaceAge does not rewrite it.");
+                throw new InvalidDataException($"node '{node.Name}' ({node.OpType}) changed meaning between opset {model.Opset} and {Target}; FaceAge does "
+                    + "not rewrite it.");
             switch (node.OpType)
             {
                 case "Unsqueeze" or "Squeeze" when node.Attributes.FirstOrDefault(a => a.Name == "axes") is { Ints: { } axes }:
@@ -44,7 +45,8 @@ public static class OpsetUpgrade
                     // Before 13: the input is seen as 2-D, [product of dims before axis, product of the rest].
                     long axis = node.Attributes.FirstOrDefault(a => a.Name == "axis")?.Int ?? 1;
                     string x = node.Inputs[0], y = node.Outputs[0];
-                    string shape = ConvFolding.Unique(graph, y + "/shape"), flat = ConvFolding.Unique(graph, y + "/flat"), soft = ConvFolding.Unique(graph, y + "/2d");
+                    string shape = ConvFolding.Unique(graph, y + "/shape"), flat = ConvFolding.Unique(graph, y + "/flat"),
+                        soft = ConvFolding.Unique(graph, y + "/2d");
                     nodes.Add(new OnnxNode("Shape", shape + "__node", [x], [shape], []));
                     nodes.Add(new OnnxNode("Flatten", flat + "__node", [x], [flat], [OnnxAttribute.Of("axis", axis)]));
                     nodes.Add(node with { Inputs = [flat], Outputs = [soft], Attributes = [OnnxAttribute.Of("axis", -1L)] });

@@ -57,7 +57,8 @@ internal static class TensorOps
         var inputs = new List<string> { ctx.AsNative(x), ctx.AddInt64Initializer(node.Name + "/pads", [pads.Length], pads) };
         if (node.Op == "PadV2")
         {
-            var value = ctx.Get(node.Inputs[2]).Const?.RequireFloats($"{node.Name} constant value") ?? throw new NotSupportedException($"{node.Name}: pad value must be constant.");
+            var value = ctx.Get(node.Inputs[2]).Const?.RequireFloats($"{node.Name} constant value")
+                ?? throw new NotSupportedException($"{node.Name}: pad value must be constant.");
             inputs.Add(ctx.AddFloatInitializer(node.Name + "/value", [], [value[0]]));
         }
         ctx.Bind(node.Name, new TensorRef(ctx.AddNode("Pad", node.Name, inputs), Layout.Native, rank));
@@ -147,7 +148,8 @@ internal static class TensorOps
             ctx.AddInt64Initializer(node.Name + "/steps", [n], strides),
         ]);
         if (shrinkAxes.Count > 0)
-            sliced = ctx.AddNode("Squeeze", node.Name, [sliced, ctx.AddInt64Initializer(node.Name + "/squeeze_axes", [shrinkAxes.Count], shrinkAxes.ToArray())]);
+            sliced = ctx.AddNode("Squeeze", node.Name,
+                [sliced, ctx.AddInt64Initializer(node.Name + "/squeeze_axes", [shrinkAxes.Count], shrinkAxes.ToArray())]);
         ctx.Bind(node.Name, new TensorRef(sliced, Layout.Native, x.Rank - shrinkAxes.Count));
     }
 

@@ -86,7 +86,8 @@ public static class TfjsToOnnxConverter
             var tensor = ctx.Get(pooled ? name[..^PooledSuffix.Length] : name);
             var native = ctx.AsNative(tensor);
             var outName = ctx.UniqueName(name + ":0");
-            if (pooled) ctx.AddNode("ReduceMean", name + "/output", [native], [OnnxAttribute.Of("axes", new long[] { 1, 2 }), OnnxAttribute.Of("keepdims", 0L)], outName);
+            if (pooled) ctx.AddNode("ReduceMean", name + "/output", [native], [OnnxAttribute.Of("axes", new long[] { 1, 2 }), OnnxAttribute.Of("keepdims", 0L)],
+                outName);
             else ctx.AddNode("Identity", name + "/output", [native], output: outName);
             ctx.Graph.Outputs.Add(new OnnxValueInfo(outName, OnnxDataType.Float, null));
         }

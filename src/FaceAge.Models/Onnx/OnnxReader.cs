@@ -11,12 +11,14 @@ namespace FaceAge.Models.Onnx;
 public static class OnnxReader
 {
     // onnx.proto field numbers
-    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelDocString = 6, ModelGraph = 7, ModelOpsetImport = 8, ModelMetadataProps = 14;
+    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelDocString = 6, ModelGraph = 7, ModelOpsetImport = 8,
+        ModelMetadataProps = 14;
     private const int OpsetDomain = 1, OpsetVersion = 2;
     private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphDocString = 10, GraphInput = 11, GraphOutput = 12, GraphValueInfo = 13;
     private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5, NodeDocString = 6, NodeDomain = 7;
     private const int AttrName = 1, AttrF = 2, AttrI = 3, AttrS = 4, AttrT = 5, AttrFloats = 7, AttrInts = 8, AttrDocString = 13, AttrType = 20;
-    private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorInt32Data = 5, TensorInt64Data = 7, TensorName = 8, TensorRawData = 9, TensorDocString = 12;
+    private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorInt32Data = 5, TensorInt64Data = 7, TensorName = 8, TensorRawData = 9,
+        TensorDocString = 12;
     private const int ValueInfoName = 1, ValueInfoType = 2, ValueInfoDocString = 3;
     private const int TypeTensorType = 1, TensorTypeElemType = 1, TensorTypeShape = 2;
     private const int ShapeDim = 1, DimValue = 1;
@@ -112,7 +114,8 @@ public static class OnnxReader
                 case GraphInput: graph.Inputs.Add(ReadValueInfo(Sub(input))); break;
                 case GraphOutput: graph.Outputs.Add(ReadValueInfo(Sub(input))); break;
                 case GraphDocString or GraphValueInfo: input.SkipLastField(); break; // inferred again by the runtime
-                default: throw new InvalidDataException($"graph field {WireFormat.GetTagFieldNumber(tag)} (sparse initializers, quantization annotations) is not supported.");
+                default: throw new InvalidDataException($"graph field {WireFormat.GetTagFieldNumber(tag)} (sparse initializers, quantization annotations) "
+                    + "is not supported.");
             }
         // Initializers listed as graph inputs too (older exporters) stay initializers only.
         var constants = graph.Initializers.Select(t => t.Name).ToHashSet();
@@ -139,7 +142,8 @@ public static class OnnxReader
                 case NodeDomain:
                 {
                     var domain = input.ReadString();
-                    if (domain is not ("" or "ai.onnx")) throw new InvalidDataException($"node '{name}' ({opType}) is in domain '{domain}', which is not supported.");
+                    if (domain is not ("" or "ai.onnx")) throw new InvalidDataException($"node '{name}' ({opType}) is in domain '{domain}', which is not "
+                        + "supported.");
                     break;
                 }
                 default: throw new InvalidDataException($"node field {WireFormat.GetTagFieldNumber(tag)} is not supported.");
@@ -170,7 +174,8 @@ public static class OnnxReader
                 case AttrInts: ReadRepeated(input, tag, ints ??= [], static c => c.ReadInt64()); break;
                 case AttrDocString: input.SkipLastField(); break;
                 case AttrType: type = input.ReadInt64(); break;
-                default: throw new InvalidDataException($"attribute '{name}': field {WireFormat.GetTagFieldNumber(tag)} (graphs, sparse tensors, strings lists) is not supported.");
+                default: throw new InvalidDataException($"attribute '{name}': field {WireFormat.GetTagFieldNumber(tag)} (graphs, sparse tensors, strings "
+                    + "lists) is not supported.");
             }
         // An empty list is encoded as no values, so the declared type tells an empty list from a missing value.
         return type switch
@@ -206,14 +211,16 @@ public static class OnnxReader
                 case TensorName: name = input.ReadString(); break;
                 case TensorRawData: raw = input.ReadBytes().ToByteArray(); break;
                 case TensorDocString: input.SkipLastField(); break;
-                default: throw new InvalidDataException($"tensor '{name}': field {WireFormat.GetTagFieldNumber(tag)} (external data, strings, segments) is not supported.");
+                default: throw new InvalidDataException($"tensor '{name}': field {WireFormat.GetTagFieldNumber(tag)} (external data, strings, segments) is "
+                    + "not supported.");
             }
         if (!Enum.IsDefined(type)) throw new InvalidDataException($"tensor '{name}' has element type {(int)type}, which is not supported.");
         var shape = dims.ToArray();
         if (raw is not null)
         {
             long count = shape.Aggregate(1L, (a, d) => a * d);
-            if (raw.Length != count * ElementSize(type)) throw new InvalidDataException($"tensor '{name}': {raw.Length} bytes of data for shape [{string.Join(',', shape)}].");
+            if (raw.Length != count * ElementSize(type)) throw new InvalidDataException($"tensor '{name}': {raw.Length} bytes of data for shape "
+                + $"[{string.Join(',', shape)}].");
             return new OnnxTensor(name, type, shape, raw);
         }
         return type switch

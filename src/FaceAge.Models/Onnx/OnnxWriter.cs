@@ -9,7 +9,8 @@ namespace FaceAge.Models.Onnx;
 public static class OnnxWriter
 {
     // onnx.proto field numbers
-    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelDocString = 6, ModelGraph = 7, ModelOpsetImport = 8, ModelMetadataProps = 14;
+    private const int ModelIrVersion = 1, ModelProducerName = 2, ModelProducerVersion = 3, ModelDocString = 6, ModelGraph = 7, ModelOpsetImport = 8,
+        ModelMetadataProps = 14;
     private const int OpsetDomain = 1, OpsetVersion = 2;
     private const int StringEntryKey = 1, StringEntryValue = 2;
     private const int GraphNode = 1, GraphName = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;

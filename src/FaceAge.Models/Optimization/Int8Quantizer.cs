@@ -211,7 +211,8 @@ public static class Int8Quantizer
         var zName = ConvFolding.Unique(graph, hint + "_zero_point");
         graph.Initializers.Add(new OnnxTensor(zName, type, [scales.Length], zeroRaw));
         var output = ConvFolding.Unique(graph, hint + "_dq");
-        graph.Nodes.Insert(graph.Nodes.IndexOf(before), new OnnxNode("DequantizeLinear", output + "__node", [quantized, sName, zName], [output], [OnnxAttribute.Of("axis", 0L)]));
+        graph.Nodes.Insert(graph.Nodes.IndexOf(before),
+            new OnnxNode("DequantizeLinear", output + "__node", [quantized, sName, zName], [output], [OnnxAttribute.Of("axis", 0L)]));
         return output;
     }
 }

@@ -54,11 +54,13 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 var onnx = TfjsToOnnxConverter.Convert(LoadGraph(sourceDir, model), Options(model, model.Outputs));
                 if (model.Quantize is { } scheme)
                 {
-                    if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: int8).");
+                    if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: "
+                        + "int8).");
                     int folded = ConvFolding.Apply(onnx.Graph);
                     int convs = Int8Quantizer.Apply(onnx.Graph, model.InputRange);
                     log?.Invoke($"  folded {folded} ops, quantized {convs} convolutions to int8");
-                    onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
+                    onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel "
+                        + $"(symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
                 }
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
@@ -73,7 +75,8 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
             }
             else if (model.IsAdaptedOnnx)
             {
-                log?.Invoke($"adapting {model.Name} (ONNX from {model.Package}: input [{string.Join(", ", model.Input.Shape)}], outputs {string.Join(", ", model.Outputs ?? [])}) …");
+                log?.Invoke($"adapting {model.Name} (ONNX from {model.Package}: input [{string.Join(", ", model.Input.Shape)}], outputs "
+                    + $"{string.Join(", ", model.Outputs ?? [])}) …");
                 var source = Path.Combine(sourceDir, model.Files[0].Path);
                 var onnx = OnnxReader.ReadFile(source);
                 try
@@ -122,7 +125,8 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
     {
         if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: int8).");
         if (model.Calibration != "ultraface")
-            throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': an ONNX model is quantized with measured ranges; 'calibration' must name its inputs (known: ultraface), not '{model.Calibration}'.");
+            throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': an ONNX model is quantized with measured ranges; 'calibration' must name "
+                + $"its inputs (known: ultraface), not '{model.Calibration}'.");
         int upgraded = OpsetUpgrade.Apply(onnx);
         var inputs = new List<Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>>();
         foreach (var photo in photos)
@@ -132,8 +136,11 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
         }
         var ranges = ActivationCalibration.Measure(onnx, Int8Quantizer.TensorsToCalibrate(onnx.Graph), inputs, cancellationToken);
         int convs = Int8Quantizer.ApplyCalibrated(onnx.Graph, model.InputRange, ranges);
-        log?.Invoke($"  opset {OpsetUpgrade.Target} ({upgraded} nodes rewritten), ranges measured on {inputs.Count} inputs from {photos.Count} photos, quantized {convs} convolutions to int8");
-        onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from ranges measured on {photos.Count} sample photos (whole and 2x2 tiles), int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
+        log?.Invoke($"  opset {OpsetUpgrade.Target} ({upgraded} nodes rewritten), ranges measured on {inputs.Count} inputs from {photos.Count} photos, "
+            + $"quantized {convs} convolutions to int8");
+        onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from ranges measured on {photos.Count} sample photos (whole and "
+            + $"2x2 tiles), int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs "
+            + "compute the same)";
     }
 
     /// <summary>

@@ -47,8 +47,10 @@ public sealed class TfjsNode
     }
 
     // TF.js JSON writes int64 as strings and floats as numbers or strings ("NaN").
-    private static long ParseLong(JsonElement e) => e.ValueKind == JsonValueKind.String ? long.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetInt64();
-    private static double ParseDouble(JsonElement e) => e.ValueKind == JsonValueKind.String ? double.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetDouble();
+    private static long ParseLong(JsonElement e) => e.ValueKind == JsonValueKind.String
+        ? long.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetInt64();
+    private static double ParseDouble(JsonElement e) => e.ValueKind == JsonValueKind.String
+        ? double.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : e.GetDouble();
 }
 
 /// <summary>A constant tensor read from the weight shards, dequantized to its original type.</summary>

@@ -31,7 +31,8 @@ public static class TfjsWeightReader
                 result[spec.Name] = weight;
             }
             if (offset != data.Length)
-                throw new InvalidDataException($"Weight shards {string.Join(", ", group.GetProperty("paths").EnumerateArray())} hold {data.Length} bytes but the manifest describes {offset}.");
+                throw new InvalidDataException($"Weight shards {string.Join(", ", group.GetProperty("paths").EnumerateArray())} hold {data.Length} bytes "
+                    + $"but the manifest describes {offset}.");
         }
         return result;
     }

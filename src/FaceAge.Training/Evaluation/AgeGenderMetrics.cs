@@ -42,7 +42,8 @@ public sealed record AgeGenderMetrics(
     public int ChildrenN { get; init; }
     public double ChildrenMae { get; init; } = double.NaN;
     public double ChildrenSignedError { get; init; } = double.NaN;
-    /// <summary>Rows that state an uncertainty (of those with an exact age); <see cref="Coverage"/> is the share whose true age lies within the stated ±.</summary>
+    /// <summary>Rows that state an uncertainty (of those with an exact age); <see cref="Coverage"/> is the share whose
+    /// true age lies within the stated ±.</summary>
     public int UncertaintyN { get; init; }
     public double? Coverage { get; init; }
     /// <summary>Group labels: share whose group the stated ± interval reaches.</summary>
@@ -114,8 +115,10 @@ public sealed record AgeGenderMetrics(
             ChildrenMae = children.Count > 0 ? children.Average(p => Math.Abs(p.PredictedAge - p.TrueAge!.Value)) : double.NaN,
             ChildrenSignedError = children.Count > 0 ? children.Average(p => p.PredictedAge - p.TrueAge!.Value) : double.NaN,
             UncertaintyN = stated.Count,
-            Coverage = stated.Count > 0 ? stated.Count(p => Math.Abs(p.PredictedAge - p.TrueAge!.Value) <= p.AgeUncertainty!.Value) / (double)stated.Count : null,
-            GroupCoverage = statedGroups.Count > 0 ? statedGroups.Count(p => p.TrueAgeGroup!.Value.Distance(p.PredictedAge) <= p.AgeUncertainty!.Value) / (double)statedGroups.Count : null,
+            Coverage = stated.Count > 0 ? stated.Count(p => Math.Abs(p.PredictedAge - p.TrueAge!.Value) <= p.AgeUncertainty!.Value) / (double)stated.Count
+                : null,
+            GroupCoverage = statedGroups.Count > 0
+                ? statedGroups.Count(p => p.TrueAgeGroup!.Value.Distance(p.PredictedAge) <= p.AgeUncertainty!.Value) / (double)statedGroups.Count : null,
             MeanUncertainty = anyStated.Count > 0 ? anyStated.Average(p => p.AgeUncertainty!.Value) : null,
         };
     }

@@ -12,7 +12,8 @@ public enum CropMode
 {
     /// <summary>The image is a face chip already (UTKFace): the crop is the image, centred, side = view × image side.</summary>
     Aligned,
-    /// <summary>The largest face the analyzer's detector finds, cut as the analyzer cuts it (its margin, aligned by the eyes when it can): the product's path.</summary>
+    /// <summary>The largest face the analyzer's detector finds, cut as the analyzer cuts it (its margin, aligned by the
+    /// eyes when it can): the product's path.</summary>
     Detect,
 }
 
@@ -40,7 +41,8 @@ public sealed class FaceCropSource
 
     /// <summary>Face chips: the whole image centred, side = <paramref name="view"/> × image side (replicated border beyond it).</summary>
     public static FaceCropSource Aligned(float view)
-        => new(CropMode.Aligned, new FaceCropper((view - 1) / 2, alignByEyes: false), null, string.Create(CultureInfo.InvariantCulture, $"aligned:view={view}"));
+        => new(CropMode.Aligned, new FaceCropper((view - 1) / 2, alignByEyes: false), null,
+            string.Create(CultureInfo.InvariantCulture, $"aligned:view={view}"));
 
     /// <summary>The largest face <paramref name="analyzer"/> detects, cut with its margin.</summary>
     public static FaceCropSource Detected(FaceAnalyzer analyzer)
@@ -48,7 +50,8 @@ public sealed class FaceCropSource
         var o = analyzer.Options;
         var d = o.Detector;
         return new(CropMode.Detect, new FaceCropper(o.CropMargin, o.AlignByLandmarks), analyzer, string.Create(CultureInfo.InvariantCulture,
-            $"detect:{d.Kind}:{Path.GetFileName(d.ModelPath)}:score={d.ScoreThreshold}:tiles={d.Tiles}:min={d.MinFaceSize}:margin={o.CropMargin}:align={o.AlignByLandmarks}"));
+            $"detect:{d.Kind}:{Path.GetFileName(d.ModelPath)}:score={d.ScoreThreshold}:tiles={d.Tiles}:min={d.MinFaceSize}:"
+            + $"margin={o.CropMargin}:align={o.AlignByLandmarks}"));
     }
 
     public static FaceCropSource For(CropMode mode, FaceAnalyzer analyzer, float view) => mode == CropMode.Aligned ? Aligned(view) : Detected(analyzer);

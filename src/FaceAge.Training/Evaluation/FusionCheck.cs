@@ -11,7 +11,8 @@ namespace FaceAge.Training.Evaluation;
 /// <param name="FusedAge">All samples fused (<see cref="TrackFusion"/>), with its stated ±.</param>
 /// <param name="HalfDifference">Fused age of the first half minus that of the second half.</param>
 /// <param name="HalfDifferenceSd">The standard deviation that difference should have if the fusion's model is right (the shared part cancels).</param>
-public sealed record ClipFusion(string Clip, int Samples, double MeanAge, double SampleSpread, double StatedUncertainty, double FusedAge, double FusedUncertainty,
+public sealed record ClipFusion(string Clip, int Samples, double MeanAge, double SampleSpread, double StatedUncertainty, double FusedAge,
+    double FusedUncertainty,
     double HalfDifference, double HalfDifferenceSd)
 {
     /// <summary>ρ this clip implies: 1 − spread² / stated², within [0, 1].</summary>
@@ -46,9 +47,11 @@ public static class FusionCheck
         double mean = ages.Average(), spread = Math.Sqrt(ages.Sum(a => (a - mean) * (a - mean)) / (ages.Count - 1));
         double stated = Math.Sqrt(samples.Average(s => s.AgeUncertainty!.Value * s.AgeUncertainty!.Value));
         // Under the model the halves share ρ·u² and differ by their own parts: var = Σ (fused² − ρ·ū²) of the halves.
-        double Own(TrackFusion f, List<PersonSample> part) => Math.Max(0, f.AgeUncertainty * f.AgeUncertainty - correlation * part.Average(s => s.AgeUncertainty!.Value * s.AgeUncertainty!.Value));
+        double Own(TrackFusion f, List<PersonSample> part)
+            => Math.Max(0, f.AgeUncertainty * f.AgeUncertainty - correlation * part.Average(s => s.AgeUncertainty!.Value * s.AgeUncertainty!.Value));
         double sd = Math.Sqrt(Own(first, samples.Take(samples.Count / 2).ToList()) + Own(second, samples.Skip(samples.Count / 2).ToList()));
-        return new ClipFusion(Path.GetFileName(video), samples.Count, mean, spread, stated, all.AgeMean, all.AgeUncertainty, first.AgeMean - second.AgeMean, sd);
+        return new ClipFusion(Path.GetFileName(video), samples.Count, mean, spread, stated, all.AgeMean, all.AgeUncertainty, first.AgeMean - second.AgeMean,
+            sd);
     }
 
     /// <summary>
@@ -86,12 +89,14 @@ public static class FusionCheck
     private static Prediction Label(LabeledFace face, double age, double uncertainty, double male)
         => new(face.Age, face.Gender, age, male >= 0.5 ? Gender.Male : Gender.Female, male, face.AgeGroup, uncertainty);
 
-    /// <summary>The crop moved by up to 6 % of its side, scaled by ±6 %, turned by ±5°, maybe mirrored and blurred (a frame-to-frame change of a tracked face); null random = the crop itself.</summary>
+    /// <summary>The crop moved by up to 6 % of its side, scaled by ±6 %, turned by ±5°, maybe mirrored and blurred (a
+    /// frame-to-frame change of a tracked face); null random = the crop itself.</summary>
     private static Mat Jitter(Mat crop, Random? random)
     {
         if (random is null) return crop.Clone();
         double side = crop.Width, dx = (random.NextDouble() - 0.5) * 0.12 * side, dy = (random.NextDouble() - 0.5) * 0.12 * side;
-        using var m = Cv2.GetRotationMatrix2D(new Point2f((float)(side / 2 + dx), (float)(side / 2 + dy)), (random.NextDouble() - 0.5) * 10, 1 + (random.NextDouble() - 0.5) * 0.12);
+        var centre = new Point2f((float)(side / 2 + dx), (float)(side / 2 + dy));
+        using var m = Cv2.GetRotationMatrix2D(centre, (random.NextDouble() - 0.5) * 10, 1 + (random.NextDouble() - 0.5) * 0.12);
         m.Set(0, 2, m.At<double>(0, 2) - dx);
         m.Set(1, 2, m.At<double>(1, 2) - dy);
         var result = new Mat();

@@ -20,10 +20,12 @@ public static class LabelCsvReader
         using var reader = new StreamReader(csvPath);
         var header = reader.ReadLine()?.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray()
                      ?? throw new InvalidDataException($"{csvPath}: empty label file.");
-        int pathCol = Array.IndexOf(header, "path"), ageCol = Array.IndexOf(header, "age"), genderCol = Array.IndexOf(header, "gender"), groupCol = Array.IndexOf(header, "age_group"),
+        int pathCol = Array.IndexOf(header, "path"), ageCol = Array.IndexOf(header, "age"), genderCol = Array.IndexOf(header, "gender"),
+            groupCol = Array.IndexOf(header, "age_group"),
             subjectCol = Array.IndexOf(header, "subject");
         if (pathCol < 0 || (ageCol < 0 && genderCol < 0 && groupCol < 0))
-            throw new InvalidDataException($"{csvPath}: header must have 'path' and at least one of 'age', 'age_group', 'gender'; got '{string.Join(',', header)}'.");
+            throw new InvalidDataException($"{csvPath}: header must have 'path' and at least one of 'age', 'age_group', 'gender'; got "
+                + $"'{string.Join(',', header)}'.");
         int line = 1;
         while (reader.ReadLine() is { } row)
         {

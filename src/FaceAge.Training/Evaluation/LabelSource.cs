@@ -14,7 +14,8 @@ public static class LabelSource
     public static (List<LabeledFace> Faces, List<LabelError> Errors) Read(string path)
     {
         if (File.Exists(path)) return LabelCsvReader.Read(path);
-        if (!Directory.Exists(path)) throw new FileNotFoundException($"Labels not found: {path} (a CSV file, a folder of UTKFace-named images, or a folder with one sub-folder per age).", path);
+        if (!Directory.Exists(path)) throw new FileNotFoundException($"Labels not found: {path} (a CSV file, a folder of UTKFace-named images, or a folder "
+            + "with one sub-folder per age).", path);
         var subfolders = Directory.GetDirectories(path);
         return subfolders.Length > 0 && subfolders.All(d => int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out _))
             ? ReadAgeFolders(path)

@@ -31,7 +31,8 @@ public sealed record LabeledDataset(string Name, string Labels, CropMode Mode, L
     /// <summary>The terms of a known data set, by name; null for another.</summary>
     public string? Terms => Name.ToLowerInvariant() switch
     {
-        var n when n.Contains("utkface") => "UTKFace (https://susanqq.github.io/UTKFace/): non-commercial research use only; the copyright of the images belongs to their owners.",
+        var n when n.Contains("utkface")
+            => "UTKFace (https://susanqq.github.io/UTKFace/): non-commercial research use only; the copyright of the images belongs to their owners.",
         var n when n.Contains("fgnet") || n.Contains("fg-net") => "FG-NET aging database: research use only.",
         var n when n.Contains("fairface") => "FairFace (https://github.com/joojoooon/fairface): CC BY 4.0.",
         _ => null,

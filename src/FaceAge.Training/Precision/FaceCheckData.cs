@@ -45,7 +45,9 @@ public sealed class FaceCheckData(FaceAnalyzer analyzer, IFaceDetector detector,
             using (frame)
             {
                 var found = detector.Detect(frame.Image);
-                if (frame.Faces.Count > 0) Add(frame.Image, found.Where(d => !FaceFreeFrames.IsFalse(d, frame.Faces) && frame.Faces.Any(f => f.IntersectionOverUnion(d.Box) >= 0.3f)), true, frame.Source);
+                if (frame.Faces.Count > 0) Add(frame.Image,
+                    found.Where(d => !FaceFreeFrames.IsFalse(d, frame.Faces) && frame.Faces.Any(f => f.IntersectionOverUnion(d.Box) >= 0.3f)), true,
+                    frame.Source);
                 Add(frame.Image, found.Where(d => FaceFreeFrames.IsFalse(d, frame.Faces)), false, frame.Source);
             }
         log?.Invoke($"face check: {_samples.Count - before} crops from video frames");

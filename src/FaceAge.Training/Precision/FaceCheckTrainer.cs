@@ -39,7 +39,11 @@ public sealed class FaceCheckModel
         graph.Nodes.Add(new OnnxNode("Mul", "standardize", ["centred", "scale"], ["standardized"], []));
         graph.Nodes.Add(new OnnxNode("Gemm", "gemm", ["standardized", "w", "b"], ["logit"], [OnnxAttribute.Of("transB", 1L)]));
         graph.Nodes.Add(new OnnxNode("Sigmoid", "sigmoid", ["logit"], [FaceCheck.FaceOutput], []));
-        var model = new OnnxModel { Graph = graph, DocString = "FaceAge face check: P(face) of a detection from faceres-deep features (faceage train face-check)." };
+        var model = new OnnxModel
+        {
+            Graph = graph,
+            DocString = "FaceAge face check: P(face) of a detection from faceres-deep features (faceage train face-check).",
+        };
         model.Metadata[TrainedHead.LayoutKey] = BackboneFeatures.Layout;
         model.Metadata[FaceCheck.KindKey] = FaceCheck.Kind;
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) model.Metadata[key] = value;

@@ -42,7 +42,8 @@ public static class FaceFreeFrames
     public static Mat PaintOut(Mat image, BoxF box)
     {
         float grow = 0.5f * Math.Max(box.Width, box.Height);
-        var r = new Rect((int)(box.X - grow / 2), (int)(box.Y - grow * 0.7f), (int)(box.Width + grow), (int)(box.Height + grow * 1.2f)) & new Rect(0, 0, image.Width, image.Height);
+        var r = new Rect((int)(box.X - grow / 2), (int)(box.Y - grow * 0.7f), (int)(box.Width + grow), (int)(box.Height + grow * 1.2f))
+            & new Rect(0, 0, image.Width, image.Height);
         using var mask = new Mat(image.Size(), MatType.CV_8UC1, Scalar.Black);
         Cv2.Ellipse(mask, new RotatedRect(new Point2f(r.X + r.Width / 2f, r.Y + r.Height / 2f), new Size2f(r.Width, r.Height), 0), Scalar.White, -1);
         var result = new Mat();
@@ -105,7 +106,8 @@ public static class FaceFreeFrames
                             int spot = Math.Max(2, s / 10);
                             Cv2.Circle(image, new Point(c.X - s / 5, c.Y - s / 8), spot, Scalar.All(random.Next(0, 60)), -1);
                             Cv2.Circle(image, new Point(c.X + s / 5, c.Y - s / 8), spot, Scalar.All(random.Next(0, 60)), -1);
-                            if (random.NextDouble() < 0.5) Cv2.Line(image, new Point(c.X - s / 6, c.Y + s / 4), new Point(c.X + s / 6, c.Y + s / 4), Scalar.All(random.Next(0, 80)), Math.Max(1, s / 25));
+                            if (random.NextDouble() < 0.5) Cv2.Line(image, new Point(c.X - s / 6, c.Y + s / 4), new Point(c.X + s / 6, c.Y + s / 4),
+                                Scalar.All(random.Next(0, 80)), Math.Max(1, s / 25));
                         }
                     }
                     Cv2.GaussianBlur(image, image, new Size(0, 0), random.Next(1, 4));

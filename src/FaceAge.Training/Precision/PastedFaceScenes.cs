@@ -59,7 +59,9 @@ public static class PastedFaceScenes
         return scenes;
     }
 
-    /// <summary>A detection finds a pasted face when its centre lies in the face box and their IoU is at least 0.2 (detectors draw boxes of different extents).</summary>
+    /// <summary>A detection finds a pasted face when its centre lies in the face box and their IoU is at least 0.2
+    /// (detectors draw boxes of different extents).</summary>
     public static bool Finds(FaceDetection d, BoxF truth)
-        => d.Box.CenterX >= truth.X && d.Box.CenterX <= truth.Right && d.Box.CenterY >= truth.Y && d.Box.CenterY <= truth.Bottom && d.Box.IntersectionOverUnion(truth) >= 0.2f;
+        => d.Box.CenterX >= truth.X && d.Box.CenterX <= truth.Right && d.Box.CenterY >= truth.Y && d.Box.CenterY <= truth.Bottom
+            && d.Box.IntersectionOverUnion(truth) >= 0.2f;
 }

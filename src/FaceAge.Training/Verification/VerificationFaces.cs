@@ -32,7 +32,8 @@ public sealed class VerificationFaces(IFaceDetector detector, LandmarkFinder lan
         {
             var cells = line.Split(',');
             using var image = ImageDecoder.DecodeFile(Path.Combine(root, cells[path]));
-            Add("fgnet", "fgnet-" + cells[subject], age >= 0 && double.TryParse(cells[age], System.Globalization.CultureInfo.InvariantCulture, out var a) ? a : null, cells[path], image);
+            double? trueAge = age >= 0 && double.TryParse(cells[age], System.Globalization.CultureInfo.InvariantCulture, out var a) ? a : null;
+            Add("fgnet", "fgnet-" + cells[subject], trueAge, cells[path], image);
         }
     }
 

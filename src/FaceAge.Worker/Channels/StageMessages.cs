@@ -1,7 +1,6 @@
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
-using FaceAge.Worker.Sources;
 
 namespace FaceAge.Worker.Channels;
 
@@ -16,7 +15,8 @@ public sealed record DetectedFrame(CameraFrame Frame, IReadOnlyList<FaceDetectio
 /// <param name="CapturedAt">Wall-clock capture time of its frame (latency is measured from it).</param>
 /// <param name="Time">Scene time of its frame (what the sample is stamped with).</param>
 /// <param name="Flushed">Sent because the track ended, possibly long after capture: not counted as pipeline latency.</param>
-public sealed record CropRequest(string CameraId, long TrackId, FaceCrop Face, DateTimeOffset CapturedAt, DateTimeOffset Time, bool Flushed = false) : IDisposable
+public sealed record CropRequest(string CameraId, long TrackId, FaceCrop Face, DateTimeOffset CapturedAt, DateTimeOffset Time, bool Flushed = false)
+    : IDisposable
 {
     public double Quality => Face.Quality;
     public void Dispose() => Face.Dispose();
@@ -28,4 +28,3 @@ public sealed record TrackSeen(string CameraId, long TrackId, DateTimeOffset Tim
 public sealed record TrackEnded(string CameraId, long TrackId, DateTimeOffset Time) : FusionInput(CameraId);
 public sealed record SampleReady(string CameraId, long TrackId, PersonSample Sample, DateTimeOffset CapturedAt, bool Flushed = false) : FusionInput(CameraId);
 public sealed record OccupancyObserved(string CameraId, int Present, DateTimeOffset Time) : FusionInput(CameraId);
-public sealed record CameraStatusReported(CameraStatus Status) : FusionInput(Status.CameraId);

@@ -4,7 +4,8 @@ namespace FaceAge.Worker.Configuration;
 public sealed record LiveViewOptions
 {
     public bool Enabled { get; init; } = true;
-    /// <summary>When set, the page and its API need ?token=… (or "Authorization: Bearer …"). Use FACEAGE_LiveView__AccessToken to keep it out of files.</summary>
+    /// <summary>When set, the page and its API need ?token=… (or "Authorization: Bearer …"). Use
+    /// FACEAGE_LiveView__AccessToken to keep it out of files.</summary>
     public string? AccessToken { get; init; }
     /// <summary>Blur faces in previews. Unset: on unless every Http:Urls address is loopback.</summary>
     public bool? BlurFaces { get; init; }
@@ -24,8 +25,10 @@ public sealed record LiveViewOptions
 
     public IEnumerable<string> Validate(string prefix = "LiveView")
     {
-        if (PreviewIntervalMilliseconds is < 50 or > 60000) yield return $"{prefix}:PreviewIntervalMilliseconds must be 50–60000, got {PreviewIntervalMilliseconds}.";
+        if (PreviewIntervalMilliseconds is < 50 or > 60000) yield return $"{prefix}:PreviewIntervalMilliseconds must be 50–60000, got "
+            + $"{PreviewIntervalMilliseconds}.";
         if (PreviewWidth is < 64 or > 3840) yield return $"{prefix}:PreviewWidth must be 64–3840, got {PreviewWidth}.";
-        if (AccessToken is { } t && (t.Length < 8 || t.Any(char.IsWhiteSpace))) yield return $"{prefix}:AccessToken must be at least 8 characters without spaces.";
+        if (AccessToken is { } t && (t.Length < 8 || t.Any(char.IsWhiteSpace)))
+            yield return $"{prefix}:AccessToken must be at least 8 characters without spaces.";
     }
 }

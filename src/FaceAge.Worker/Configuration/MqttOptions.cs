@@ -34,10 +34,12 @@ public sealed record MqttOptions
         if (Port is < 1 or > 65535) yield return $"{prefix}:Port must be 1–65535, got {Port}.";
         if (string.IsNullOrWhiteSpace(Host)) yield return $"{prefix}:Host must be set.";
         if (!System.Net.IPAddress.TryParse(BindAddress, out _)) yield return $"{prefix}:BindAddress '{BindAddress}' is not an IP address.";
-        if (string.IsNullOrWhiteSpace(TopicPrefix) || TopicPrefix.Contains('#') || TopicPrefix.Contains('+')) yield return $"{prefix}:TopicPrefix must be set and hold no wildcards.";
+        if (string.IsNullOrWhiteSpace(TopicPrefix) || TopicPrefix.Contains('#') || TopicPrefix.Contains('+'))
+            yield return $"{prefix}:TopicPrefix must be set and hold no wildcards.";
         if (QualityOfService is < 0 or > 2) yield return $"{prefix}:QualityOfService must be 0, 1 or 2, got {QualityOfService}.";
         if (Mode == BrokerMode.Embedded && UseTls) yield return $"{prefix}:UseTls needs Mode External (the embedded broker serves plain TCP on {BindAddress}).";
-        foreach (var (key, path) in new[] { ("CaCertificatePath", CaCertificatePath), ("ClientCertificatePath", ClientCertificatePath), ("ClientKeyPath", ClientKeyPath), ("PasswordFile", PasswordFile) })
+        foreach (var (key, path) in new[] { ("CaCertificatePath", CaCertificatePath), ("ClientCertificatePath", ClientCertificatePath),
+            ("ClientKeyPath", ClientKeyPath), ("PasswordFile", PasswordFile) })
             if (!string.IsNullOrEmpty(path) && !File.Exists(path)) yield return $"{prefix}:{key} '{path}' does not exist.";
         if (!UseTls && (!string.IsNullOrEmpty(CaCertificatePath) || !string.IsNullOrEmpty(ClientCertificatePath)))
             yield return $"{prefix}:CaCertificatePath and ClientCertificatePath need UseTls true.";

@@ -67,7 +67,8 @@ public static class UnknownSettings
             foreach (var child in section.GetChildren()) yield return child.Path;
             yield break;
         }
-        if (type.IsGenericType && type.GetGenericTypeDefinition() is var def && (def == typeof(Dictionary<,>) || def == typeof(IReadOnlyDictionary<,>) || def == typeof(IDictionary<,>)))
+        if (type.IsGenericType && type.GetGenericTypeDefinition() is var def
+            && (def == typeof(Dictionary<,>) || def == typeof(IReadOnlyDictionary<,>) || def == typeof(IDictionary<,>)))
             yield break; // free-form keys
         if (ElementType(type) is { } element)
         {
@@ -75,7 +76,8 @@ public static class UnknownSettings
                 foreach (var key in Walk(item, element)) yield return key;
             yield break;
         }
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToDictionary(p => p.Name, p => p.PropertyType,
+            StringComparer.OrdinalIgnoreCase);
         foreach (var child in section.GetChildren())
         {
             if (!properties.TryGetValue(child.Key, out var propertyType)) yield return child.Path;
@@ -83,7 +85,8 @@ public static class UnknownSettings
         }
     }
 
-    private static bool IsLeaf(Type t) => t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(DateTimeOffset) || t == typeof(DateTime) || t == typeof(Uri);
+    private static bool IsLeaf(Type t) => t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan)
+        || t == typeof(DateTimeOffset) || t == typeof(DateTime) || t == typeof(Uri);
 
     private static Type? ElementType(Type t)
     {

@@ -16,7 +16,8 @@ public sealed record WatchdogOptions
     {
         if (StallSeconds is < 0.5 or > 600) yield return $"{prefix}:StallSeconds must be 0.5–600, got {StallSeconds}.";
         if (MinRateFraction is < 0 or >= 1) yield return $"{prefix}:MinRateFraction must be in [0, 1), got {MinRateFraction}.";
-        if (BackoffInitialSeconds <= 0 || BackoffMaxSeconds < BackoffInitialSeconds) yield return $"{prefix}:BackoffInitialSeconds must be > 0 and ≤ BackoffMaxSeconds.";
+        if (BackoffInitialSeconds <= 0 || BackoffMaxSeconds < BackoffInitialSeconds) yield return $"{prefix}:BackoffInitialSeconds must be > 0 and ≤ "
+            + "BackoffMaxSeconds.";
         if (ProbeTimeoutSeconds is < 1 or > 120) yield return $"{prefix}:ProbeTimeoutSeconds must be 1–120, got {ProbeTimeoutSeconds}.";
     }
 }

@@ -43,7 +43,8 @@ public sealed record WebhookOptions
             if (!EventKinds.Contains(kind, StringComparer.OrdinalIgnoreCase))
                 yield return $"{prefix}:Events '{kind}' is not an event kind (known: {string.Join(", ", EventKinds)}).";
         if (TimeoutSeconds is < 0.5 or > 300) yield return $"{prefix}:TimeoutSeconds must be 0.5–300, got {TimeoutSeconds}.";
-        foreach (var (key, path) in new[] { ("SecretFile", SecretFile), ("CaCertificatePath", CaCertificatePath), ("ClientCertificatePath", ClientCertificatePath), ("ClientKeyPath", ClientKeyPath) })
+        foreach (var (key, path) in new[] { ("SecretFile", SecretFile), ("CaCertificatePath", CaCertificatePath),
+            ("ClientCertificatePath", ClientCertificatePath), ("ClientKeyPath", ClientKeyPath) })
             if (!string.IsNullOrEmpty(path) && !File.Exists(path)) yield return $"{prefix}:{key} '{path}' does not exist.";
         if (string.IsNullOrEmpty(ClientCertificatePath) != string.IsNullOrEmpty(ClientKeyPath))
             yield return $"{prefix}:ClientCertificatePath and ClientKeyPath go together.";

@@ -5,7 +5,6 @@ using FaceAge.Core.Inference;
 using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Sources;
 
 namespace FaceAge.Worker.Detection;
 
@@ -44,7 +43,8 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
                         if (tiled is not null)
                         {
                             // Behind: the camera dropped frames since the last one seen here, or a newer one is already waiting.
-                            bool behind = live && options.PostponeTilesWhenBehind && ((lastSequence != long.MinValue && frame.Sequence - lastSequence > 1) || input.Count > 0);
+                            bool behind = live && options.PostponeTilesWhenBehind
+                                && ((lastSequence != long.MinValue && frame.Sequence - lastSequence > 1) || input.Count > 0);
                             fullySearched = schedule.Next(behind, out bool postponed);
                             if (fullySearched) tilePasses.Inc();
                             else if (postponed) tilesPostponed.Inc();

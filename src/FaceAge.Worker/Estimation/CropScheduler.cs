@@ -13,7 +13,7 @@ namespace FaceAge.Worker.Estimation;
 /// counted). Memory is bounded by the tracks present: one crop each, plus a bounded queue of last crops of ended
 /// tracks that had no sample yet.
 /// </summary>
-public sealed class CropScheduler : IDisposable
+public sealed class CropScheduler : ICropQueue, IDisposable
 {
     private sealed class Slot
     {
@@ -81,7 +81,8 @@ public sealed class CropScheduler : IDisposable
         lock (_gate)
         {
             Tick(crop.CapturedAt);
-            if (!_slots.TryGetValue((crop.CameraId, crop.TrackId), out var slot)) _slots[(crop.CameraId, crop.TrackId)] = slot = new Slot { FirstOffer = crop.CapturedAt };
+            if (!_slots.TryGetValue((crop.CameraId, crop.TrackId), out var slot)) _slots[(crop.CameraId,
+                crop.TrackId)] = slot = new Slot { FirstOffer = crop.CapturedAt };
             if (slot.Candidate is { } held && held.Quality >= crop.Quality && crop.CapturedAt - held.CapturedAt <= FreshCrop)
             {
                 crop.Dispose();
@@ -177,7 +178,8 @@ public sealed class CropScheduler : IDisposable
                 slot.Candidate = null;
                 slot.DueSince = DateTimeOffset.MaxValue;
             }
-        var due = _slots.Values.Where(s => s.Candidate is not null && Due(s, now)).OrderBy(s => s.Samples).ThenBy(s => s.LastTaken).Take(max - batch.Count).ToList();
+        var due = _slots.Values.Where(s => s.Candidate is not null && Due(s, now)).OrderBy(s => s.Samples).ThenBy(s
+            => s.LastTaken).Take(max - batch.Count).ToList();
         foreach (var slot in due)
         {
             batch.Add(slot.Candidate!);
@@ -208,7 +210,8 @@ public sealed class CropScheduler : IDisposable
             if (!_lowered && backlog && EffectiveRate < 0.9 * _configuredRate)
             {
                 _lowered = true;
-                _logger.LogWarning("Age/gender sampling lowered to {Rate:0.00} per track per second (configured {Configured}) across {Tracks} track(s): the estimator is saturated; tracks with the fewest samples go first",
+                _logger.LogWarning("Age/gender sampling lowered to {Rate:0.00} per track per second (configured {Configured}) across {Tracks} track(s): the "
+                    + "estimator is saturated; tracks with the fewest samples go first",
                     EffectiveRate, _configuredRate, _slots.Count);
             }
             else if (_lowered && EffectiveRate >= 0.95 * _configuredRate)

@@ -38,7 +38,8 @@ public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptio
                 {
                     var r = batch[i];
                     var a = attributes[i];
-                    var sample = new PersonSample(a.Age.Probabilities, a.Age.FirstAge, a.MaleProbability, r.Quality, r.Face.FaceSize, a.Descriptor, r.Time, a.FaceScore, a.AgeUncertainty);
+                    var sample = new PersonSample(a.Age.Probabilities, a.Age.FirstAge, a.MaleProbability, r.Quality, r.Face.FaceSize, a.Descriptor, r.Time,
+                        a.FaceScore, a.AgeUncertainty);
                     DedicatedThread.Write(output, new SampleReady(r.CameraId, r.TrackId, sample, r.CapturedAt, r.Flushed), cancellationToken);
                 }
             }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FaceAge.Core.Fusion;
-using FaceAge.Worker.Sources;
 
 namespace FaceAge.Worker.Events;
 

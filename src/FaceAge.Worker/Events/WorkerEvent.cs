@@ -1,5 +1,4 @@
 using FaceAge.Core.Fusion;
-using FaceAge.Worker.Sources;
 
 namespace FaceAge.Worker.Events;
 

@@ -8,17 +8,10 @@ using FaceAge.Worker.Metrics;
 
 namespace FaceAge.Worker.Fusion;
 
-/// <summary>Told of every sample a present person's estimate takes in, and of tracks that end (the live page's labels).</summary>
-public interface IPersonObserver
-{
-    void OnEstimate(string cameraId, long trackId, PersonEvent current);
-    void OnTrackEnded(string cameraId, long trackId);
-}
-
 /// <summary>
 /// The fuse stage: per camera a <see cref="PersonRegistry"/> turns tracks and samples into persons (re-entry aware),
-/// and out come worker events — a person who left, periodic person updates, occupancy, camera status and the
-/// statistics of each window. Each camera's re-entry window runs on its scene clock (media time for files).
+/// and out come worker events — a person who left, periodic person updates, occupancy and the statistics of each
+/// window. Each camera's re-entry window runs on its scene clock (media time for files).
 /// </summary>
 public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, TimeProvider? clock = null)
 {
@@ -74,7 +67,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             _cameras[id] = state = new CameraTally
             {
                 // A person who never passed the face check, or never showed a usable face, is counted and not published.
-                Registry = new PersonRegistry(id, settings.Fusion, _groups, settings.Analysis.FaceCheck is { Length: > 0 } ? settings.Analysis.FaceCheckThreshold : 0,
+                Registry = new PersonRegistry(id, settings.Fusion, _groups, settings.Analysis.FaceCheck is { Length: > 0 }
+                    ? settings.Analysis.FaceCheckThreshold : 0,
                     reason => metrics.PersonsFiltered.WithLabels(id, reason).Inc(),
                     relinked: () => metrics.PersonsRelinked.WithLabels(id).Inc(), switched: () => metrics.IdentitySwitches.WithLabels(id).Inc()),
                 WindowStart = _clock.GetUtcNow(),
@@ -117,7 +111,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                     LatencyObserved?.Invoke(latency);
                 }
                 if (settings.Pipeline.PersonUpdateSeconds > 0 && current is not null && cam.Present.Contains(sample.TrackId)
-                    && (!cam.LastUpdate.TryGetValue(sample.TrackId, out var last) || _clock.GetUtcNow() - last >= TimeSpan.FromSeconds(settings.Pipeline.PersonUpdateSeconds)))
+                    && (!cam.LastUpdate.TryGetValue(sample.TrackId, out var last)
+                        || _clock.GetUtcNow() - last >= TimeSpan.FromSeconds(settings.Pipeline.PersonUpdateSeconds)))
                 {
                     cam.LastUpdate[sample.TrackId] = _clock.GetUtcNow();
                     await output.WriteAsync(new PersonUpdated(current, _clock.GetUtcNow()), cancellationToken);
@@ -133,10 +128,6 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             case OccupancyObserved occupancy:
                 cam.Occupancy = occupancy.Present;
                 await output.WriteAsync(new OccupancyChanged(item.CameraId, occupancy.Present, _clock.GetUtcNow()), cancellationToken);
-                break;
-            case CameraStatusReported reported:
-                var name = settings.Cameras.FirstOrDefault(c => c.Id == reported.Status.CameraId)?.Name;
-                await output.WriteAsync(new CameraStatusChanged(reported.Status, name), cancellationToken);
                 break;
         }
     }

@@ -20,7 +20,8 @@ public static class SinkSetup
         if (settings.Mqtt.Enabled)
         {
             var topics = new MqttTopics(settings.Mqtt.TopicPrefix, settings.Sharding.Enabled ? settings.ReplicaOrdinal : null);
-            var discovery = settings.HomeAssistant.Enabled ? HomeAssistantDiscovery.Messages(settings.HomeAssistant, topics, cameras.Select(c => (c.Id, c.Name))) : null;
+            var discovery = settings.HomeAssistant.Enabled
+                ? HomeAssistantDiscovery.Messages(settings.HomeAssistant, topics, cameras.Select(c => (c.Id, c.Name))) : null;
             var outbox = new SqliteOutbox(settings.Outbox.ResolvedPath(), "mqtt", settings.Outbox, metrics, loggers.CreateLogger<SqliteOutbox>());
             sinks.Add(new MqttSink(settings.Mqtt, topics, cameras.Count, outbox, metrics, loggers.CreateLogger<MqttSink>(), discovery));
         }
@@ -30,8 +31,10 @@ public static class SinkSetup
             // The outbox file is named by the URL, so reordering Webhook:Urls never sends one receiver's backlog to another.
             var file = $"webhook-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(urls[i])))[..12]}.db";
             var name = urls.Length == 1 ? "webhook" : $"webhook-{i + 1}";
-            var outbox = new SqliteOutbox(settings.Outbox.PathFor(file), name, settings.Outbox, metrics, loggers.CreateLogger<SqliteOutbox>(), origin: "Outbox:Path (the webhook's outbox beside it)");
-            sinks.Add(new WebhookSink(name, new Uri(urls[i]), settings.Webhook, WebhookSink.Handler(settings.Webhook), outbox, metrics, loggers.CreateLogger<WebhookSink>()));
+            var outbox = new SqliteOutbox(settings.Outbox.PathFor(file), name, settings.Outbox, metrics, loggers.CreateLogger<SqliteOutbox>(),
+                origin: "Outbox:Path (the webhook's outbox beside it)");
+            sinks.Add(new WebhookSink(name, new Uri(urls[i]), settings.Webhook, WebhookSink.Handler(settings.Webhook), outbox, metrics,
+                loggers.CreateLogger<WebhookSink>()));
         }
         if (liveView is not null && settings.LiveView.Enabled) sinks.Add(liveView);
         return new EventHub(sinks, loggers.CreateLogger<EventHub>());

@@ -3,9 +3,6 @@ using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
-using FaceAge.Worker.Fusion;
-using FaceAge.Worker.Sources;
-using FaceAge.Worker.Tracking;
 using OpenCvSharp;
 
 namespace FaceAge.Worker.LiveView;
@@ -59,7 +56,8 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
             var cam = Camera(cameraId);
             cam.FrameTimes.Enqueue(time);
             while (cam.FrameTimes.Count > 0 && time - cam.FrameTimes.Peek() > FpsWindow) cam.FrameTimes.Dequeue();
-            if (cam.Preview is not null && cam.FrameTimes.Count > 1 && (time - _lastPreview.GetValueOrDefault(cameraId)).TotalMilliseconds < Options.PreviewIntervalMilliseconds) return;
+            if (cam.Preview is not null && cam.FrameTimes.Count > 1
+                && (time - _lastPreview.GetValueOrDefault(cameraId)).TotalMilliseconds < Options.PreviewIntervalMilliseconds) return;
             _lastPreview[cameraId] = time;
             double scale = Math.Min(1.0, Options.PreviewWidth / (double)frame.Width);
             var small = new Mat();

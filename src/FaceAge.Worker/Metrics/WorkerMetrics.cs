@@ -13,7 +13,9 @@ public sealed class WorkerMetrics
         CameraUp = f.CreateGauge("faceage_camera_up", "1 while the camera delivers frames, else 0.", "camera");
         Reconnects = f.CreateCounter("faceage_camera_reconnects_total", "Reader restarts after a dropped, frozen or slow stream.", "camera");
         Detections = f.CreateCounter("faceage_detections_total", "Faces detected.", "camera");
-        TilePasses = f.CreateCounter("faceage_detector_tile_passes_total", "Frames due for the detector's small-face tiles (Pipeline:TilesEveryNthFrame): run, or postponed because the camera's detector was behind.", "camera", "outcome");
+        TilePasses = f.CreateCounter("faceage_detector_tile_passes_total",
+            "Frames due for the detector's small-face tiles (Pipeline:TilesEveryNthFrame): run, or postponed because the camera's detector was behind.",
+            "camera", "outcome");
         TracksActive = f.CreateGauge("faceage_tracks_active", "Confirmed face tracks now.", "camera");
         PersonsPublished = f.CreateCounter("faceage_persons_published_total", "Person events produced.", "camera", "age_group", "gender");
         InferenceSeconds = f.CreateHistogram("faceage_inference_seconds", "Duration of one model run.", new HistogramConfiguration
@@ -21,23 +23,31 @@ public sealed class WorkerMetrics
             LabelNames = ["model"],
             Buckets = Histogram.ExponentialBuckets(0.002, 2, 12),
         });
-        BatchSize = f.CreateHistogram("faceage_inference_batch_size", "Crops per age/gender run.", new HistogramConfiguration { Buckets = [1, 2, 3, 4, 6, 8, 12, 16, 32, 64] });
-        PipelineLatency = f.CreateHistogram("faceage_pipeline_latency_seconds", "From frame capture to its age/gender sample being fused.", new HistogramConfiguration
+        BatchSize = f.CreateHistogram("faceage_inference_batch_size", "Crops per age/gender run.",
+            new HistogramConfiguration { Buckets = [1, 2, 3, 4, 6, 8, 12, 16, 32, 64] });
+        PipelineLatency = f.CreateHistogram("faceage_pipeline_latency_seconds", "From frame capture to its age/gender sample being fused.",
+            new HistogramConfiguration
         {
             Buckets = Histogram.ExponentialBuckets(0.01, 1.6, 14),
         });
         MqttPublished = f.CreateCounter("faceage_mqtt_published_total", "MQTT messages the broker accepted.", "kind");
         MqttFailed = f.CreateCounter("faceage_mqtt_failed_total", "MQTT messages that could not be published.", "kind");
         MqttConnected = f.CreateGauge("faceage_mqtt_connected", "1 while connected to the MQTT broker.");
-        PersonsRelinked = f.CreateCounter("faceage_persons_relinked_total", "New tracks found to continue a person seen shortly before, by the face descriptor: a broken track repaired or a return within Fusion:ReentryWindow.", "camera");
-        IdentitySwitches = f.CreateCounter("faceage_track_identity_switches_total", "Tracks split because two samples in a row resembled none of the track's earlier ones: the track jumped to another face (an ID switch).", "camera");
-        PersonsFiltered = f.CreateCounter("faceage_persons_filtered_total", "Persons not published: not_a_face (no sample passed the face check), low_quality (no usable sample), too_few_samples.", "camera", "reason");
-        StageCpu = f.CreateCounter("faceage_stage_cpu_seconds_total", "CPU seconds the worker's own stages spent (detect and estimate include their model runs).", "stage");
+        PersonsRelinked = f.CreateCounter("faceage_persons_relinked_total", "New tracks found to continue a person seen shortly before, by the face "
+            + "descriptor: a broken track repaired or a return within Fusion:ReentryWindow.", "camera");
+        IdentitySwitches = f.CreateCounter("faceage_track_identity_switches_total",
+            "Tracks split because two samples in a row resembled none of the track's earlier ones: the track jumped to another face (an ID switch).", "camera");
+        PersonsFiltered = f.CreateCounter("faceage_persons_filtered_total",
+            "Persons not published: not_a_face (no sample passed the face check), low_quality (no usable sample), too_few_samples.", "camera", "reason");
+        StageCpu = f.CreateCounter("faceage_stage_cpu_seconds_total",
+            "CPU seconds the worker's own stages spent (detect and estimate include their model runs).", "stage");
         ModelCpu = f.CreateCounter("faceage_model_cpu_seconds_total", "CPU seconds inside model runs, per model file.", "model");
-        SamplingRate = f.CreateGauge("faceage_sampling_rate", "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
+        SamplingRate = f.CreateGauge("faceage_sampling_rate",
+            "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
         QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
         OutboxMessages = f.CreateGauge("faceage_outbox_messages", "Messages waiting in a sink's outbox for the receiver's acknowledgement.", "sink");
-        OutboxDiscarded = f.CreateCounter("faceage_outbox_discarded_total", "Undelivered messages discarded because the outbox was full or they were too old.", "sink");
+        OutboxDiscarded = f.CreateCounter("faceage_outbox_discarded_total", "Undelivered messages discarded because the outbox was full or they were too old.",
+            "sink");
         EventsDropped = f.CreateCounter("faceage_events_dropped_total", "Events a sink could not queue (its intake was full).", "sink");
         SinkRejected = f.CreateCounter("faceage_sink_rejected_total", "Messages a receiver refused for good (dropped, logged).", "sink", "kind");
         SinkReady = f.CreateGauge("faceage_sink_ready", "1 while a sink can deliver (connected, receiver answering).", "sink");

@@ -6,7 +6,7 @@ using FaceAge.Core.Tracking;
 using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Detection;
-using FaceAge.Worker.Estimation;
+using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tracking;
@@ -15,12 +15,14 @@ namespace FaceAge.Worker.Pipeline;
 
 /// <summary>
 /// One camera's stages, each joined to the next by a bounded channel: source (supervised) → detect → track, which
-/// offers crops to the shared <see cref="CropScheduler"/> and reports tracks to the shared fuse stage. A stage that
-/// fails ends this camera only; the channel after it completes, so the rest drains.
+/// offers crops to the shared crop queue (estimation) and reports tracks to the shared fuse stage; the camera's status
+/// goes straight to the events. A stage that fails ends this camera only; the channel after it completes, so the rest
+/// drains.
 /// </summary>
 public sealed class CameraPipeline(
-    CameraOptions camera, WorkerSettings settings, IFaceDetector detector, FaceSampling sampling, CropScheduler crops,
-    ChannelWriter<FusionInput> fusion, IFrameSourceFactory sources, WorkerMetrics metrics, ILogger logger, IFrameObserver? observer = null)
+    CameraOptions camera, WorkerSettings settings, IFaceDetector detector, FaceSampling sampling, ICropQueue crops,
+    ChannelWriter<FusionInput> fusion, ChannelWriter<WorkerEvent> events, IFrameSourceFactory sources, WorkerMetrics metrics, ILogger logger,
+    IFrameObserver? observer = null)
 {
     public Task RunAsync(CancellationToken cancellationToken)
     {
@@ -28,13 +30,14 @@ public sealed class CameraPipeline(
         // A live camera's detector always takes the newest frame: a queue in front of it would only add latency.
         var captured = StageChannels.Create<CameraFrame>(live ? 1 : settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "detect");
         var detected = StageChannels.Create<DetectedFrame>(settings.Pipeline.QueueCapacity, live, metrics, camera.Id, "track");
-        var supervisor = new CameraSupervisor(camera, settings.Watchdog, sources, metrics, logger,
-            (status, ct) => fusion.WriteAsync(new CameraStatusReported(status), ct));
+        var supervisor = new CameraSupervisor(camera, settings.Watchdog, sources, metrics, logger, events.WriteAsync);
         var tracker = new FaceTracker(settings.Tracking, camera.MaxFps > 0 ? camera.MaxFps : 10);
-        var track = new TrackStage(camera.Id, tracker, sampling, crops, settings.Tracking.MaxLostTime, sceneTimeIsWallClock: !camera.Kind.IsFile, metrics, observer);
+        var track = new TrackStage(camera.Id, tracker, sampling, crops, settings.Tracking.MaxLostTime,
+            sceneTimeIsWallClock: !camera.Kind.IsFile, metrics, observer);
         return Task.WhenAll(
             RunStage(() => supervisor.RunAsync(captured.Writer, cancellationToken), () => captured.Writer.TryComplete()),
-            RunStage(() => new DetectStage(camera.Id, detector, settings.Pipeline, metrics, live).RunAsync(captured.Reader, detected.Writer, cancellationToken), () => detected.Writer.TryComplete()),
+            RunStage(() => new DetectStage(camera.Id, detector, settings.Pipeline, metrics, live).RunAsync(captured.Reader, detected.Writer, cancellationToken),
+                () => detected.Writer.TryComplete()),
             RunStage(() => track.RunAsync(detected.Reader, fusion, cancellationToken), () => Drain(detected.Reader)));
     }
 

@@ -8,7 +8,6 @@ using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Fusion;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Tracking;
 
 namespace FaceAge.Worker.Pipeline;
 
@@ -39,8 +38,10 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         var cameras = settings.Cameras.Where(c => c.Enabled).ToList();
         using var analyzer = FaceAnalyzer.Create(settings.Analysis, loggers);
         _logger.LogInformation("CPU {Cpu}; ONNX Runtime {Provider}; detector {Detector}; age/gender model {Model}{Variant}",
-            CpuFeatures.Current, analyzer.Provider.Name, analyzer.DetectorName, settings.Analysis.AgeGenderModel, analyzer.EstimatorVariant is { } v ? $" ({v})" : "");
-        _logger.LogInformation("{Count} camera(s): {Cameras}; sinks: {Sinks}", cameras.Count, string.Join(", ", cameras.Select(c => c.Id)), string.Join(", ", events.Sinks.Select(s => s.Name)));
+            CpuFeatures.Current, analyzer.Provider.Name, analyzer.DetectorName, settings.Analysis.AgeGenderModel, analyzer.EstimatorVariant is { } v ? $" ({v})"
+                : "");
+        _logger.LogInformation("{Count} camera(s): {Cameras}; sinks: {Sinks}", cameras.Count, string.Join(", ", cameras.Select(c => c.Id)),
+            string.Join(", ", events.Sinks.Select(s => s.Name)));
 
         var fusion = Channel.CreateBounded<FusionInput>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var outgoing = Channel.CreateBounded<WorkerEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
@@ -55,12 +56,13 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         var fuse = new FusionStage(settings, metrics) { LatencyObserved = LatencyObserved, Observer = persons, Log = loggers.CreateLogger<FusionStage>() }
             .RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token);
         var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics).RunAsync(crops, fusion.Writer, drainDeadline.Token)
-            .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); }, TaskScheduler.Default);
+            .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); },
+                TaskScheduler.Default);
         var depth = ReportAsync(fusion.Reader, outgoing.Reader, analyzer.RunClock, stoppingToken);
 
         Started = true;
-        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, analyzer.Sampling, crops, fusion.Writer, sources, metrics,
-            loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), frames).RunAsync(stoppingToken)).ToList();
+        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, analyzer.Sampling, crops, fusion.Writer, outgoing.Writer,
+            sources, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), frames).RunAsync(stoppingToken)).ToList();
         await Task.WhenAll(cameraTasks);
         crops.Complete();
         _logger.LogInformation("All cameras stopped; draining the pipeline");
@@ -88,7 +90,8 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         }
     }
 
-    private async Task ReportAsync(ChannelReader<FusionInput> fusion, ChannelReader<WorkerEvent> outgoing, ModelRunClock models, CancellationToken cancellationToken)
+    private async Task ReportAsync(ChannelReader<FusionInput> fusion, ChannelReader<WorkerEvent> outgoing, ModelRunClock models,
+        CancellationToken cancellationToken)
     {
         var reported = new Dictionary<string, double>();
         while (!cancellationToken.IsCancellationRequested)

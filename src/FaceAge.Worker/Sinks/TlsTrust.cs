@@ -28,7 +28,8 @@ public static class TlsTrust
     /// <summary>Valid when the name matches and the chain ends at one of <paramref name="roots"/> (a private CA).</summary>
     public static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) return false;
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)
+            || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);

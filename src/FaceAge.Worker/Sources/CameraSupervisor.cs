@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using FaceAge.Core.Sources;
+using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 
 namespace FaceAge.Worker.Sources;
@@ -10,11 +12,11 @@ namespace FaceAge.Worker.Sources;
 /// frame for StallSeconds) or, for a live source, runs far below its expected rate, stops it and opens it again
 /// with exponential back-off and jitter. A file that waits for the pipeline is never judged by its rate; a file
 /// that fails part-way is resumed where it broke off, never replayed from the start; a file's end ends the camera
-/// (or starts it over with Loop). Every state change is reported, in order. One camera never waits on another.
+/// (or starts it over with Loop). Every state change is reported, in order, as the event the sinks publish. One camera never waits on another.
 /// </summary>
 public sealed class CameraSupervisor(
     CameraOptions camera, WatchdogOptions watchdog, IFrameSourceFactory sources, WorkerMetrics metrics, ILogger logger,
-    Func<CameraStatus, CancellationToken, ValueTask> onStatus, TimeProvider? clock = null)
+    Func<CameraStatusChanged, CancellationToken, ValueTask> onStatus, TimeProvider? clock = null)
 {
     private readonly Backoff _backoff = new(TimeSpan.FromSeconds(watchdog.BackoffInitialSeconds), TimeSpan.FromSeconds(watchdog.BackoffMaxSeconds));
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
@@ -118,7 +120,8 @@ public sealed class CameraSupervisor(
                 online = true;
                 metrics.CameraUp.WithLabels(camera.Id).Set(1);
                 if (_reported != CameraState.Online)
-                    logger.LogInformation("Camera {Camera} online: {Width}x{Height} at {Fps:0.#} fps ({Kind})", camera.Id, source.FrameSize.Width, source.FrameSize.Height, expectedFps, camera.Kind);
+                    logger.LogInformation("Camera {Camera} online: {Width}x{Height} at {Fps:0.#} fps ({Kind})", camera.Id, source.FrameSize.Width,
+                        source.FrameSize.Height, expectedFps, camera.Kind);
                 await ReportAsync(CameraState.Online, null, cancellationToken);
             }
             monitor?.Frame(now);
@@ -154,6 +157,6 @@ public sealed class CameraSupervisor(
     {
         if (state == _reported && state != CameraState.Offline) return;
         _reported = state;
-        await onStatus(new CameraStatus(camera.Id, state, reason, _clock.GetUtcNow()), cancellationToken);
+        await onStatus(new CameraStatusChanged(new CameraStatus(camera.Id, state, reason, _clock.GetUtcNow()), camera.Name), cancellationToken);
     }
 }

@@ -3,24 +3,18 @@ using FaceAge.Core.Analysis;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Tracking;
 using FaceAge.Worker.Channels;
-using FaceAge.Worker.Estimation;
+using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 
 namespace FaceAge.Worker.Tracking;
 
-/// <summary>What the track stage reports about each frame, for the live page (boxes of confirmed tracks).</summary>
-public interface IFrameObserver
-{
-    void OnFrame(string cameraId, Core.Imaging.IFrameImage frame, IEnumerable<(long TrackId, Core.Detection.BoxF Box)> tracks, DateTimeOffset time);
-}
-
 /// <summary>
 /// One camera's track stage: keeps face identities across frames (Kalman + IoU, ByteTrack's low-score pass) in scene
 /// time, tells the fuse stage which tracks are seen and which ended, and offers the crops of tracks that are due a
-/// sample to the <see cref="CropScheduler"/>.
+/// sample to the estimation side through an <see cref="ICropQueue"/>.
 /// </summary>
 public sealed class TrackStage(
-    string cameraId, FaceTracker tracker, FaceSampling sampling, CropScheduler crops, TimeSpan maxLostTime, bool sceneTimeIsWallClock,
+    string cameraId, FaceTracker tracker, FaceSampling sampling, ICropQueue crops, TimeSpan maxLostTime, bool sceneTimeIsWallClock,
     WorkerMetrics metrics, IFrameObserver? observer = null)
 {
     public async Task RunAsync(ChannelReader<DetectedFrame> input, ChannelWriter<FusionInput> fusion, CancellationToken cancellationToken)
@@ -53,7 +47,8 @@ public sealed class TrackStage(
                         var frame = item.Frame;
                         var time = frame.Time;
                         double started = ThreadCpuTime.Now();
-                        var update = item.Detections is { } d ? tracker.Update(d, time, item.FullySearched, (frame.Video.Width, frame.Video.Height)) : tracker.Predict(time);
+                        var update = item.Detections is { } d ? tracker.Update(d, time, item.FullySearched, (frame.Video.Width, frame.Video.Height))
+                            : tracker.Predict(time);
                         trackCpu.Inc(ThreadCpuTime.Now() - started);
                         foreach (var track in update.Active)
                         {
@@ -84,7 +79,8 @@ public sealed class TrackStage(
         }
     }
 
-    private async Task<int> ReportOccupancyAsync(int present, int last, DateTimeOffset time, ChannelWriter<FusionInput> fusion, CancellationToken cancellationToken)
+    private async Task<int> ReportOccupancyAsync(int present, int last, DateTimeOffset time, ChannelWriter<FusionInput> fusion,
+        CancellationToken cancellationToken)
     {
         if (present != last) await fusion.WriteAsync(new OccupancyObserved(cameraId, present, time), cancellationToken);
         return present;

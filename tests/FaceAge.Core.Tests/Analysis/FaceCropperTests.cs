@@ -44,7 +44,8 @@ public class FaceCropperTests
         var cropper = new FaceCropper(0.25f);
         var upright = new FaceDetection(new BoxF(x, y, width, height), 0.9f);
         // Eyes on a tilted line: the crop is rotated, so the part it reads is the rotated square's bounding box.
-        var tilted = upright with { Landmarks = new FaceLandmarks(new PointF(x + 0.3f * width, y + 0.45f * height), new PointF(x + 0.7f * width, y + 0.3f * height), new PointF(x + 0.5f * width, y + 0.6f * height)) };
+        var tilted = upright with { Landmarks = new FaceLandmarks(new PointF(x + 0.3f * width, y + 0.45f * height),
+            new PointF(x + 0.7f * width, y + 0.3f * height), new PointF(x + 0.5f * width, y + 0.6f * height)) };
         // An upright square inside the frame is resized instead (next test); leaving the frame, it is warped too.
         var square = cropper.Locate(upright);
         bool uprightWarped = FaceCropper.UprightSquare(square.CenterX, square.CenterY, square.Side, frame.Width, frame.Height) is null;
@@ -57,7 +58,8 @@ public class FaceCropperTests
             // Equal up to the rounding of the warp's matrix, which is expressed from another origin (measured: identical).
             Cv2.MinMaxLoc(diff.Reshape(1), out _, out double worst);
             int differing = Cv2.CountNonZero(diff.Reshape(1));
-            Assert.True(worst <= 1 && differing <= Size * Size * 3 / 1000, $"{differing} values differ, by up to {worst} (face {face.Box}, landmarks {face.Landmarks is not null})");
+            Assert.True(worst <= 1 && differing <= Size * Size * 3 / 1000,
+                $"{differing} values differ, by up to {worst} (face {face.Box}, landmarks {face.Landmarks is not null})");
         }
     }
 
@@ -79,7 +81,8 @@ public class FaceCropperTests
         using var noWindow = new Mat();
         var shift = Cv2.PhaseCorrelate(a, b, noWindow, out _);
         double allowed = 0.5 * Size / side + 0.15;
-        Assert.True(Math.Abs(shift.X) <= allowed && Math.Abs(shift.Y) <= allowed, $"content moved by ({shift.X:F2}, {shift.Y:F2}) crop pixels, allowed {allowed:F2}");
+        Assert.True(Math.Abs(shift.X) <= allowed && Math.Abs(shift.Y) <= allowed,
+            $"content moved by ({shift.X:F2}, {shift.Y:F2}) crop pixels, allowed {allowed:F2}");
         // And the pixels: the same bilinear sampling, so only edges moved by that sub-pixel shift differ.
         using var diff = new Mat();
         Cv2.Absdiff(warped, resized, diff);

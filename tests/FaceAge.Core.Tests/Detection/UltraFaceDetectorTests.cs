@@ -71,7 +71,8 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
     [InlineData(1920, 1080, 320, 192)]
     public void An_image_runs_at_an_input_that_fits_its_aspect_at_the_letterbox_scale(int width, int height, int inputWidth, int inputHeight)
     {
-        using var detector = (UltraFaceDetector)DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models, new OnnxSessionFactory(new InferenceOptions()));
+        using var detector = (UltraFaceDetector)DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1 }, RepoPaths.Models,
+            new OnnxSessionFactory(new InferenceOptions()));
         var box = detector.InputFor(width, height);
         Assert.Equal((inputWidth, inputHeight), (box.Width, box.Height));
         Assert.Equal(Letterbox.Fit(width, height, 320, 240).Scale, box.Scale);
@@ -86,7 +87,8 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
         // The npm file as published: 320×240 only, its own anchors and decoding.
         var sessions = new OnnxSessionFactory(new InferenceOptions());
         using var published = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1, ModelPath = NpmFile }, RepoPaths.Models, sessions);
-        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1, ModelPath = "ultraface-rfb-320.onnx" }, RepoPaths.Models, sessions);
+        using var detector = DetectorRegistry.Create(new DetectorOptions { Kind = "UltraFace", Tiles = 1, ModelPath = "ultraface-rfb-320.onnx" },
+            RepoPaths.Models, sessions);
         Assert.Equal("UltraFace 320x240", published.Name);
         Assert.Equal("UltraFace up to 320x240", detector.Name);
         var reference = published.Detect(frame);
@@ -97,7 +99,8 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
         foreach (var r in reference)
         {
             var match = found.MaxBy(f => f.Box.IntersectionOverUnion(r.Box))!;
-            Assert.True(match.Box.IntersectionOverUnion(r.Box) > 0.98f, $"face at ({r.Box.X:F0}, {r.Box.Y:F0}): IoU {match.Box.IntersectionOverUnion(r.Box):F3}, score {match.Score:F3} vs {r.Score:F3} with the padded input's box");
+            Assert.True(match.Box.IntersectionOverUnion(r.Box) > 0.98f, $"face at ({r.Box.X:F0}, {r.Box.Y:F0}): IoU "
+                + $"{match.Box.IntersectionOverUnion(r.Box):F3}, score {match.Score:F3} vs {r.Score:F3} with the padded input's box");
             Assert.InRange(match.Score, r.Score - 0.02f, r.Score + 0.02f);
         }
     }
@@ -149,7 +152,9 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
             }
         }
 
-        public override string ToString() => $"float {Float} faces, int8 {Int8}, matched {Matched}; IoU mean {Ious.DefaultIfEmpty().Average():0.000} min {Ious.DefaultIfEmpty().Min():0.000}; |Δscore| mean {ScoreDiffs.DefaultIfEmpty().Average():0.000} max {ScoreDiffs.DefaultIfEmpty().Max():0.000}";
+        public override string ToString() => $"float {Float} faces, int8 {Int8}, matched {Matched}; IoU mean {Ious.DefaultIfEmpty().Average():0.000} min "
+            + $"{Ious.DefaultIfEmpty().Min():0.000}; |Δscore| mean {ScoreDiffs.DefaultIfEmpty().Average():0.000} "
+            + $"max {ScoreDiffs.DefaultIfEmpty().Max():0.000}";
 
         public void Dispose()
         {
@@ -188,7 +193,8 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
     {
         using var tiled = new FloatAgainstInt8(tiles: 2);
         foreach (var video in new[] { "s18.mp4", "s32.mp4", "d14.mp4", "short_hamilton_clip.mp4" })
-            foreach (var frame in new FfmpegFrameSource(new FrameSourceOptions(Path.Combine(RepoPaths.Shared, "videos", video)) { MaxFps = 2 }).FramesAsync().ToBlockingEnumerable())
+            foreach (var frame in new FfmpegFrameSource(new FrameSourceOptions(Path.Combine(RepoPaths.Shared, "videos",
+                video)) { MaxFps = 2 }).FramesAsync().ToBlockingEnumerable())
                 using (frame)
                     tiled.Compare(frame.Image);
         output.WriteLine($"videos at 2 frames/s, 2x2 tiles: {tiled}");

@@ -27,7 +27,8 @@ public class FaceCheckTests(ITestOutputHelper output)
             Assert.Equal(count, faces.Count);
             scores.AddRange(faces.Select(f => f.FaceScore!.Value));
         }
-        output.WriteLine($"CPU: {FaceAge.Core.Inference.CpuFeatures.Current}; {model}: {scores.Count} faces, P(face) min {scores.Min():0.000}, mean {scores.Average():0.000}");
+        output.WriteLine($"CPU: {FaceAge.Core.Inference.CpuFeatures.Current}; {model}: {scores.Count} faces, P(face) min {scores.Min():0.000}, mean "
+            + $"{scores.Average():0.000}");
         Assert.Equal(22, scores.Count);
         Assert.All(scores, s => Assert.True(s >= 0.5, $"a real face scored {s:0.000}"));
     }

@@ -49,7 +49,8 @@ public class FaceModelRunnerTests
         else
         {
             // The features depend on the face: different people, different vectors; a mirror is close to but not its crop.
-            Assert.True(features.Select(f => f[0][0]).Distinct().Count() > 1 || features.Select(f => f[0][^1]).Distinct().Count() > 1, $"{name} gives the same features for every face");
+            Assert.True(features.Select(f => f[0][0]).Distinct().Count() > 1 || features.Select(f => f[0][^1]).Distinct().Count() > 1,
+                $"{name} gives the same features for every face");
             Assert.Contains(features, f => !f[0].SequenceEqual(f[1]));
         }
         foreach (var c in crops) c.Dispose();
@@ -74,7 +75,8 @@ public class FaceModelRunnerTests
             Assert.InRange(mean, 15, 40);
         }
         // Most of the 22 faces are called female (P(male) < 0.5).
-        Assert.True(estimates.Count(e => e.MaleProbability < 0.5f) >= 15, $"{name}: {estimates.Count(e => e.MaleProbability < 0.5f)} of {estimates.Count} female");
+        Assert.True(estimates.Count(e => e.MaleProbability < 0.5f) >= 15,
+            $"{name}: {estimates.Count(e => e.MaleProbability < 0.5f)} of {estimates.Count} female");
         foreach (var c in crops) c.Dispose();
     }
 

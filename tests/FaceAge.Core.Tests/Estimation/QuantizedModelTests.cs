@@ -34,12 +34,13 @@ public class QuantizedModelTests(ITestOutputHelper output)
                 Assert.Equal(a[i].Gender, b[i].Gender);
                 ageDiffs.Add(Math.Abs(a[i].Age - b[i].Age));
                 genderDiffs.Add(Math.Abs(a[i].GenderProbability - b[i].GenderProbability));
-                double cosine = FaceAge.Core.Verification.FaceSimilarity.Cosine(a[i].Attributes.Descriptor, b[i].Attributes.Descriptor);
+                double cosine = FaceAge.Core.Estimation.FaceSimilarity.Cosine(a[i].Attributes.Descriptor, b[i].Attributes.Descriptor);
                 cosines.Add(cosine);
                 Assert.True(cosine > 0.95, $"{photo} face {i}: descriptor cosine {cosine:0.000}");
             }
         }
-        output.WriteLine($"{ageDiffs.Count} faces; |Δage| mean {ageDiffs.Average():0.00} max {ageDiffs.Max():0.00}; |ΔP(gender)| mean {genderDiffs.Average():0.000} max {genderDiffs.Max():0.000}; descriptor cosine min {cosines.Min():0.000}");
+        output.WriteLine($"{ageDiffs.Count} faces; |Δage| mean {ageDiffs.Average():0.00} max {ageDiffs.Max():0.00}; |ΔP(gender)| mean "
+            + $"{genderDiffs.Average():0.000} max {genderDiffs.Max():0.000}; descriptor cosine min {cosines.Min():0.000}");
         Assert.Equal(22, ageDiffs.Count);
         Assert.True(ageDiffs.Average() < 1.0, $"mean |Δage| {ageDiffs.Average():0.00}");
         Assert.True(ageDiffs.Max() < 3.0, $"max |Δage| {ageDiffs.Max():0.00}");

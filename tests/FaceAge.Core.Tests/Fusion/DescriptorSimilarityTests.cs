@@ -33,7 +33,7 @@ public class DescriptorSimilarityTests
         double max = 0;
         for (int i = 0; i < d.Count; i++)
             for (int j = i + 1; j < d.Count; j++)
-                max = Math.Max(max, FaceAge.Core.Verification.FaceSimilarity.Cosine(d[i], d[j]));
+                max = Math.Max(max, FaceAge.Core.Estimation.FaceSimilarity.Cosine(d[i], d[j]));
         Console.WriteLine($"different people: max cosine {max:0.000}");
         Assert.True(max < Threshold, $"two different people reach cosine {max:0.000}, threshold {Threshold}");
     }
@@ -43,15 +43,17 @@ public class DescriptorSimilarityTests
     {
         using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models });
         var descriptors = new List<float[]>();
-        foreach (var frame in new FfmpegFrameSource(new FrameSourceOptions(Path.Combine(RepoPaths.Shared, "videos", "d3.mp4")) { MaxFps = 1 }).FramesAsync().ToBlockingEnumerable())
+        foreach (var frame in new FfmpegFrameSource(new FrameSourceOptions(Path.Combine(RepoPaths.Shared, "videos",
+            "d3.mp4")) { MaxFps = 1 }).FramesAsync().ToBlockingEnumerable())
             using (frame)
                 descriptors.AddRange(analyzer.Analyze(frame.Image).OrderByDescending(r => r.FaceSize).Take(1).Select(r => r.Attributes.Descriptor));
         Assert.True(descriptors.Count >= 8);
         // Samples from the first half of the clip are the departed person; each later frame is a return.
         int half = descriptors.Count / 2;
         var earlier = descriptors.Take(half).ToList();
-        var matches = descriptors.Skip(half).Select(d => earlier.Max(e => FaceAge.Core.Verification.FaceSimilarity.Cosine(e, d))).ToList();
+        var matches = descriptors.Skip(half).Select(d => earlier.Max(e => FaceAge.Core.Estimation.FaceSimilarity.Cosine(e, d))).ToList();
         Console.WriteLine($"same person: best-match cosines {string.Join(", ", matches.Select(m => m.ToString("0.000")))}");
-        Assert.True(matches.Count(m => m >= Threshold) >= matches.Count * 0.8, $"only {matches.Count(m => m >= Threshold)} of {matches.Count} returns match at {Threshold}: {string.Join(", ", matches.Select(m => m.ToString("0.000")))}");
+        Assert.True(matches.Count(m => m >= Threshold) >= matches.Count * 0.8, $"only {matches.Count(m => m >= Threshold)} of {matches.Count} returns match "
+            + $"at {Threshold}: {string.Join(", ", matches.Select(m => m.ToString("0.000")))}");
     }
 }

@@ -296,7 +296,8 @@ public class PersonRegistryRelinkTests
     private static (PersonRegistry, Counts) Registry()
     {
         var c = new Counts();
-        return (new PersonRegistry("cam", new FusionOptions { MinSamples = 1 }, new AgeGroups(), relinked: () => c.Relinked++, switched: () => c.Switched++), c);
+        return (new PersonRegistry("cam", new FusionOptions { MinSamples = 1 }, new AgeGroups(), relinked: () => c.Relinked++, switched: () => c.Switched++),
+            c);
     }
 
     [Fact]

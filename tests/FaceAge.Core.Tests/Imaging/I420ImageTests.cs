@@ -66,7 +66,8 @@ public class I420ImageTests
         Cv2.Absdiff(fromPlanes, fromBgr, diff);
         var colourMean = Cv2.Mean(diff);
         Assert.True(greyMean < 0.6, $"brightness differs by {greyMean:0.00} levels on average"); // measured 0.25
-        Assert.True(Math.Max(colourMean.Val0, Math.Max(colourMean.Val1, colourMean.Val2)) < 1.5, $"colour differs by {colourMean} on average"); // measured 0.84 / 0.42 / 0.78
+        Assert.True(Math.Max(colourMean.Val0, Math.Max(colourMean.Val1, colourMean.Val2)) < 1.5,
+            $"colour differs by {colourMean} on average"); // measured 0.84 / 0.42 / 0.78
     }
 
     [Fact]

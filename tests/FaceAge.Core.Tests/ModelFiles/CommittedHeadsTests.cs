@@ -45,7 +45,8 @@ public class CommittedHeadsTests
         }
         var sets = card.GetProperty("Data").EnumerateArray().Select(d => d.GetProperty("Name").GetString()).ToList();
         Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"], sets);
-        Assert.Equal(sets, card.GetProperty("CrossValidation").GetProperty("Metrics").EnumerateArray().Select(m => m.GetProperty("Dataset").GetString()).ToList());
+        Assert.Equal(sets, card.GetProperty("CrossValidation").GetProperty("Metrics").EnumerateArray().Select(m
+            => m.GetProperty("Dataset").GetString()).ToList());
     }
 
     [Fact]

@@ -39,7 +39,8 @@ public class VerificationCalibrationTests(ITestOutputHelper output)
         var cal = VerificationCalibration.Load(CalibrationFile);
         var sessions = new OnnxSessionFactory(new InferenceOptions());
         using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models, FaceCheck = "" });
-        using var landmarks = new LandmarkFinder(FaceAge.Core.Detection.DetectorRegistry.Create(new FaceAge.Core.Detection.DetectorOptions { Kind = "BlazeFaceBack", Tiles = 1, ScoreThreshold = 0.5f }, RepoPaths.Models, sessions));
+        var blazeFace = new FaceAge.Core.Detection.DetectorOptions { Kind = "BlazeFaceBack", Tiles = 1, ScoreThreshold = 0.5f };
+        using var landmarks = new LandmarkFinder(FaceAge.Core.Detection.DetectorRegistry.Create(blazeFace, RepoPaths.Models, sessions));
         using var embedder = FaceEmbedders.Create(cal.Embedding, RepoPaths.Models, sessions);
         var all = new List<(string Photo, float[] Embedding)>();
         int matchedCopies = 0, faces = 0;
@@ -61,7 +62,8 @@ public class VerificationCalibrationTests(ITestOutputHelper output)
         for (int i = 0; i < all.Count; i++)
             for (int j = i + 1; j < all.Count; j++, impostors++)
                 if (cal.Similarity(all[i].Embedding, all[j].Embedding) >= cal.Threshold) accepted++;
-        output.WriteLine($"{cal.Embedding}: {matchedCopies} of {faces} faces match their mirrored copy; {accepted} of {impostors} pairs of different women accepted");
+        output.WriteLine($"{cal.Embedding}: {matchedCopies} of {faces} faces match their mirrored copy; {accepted} of {impostors} pairs of different women "
+            + "accepted");
         Assert.Equal(22, faces);
         Assert.True(matchedCopies >= 20, $"only {matchedCopies} of {faces} faces matched their own mirrored copy");
         Assert.True(accepted <= impostors * 0.05, $"{accepted} of {impostors} pairs of different people were called the same");

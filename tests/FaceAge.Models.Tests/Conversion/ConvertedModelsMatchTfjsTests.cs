@@ -60,9 +60,11 @@ public class ConvertedModelsMatchTfjsTests
                 if (double.IsNaN(excess) || excess > worst) { worst = double.IsNaN(excess) ? double.PositiveInfinity : excess; worstAt = k; }
             }
             Assert.True(worst <= Tolerance,
-                $"{name} output {reference.Name}: scaled difference {worst:E2} at index {worstAt} (onnx {values[worstAt]}, tfjs {reference.Values[worstAt]}) exceeds {Tolerance:E0}.");
+                $"{name} output {reference.Name}: scaled difference {worst:E2} at index {worstAt} (onnx {values[worstAt]}, tfjs "
+                    + $"{reference.Values[worstAt]}) exceeds {Tolerance:E0}.");
             // Guard against comparing two constant outputs: the inputs must drive the output.
-            Assert.True(reference.Values.Distinct().Count() > 1 || reference.Values.Length == 1, $"{name} output {reference.Name} is constant; the check would prove nothing.");
+            Assert.True(reference.Values.Distinct().Count() > 1 || reference.Values.Length == 1,
+                $"{name} output {reference.Name} is constant; the check would prove nothing.");
         }
     }
 

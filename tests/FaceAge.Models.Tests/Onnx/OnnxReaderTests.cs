@@ -14,7 +14,8 @@ public class OnnxReaderTests
         graph.Outputs.Add(new OnnxValueInfo("y", OnnxDataType.Float, null, null));
         graph.Initializers.Add(OnnxTensor.FromFloats("w", [2, 3, 1, 1], [1, 2, 3, 4, 5, 6]));
         graph.Initializers.Add(OnnxTensor.FromInt64s("shape", [2], [-1, 128]));
-        graph.Nodes.Add(new OnnxNode("Conv", "conv", ["x", "w"], ["c"], [OnnxAttribute.Of("kernel_shape", new long[] { 1, 1 }), OnnxAttribute.Of("group", 1L)]));
+        graph.Nodes.Add(new OnnxNode("Conv", "conv", ["x", "w"], ["c"],
+            [OnnxAttribute.Of("kernel_shape", new long[] { 1, 1 }), OnnxAttribute.Of("group", 1L)]));
         graph.Nodes.Add(new OnnxNode("LeakyRelu", "act", ["c"], ["a"], [OnnxAttribute.Of("alpha", 0.25f)]));
         graph.Nodes.Add(new OnnxNode("Constant", "k", [], ["two"], [new OnnxAttribute { Name = "value", Tensor = OnnxTensor.FromFloats("", [], [2f]) }]));
         graph.Nodes.Add(new OnnxNode("Mul", "mul", ["a", "two"], ["m"], []));

@@ -19,7 +19,8 @@ public class ConvFoldingTests
         Assert.Equal(["Conv", "Clip", "Conv", "Clip"], graph.Nodes.Select(n => n.OpType));
         var after = Run(graph, x);
         Assert.Equal(before.Length, after.Length);
-        for (int i = 0; i < before.Length; i++) Assert.True(Math.Abs(before[i] - after[i]) <= 1e-5 * Math.Max(1, Math.Abs(before[i])), $"value {i}: {before[i]} vs {after[i]}");
+        for (int i = 0; i < before.Length; i++) Assert.True(Math.Abs(before[i] - after[i]) <= 1e-5 * Math.Max(1, Math.Abs(before[i])),
+            $"value {i}: {before[i]} vs {after[i]}");
         Assert.Contains(before, v => v is > 0 and < 6); // the test data exercises the unclipped range
     }
 

@@ -56,7 +56,8 @@ internal static class QuantizationTestGraphs
             g.Initializers.Add(OnnxTensor.FromFloats($"{name}_b", [outC], Random(outC, seed + 1, -0.2f, 0.2f)));
             long p = k / 2;
             g.Nodes.Add(new OnnxNode("Conv", name, [input, $"{name}_w", $"{name}_b"], [output],
-                [OnnxAttribute.Of("kernel_shape", new long[] { k, k }), OnnxAttribute.Of("pads", new long[] { p, p, p, p }), OnnxAttribute.Of("group", (long)group)]));
+                [OnnxAttribute.Of("kernel_shape", new long[] { k, k }), OnnxAttribute.Of("pads", new long[] { p, p, p, p }),
+                    OnnxAttribute.Of("group", (long)group)]));
         }
         Conv("a", "x", "a_c", 3, 8, 3, 1, 21);
         g.Nodes.Add(new OnnxNode("Relu", "a_relu", ["a_c"], ["a_r"], []));

@@ -29,7 +29,8 @@ public class TfjsWeightReaderTests
     [Fact]
     public void Float16_weights_are_widened()
     {
-        var half = BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)1.5f)).Concat(BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)(-0.25f)))).ToArray();
+        var half = BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)1.5f))
+            .Concat(BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)(-0.25f)))).ToArray();
         var w = Decode(new("w", [2], "float32", "float16", 0, 1), half);
         Assert.Equal([1.5f, -0.25f], w.Floats!);
     }

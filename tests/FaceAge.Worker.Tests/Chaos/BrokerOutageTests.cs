@@ -28,7 +28,8 @@ public partial class BrokerOutageTests(ITestOutputHelper output)
         var cameras = Enumerable.Range(1, 4).Select(i => new { Id = $"cam{i}", Url = video, Loop = true, MaxFps = 10 }).ToArray();
         using var worker = WorkerProcess.Start(cameras, broker.Port, embeddedBroker: false);
 
-        await WaitAsync(() => Produced(worker.AllOutput).Count >= 8 && consumer.Messages.Count >= 8, TimeSpan.FromSeconds(90), "events flowing before the outage");
+        await WaitAsync(() => Produced(worker.AllOutput).Count >= 8 && consumer.Messages.Count >= 8, TimeSpan.FromSeconds(90),
+            "events flowing before the outage");
 
         await broker.StopAsync();
         var outageStart = DateTime.UtcNow;
@@ -45,7 +46,8 @@ public partial class BrokerOutageTests(ITestOutputHelper output)
             .Concat(consumer.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("personId").GetString()!)).ToHashSet();
         int keptPrefix = producedByKilled.TakeWhile(p => kept.Contains(p.Id)).Count();
         var inFlight = producedByKilled.Skip(keptPrefix).ToList();
-        Assert.True(inFlight.All(p => !kept.Contains(p.Id)), $"the outbox skipped events: kept {keptPrefix} in order, then {string.Join(", ", inFlight.Select(p => (p.Id, kept.Contains(p.Id))))}");
+        Assert.True(inFlight.All(p => !kept.Contains(p.Id)),
+            $"the outbox skipped events: kept {keptPrefix} in order, then {string.Join(", ", inFlight.Select(p => (p.Id, kept.Contains(p.Id))))}");
         Assert.True(inFlight.Count <= 4, $"{inFlight.Count} logged events were not in the outbox at the kill; only the last moment's can be in flight");
         output.WriteLine($"killed process: {producedByKilled.Count} events logged, {inFlight.Count} still in flight at the kill");
         worker.Restart();
@@ -64,8 +66,11 @@ public partial class BrokerOutageTests(ITestOutputHelper output)
         catch (TimeoutException e)
         {
             var notYet = expected.Where(p => !consumer.Messages.Any(m => m.Payload.Contains(p.Id))).ToList();
-            var warnings = string.Join('\n', worker.AllOutput.Split('\n').Where(l => l.Contains("warn", StringComparison.Ordinal) || l.Contains("fail", StringComparison.Ordinal) || l.Contains("Outbox", StringComparison.Ordinal) || l.Contains("MQTT", StringComparison.Ordinal)).Take(40));
-            Assert.Fail($"{e.Message}: {notYet.Count} missing ({notYet.Count(p => firstProcess.Contains(p.Id))} from the killed process), {consumer.Messages.Count} received, consumer connected {consumer.Connected}\n{warnings}");
+            var warnings = string.Join('\n',
+                worker.AllOutput.Split('\n').Where(l => l.Contains("warn", StringComparison.Ordinal) || l.Contains("fail", StringComparison.Ordinal)
+                || l.Contains("Outbox", StringComparison.Ordinal) || l.Contains("MQTT", StringComparison.Ordinal)).Take(40));
+            Assert.Fail($"{e.Message}: {notYet.Count} missing ({notYet.Count(p => firstProcess.Contains(p.Id))} from the killed process), "
+                + $"{consumer.Messages.Count} received, consumer connected {consumer.Connected}\n{warnings}");
         }
         Assert.Equal(0, await worker.Process.StopAsync(TimeSpan.FromSeconds(40)));
 
@@ -74,7 +79,8 @@ public partial class BrokerOutageTests(ITestOutputHelper output)
             .Select(p => (Id: p.GetProperty("personId").GetString()!, Camera: p.GetProperty("camera").GetString()!)).ToList();
         var firstArrivals = received.DistinctBy(r => r.Id).ToList();
         var missing = produced.Where(p => !firstArrivals.Contains(p)).ToList();
-        output.WriteLine($"produced {produced.Count} (first process {producedByFirst}, {producedByFirst - producedBefore} during the outage), received {received.Count} messages, {firstArrivals.Count} distinct, missing {missing.Count}");
+        output.WriteLine($"produced {produced.Count} (first process {producedByFirst}, {producedByFirst - producedBefore} during the outage), received "
+            + $"{received.Count} messages, {firstArrivals.Count} distinct, missing {missing.Count}");
         Assert.Empty(missing);
         Assert.True(produced.Count >= 40, $"only {produced.Count} events: the test did not exercise much");
         // In order per camera: the first arrival of each person follows the order the worker produced them in.

@@ -53,7 +53,8 @@ public class GarbageCameraTests
         ], port, embeddedBroker: true);
         await using var mqtt = await MqttCollector.ConnectAsync(port, TimeSpan.FromSeconds(60));
 
-        bool Offline(MqttCollector m, string camera) => m.Json($"/{camera}/status").Any(s => s.GetProperty("state").GetString() == "offline" && s.TryGetProperty("reason", out _));
+        bool Offline(MqttCollector m, string camera)
+            => m.Json($"/{camera}/status").Any(s => s.GetProperty("state").GetString() == "offline" && s.TryGetProperty("reason", out _));
         await mqtt.WaitUntilAsync(m => Offline(m, "noisefile") && Offline(m, "noisehttp") && m.Json("/good/person").Count() >= 3,
             TimeSpan.FromSeconds(120), "both garbage cameras offline with a reason and the good camera publishing");
         var metrics = await worker.MetricsAsync();

@@ -32,7 +32,8 @@ public class RtspChaosTests(ITestOutputHelper output)
         async Task<(double A, double B, double C, double UpA, double UpB)> Read()
         {
             var m = await worker.MetricsAsync();
-            return (WorkerProcess.MetricValue(m, "faceage_frames_decoded_total{camera=\"a\"}"), WorkerProcess.MetricValue(m, "faceage_frames_decoded_total{camera=\"b\"}"),
+            return (WorkerProcess.MetricValue(m, "faceage_frames_decoded_total{camera=\"a\"}"),
+                WorkerProcess.MetricValue(m, "faceage_frames_decoded_total{camera=\"b\"}"),
                 WorkerProcess.MetricValue(m, "faceage_frames_decoded_total{camera=\"c\"}"),
                 WorkerProcess.MetricValue(m, "faceage_camera_up{camera=\"a\"}"), WorkerProcess.MetricValue(m, "faceage_camera_up{camera=\"b\"}"));
         }
@@ -97,7 +98,8 @@ public class RtspChaosTests(ITestOutputHelper output)
         }
         double elapsed = clock.Elapsed.TotalSeconds;
         double cRate = ((await Read()).C - cBefore) / elapsed;
-        output.WriteLine($"recovery max {recoveries.Max():0.0} s, mean {recoveries.Average():0.0} s; stable camera {cRate:0.00} fps over {elapsed:0} s, lowest cycle {windowRates.Min():0.00} fps");
+        output.WriteLine($"recovery max {recoveries.Max():0.0} s, mean {recoveries.Average():0.0} s; stable camera {cRate:0.00} fps over {elapsed:0} s, "
+            + $"lowest cycle {windowRates.Min():0.00} fps");
 
         Assert.All(recoveries, s => Assert.True(s <= 10, $"a recovery took {s:0.0} s"));
         // Every cycle window (kill/freeze/restart of the other server included) keeps the stable camera at its normal rate.

@@ -47,7 +47,8 @@ public class PipelineOptionsTests
     {
         var analysis = new AnalyzerOptions { CropMargin = 0.4f, MaleDecisionThreshold = 0.6 };
         var applied = new PipelineOptions().ApplyTo(analysis);
-        Assert.Equal(analysis with { AgeGenderModel = "faceres-deep-int8.onnx", AgeGenderHead = "heads/age-gender-lite.onnx", FlipAugmentation = false, Inference = analysis.Inference with { IntraOpThreads = 1 } }, applied);
+        Assert.Equal(analysis with { AgeGenderModel = "faceres-deep-int8.onnx", AgeGenderHead = "heads/age-gender-lite.onnx", FlipAugmentation = false,
+            Inference = analysis.Inference with { IntraOpThreads = 1 } }, applied);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace FaceAge.Worker.Tests.Configuration;
 
 public class ShardingOptionsTests
 {
-    private static readonly CameraOptions[] Ten = Enumerable.Range(0, 10).Select(i => new CameraOptions { Id = $"c{i}", Url = $"rtsp://127.0.0.1/c{i}" }).ToArray();
+    private static readonly CameraOptions[] Ten = Enumerable.Range(0, 10).Select(i
+        => new CameraOptions { Id = $"c{i}", Url = $"rtsp://127.0.0.1/c{i}" }).ToArray();
 
     [Fact]
     public void Each_camera_goes_to_exactly_one_replica_by_position_mod_replicas()

@@ -38,7 +38,8 @@ public class UnknownSettingsTests
         {
             ["Analysis:AgeGroups:0"] = "0", ["Analysis:AgeGroups:1"] = "18",
             ["Analysis:Inference:IntraOpThreads"] = "1",
-            ["Cameras:0:RegionOfInterest:X"] = "10", ["Cameras:0:RegionOfInterest:Y"] = "10", ["Cameras:0:RegionOfInterest:Width"] = "100", ["Cameras:0:RegionOfInterest:Height"] = "100",
+            ["Cameras:0:RegionOfInterest:X"] = "10", ["Cameras:0:RegionOfInterest:Y"] = "10", ["Cameras:0:RegionOfInterest:Width"] = "100",
+                ["Cameras:0:RegionOfInterest:Height"] = "100",
             ["Tracking:MaxLostTime"] = "00:00:02",
             ["Http:Urls"] = "http://127.0.0.1:9999",
         });

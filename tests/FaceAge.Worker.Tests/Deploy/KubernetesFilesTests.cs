@@ -15,7 +15,8 @@ public partial class KubernetesFilesTests
     {
         var lines = Read("configmap.yaml").Split('\n');
         int start = Array.FindIndex(lines, l => l.Trim() == "appsettings.json: |") + 1;
-        return string.Join('\n', lines.Skip(start).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal) || l.Length == 0).Select(l => l.Length >= 4 ? l[4..] : l));
+        return string.Join('\n', lines.Skip(start).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal) || l.Length == 0).Select(l => l.Length >= 4
+            ? l[4..] : l));
     }
 
     private static WorkerSettings LoadAs(string podName, int replicas)

@@ -52,7 +52,8 @@ public partial class MonitoringFilesTests
         Assert.True(unknown.Count == 0, $"not exported by the worker: {string.Join(", ", unknown)}");
         // And the dashboard covers what operators look at first.
         foreach (var needed in new[] { "faceage_frames_decoded_total", "faceage_frames_dropped_total", "faceage_camera_up", "faceage_camera_reconnects_total",
-                     "faceage_inference_seconds_bucket", "faceage_inference_batch_size_sum", "faceage_pipeline_latency_seconds_bucket", "faceage_persons_published_total" })
+                     "faceage_inference_seconds_bucket", "faceage_inference_batch_size_sum", "faceage_pipeline_latency_seconds_bucket",
+                         "faceage_persons_published_total" })
             Assert.Contains(needed, dashboardNames);
         Assert.Equal(0, await worker.Process.StopAsync(TimeSpan.FromSeconds(30)));
     }

@@ -13,7 +13,9 @@ public class PublishOutputTests
         var output = Directory.CreateTempSubdirectory("faceage-publish").FullName;
         try
         {
-            var psi = new ProcessStartInfo("dotnet", ["publish", Path.Combine(RepoPaths.Root, "src", "FaceAge.Worker", "FaceAge.Worker.csproj"), "-c", configuration, "--no-build", "-o", output, "-nologo"])
+            var psi = new ProcessStartInfo("dotnet",
+                ["publish", Path.Combine(RepoPaths.Root, "src", "FaceAge.Worker", "FaceAge.Worker.csproj"), "-c", configuration, "--no-build", "-o", output,
+                "-nologo"])
             { RedirectStandardOutput = true, RedirectStandardError = true };
             using var publish = Process.Start(psi)!;
             var log = publish.StandardOutput.ReadToEndAsync();

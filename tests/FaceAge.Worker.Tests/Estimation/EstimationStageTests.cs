@@ -31,7 +31,8 @@ public class EstimationStageTests
     }
 
     private static CropRequest Crop(string camera, long track, int width)
-        => new(camera, track, new FaceCrop(new FaceDetection(new BoxF(0, 0, 40, 40), 0.9f), new Mat(4, width, MatType.CV_8UC3), 40, 90, 0.7), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        => new(camera, track, new FaceCrop(new FaceDetection(new BoxF(0, 0, 40, 40), 0.9f), new Mat(4, width, MatType.CV_8UC3), 40, 90, 0.7),
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task Due_crops_of_all_cameras_go_in_batches_of_at_most_batch_size_and_come_back_as_samples()

@@ -8,7 +8,6 @@ using FaceAge.Worker.Events;
 using FaceAge.Worker.Fusion;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Mqtt;
-using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tests.Support;
 
 namespace FaceAge.Worker.Tests.Fusion;
@@ -100,15 +99,12 @@ public class FusionStageTests
     }
 
     [Fact]
-    public async Task Occupancy_and_camera_status_become_events_in_order_and_stats_come_per_window()
+    public async Task Occupancy_becomes_events_in_order_and_stats_come_per_window()
     {
         await using var run = new Run(Settings(statsSeconds: 10));
-        run.Input.Writer.TryWrite(new CameraStatusReported(new CameraStatus("door", CameraState.Online, null, T0)));
         run.Input.Writer.TryWrite(new OccupancyObserved("door", 2, T0));
         run.Input.Writer.TryWrite(new OccupancyObserved("door", 1, T0));
         var events = await run.Events(TimeSpan.FromMilliseconds(300));
-        var status = Assert.IsType<CameraStatusChanged>(events[0]);
-        Assert.Equal("Front door", status.CameraName);
         Assert.Equal([2, 1], events.OfType<OccupancyChanged>().Select(o => o.Present));
 
         run.Clock.Now = T0.AddSeconds(11);

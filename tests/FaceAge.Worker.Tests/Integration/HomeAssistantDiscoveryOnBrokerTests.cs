@@ -21,7 +21,8 @@ public class HomeAssistantDiscoveryOnBrokerTests
         // Home Assistant starting now still gets every config and the last state of each sensor (retained).
         await using var ha = await MqttCollector.ConnectAsync(port, TimeSpan.FromSeconds(10), "homeassistant/#", "faceage/#");
         // Retained messages of the two subscriptions arrive in no set order: wait for the worker's status too.
-        await ha.WaitUntilAsync(m => m.Messages.Count(x => x.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) >= 4 && m.Json("faceage/status").Any(),
+        await ha.WaitUntilAsync(m => m.Messages.Count(x => x.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) >= 4
+            && m.Json("faceage/status").Any(),
             TimeSpan.FromSeconds(10), "four discovery configs and the worker's status");
         var configs = ha.Messages.Where(x => x.Topic.StartsWith("homeassistant/sensor/faceage_hall/", StringComparison.Ordinal))
             .ToDictionary(x => x.Topic.Split('/')[3], x => System.Text.Json.JsonDocument.Parse(x.Payload).RootElement);

@@ -14,10 +14,12 @@ public class LiveViewBrowserTests
     public async Task Browser_sees_the_camera_tile_a_preview_and_counters_that_change()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "/usr/bin/chromium is missing: ./build.sh test installs Debian's chromium.");
-        Assert.True(Directory.Exists(Path.Combine(BrowserScripts, "node_modules", "playwright-core")), "tests/browser/node_modules is missing: ./build.sh test runs npm ci there.");
+        Assert.True(Directory.Exists(Path.Combine(BrowserScripts, "node_modules", "playwright-core")),
+            "tests/browser/node_modules is missing: ./build.sh test runs npm ci there.");
         // sample3 (3 women) and sample6 (4 women) with black between, looped: people come and leave.
         var video = TestVideos.FromPhotos(["sample3.jpg", "sample6.jpg"], seconds: 4, gap: 2);
-        using var worker = WorkerProcess.Start([new { Id = "lobby", Name = "Lobby", Url = video, Loop = true, MaxFps = 10 }], Ports.Free(), embeddedBroker: true);
+        using var worker = WorkerProcess.Start([new { Id = "lobby", Name = "Lobby", Url = video, Loop = true, MaxFps = 10 }], Ports.Free(),
+            embeddedBroker: true);
         await Ports.WaitOpenAsync(worker.HttpPort, TimeSpan.FromSeconds(60));
 
         var artifacts = Path.Combine(RepoPaths.Root, "artifacts");

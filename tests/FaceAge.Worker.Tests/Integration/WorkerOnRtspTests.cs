@@ -11,7 +11,8 @@ public class WorkerOnRtspTests
     [SharedDataFact]
     public async Task Each_single_person_clip_gives_exactly_one_person_event()
     {
-        using var rtsp = await RtspServer.StartAsync(SinglePersonClips.Select(c => $"{c}={Path.Combine(RepoPaths.Shared, "videos", c + ".mp4")}:once").ToArray());
+        using var rtsp = await RtspServer.StartAsync(SinglePersonClips.Select(c
+            => $"{c}={Path.Combine(RepoPaths.Shared, "videos", c + ".mp4")}:once").ToArray());
         using var broker = await Mosquitto.StartAsync();
         await using var mqtt = await MqttCollector.ConnectAsync(broker.Port, TimeSpan.FromSeconds(10));
         var cameras = SinglePersonClips.Select(c => (object)new { Id = c, Url = rtsp.Url(c), MaxFps = 5, DetectionWidth = 640 }).ToArray();
@@ -47,7 +48,8 @@ public class WorkerOnRtspTests
         using var broker = await Mosquitto.StartAsync();
         await using var mqtt = await MqttCollector.ConnectAsync(broker.Port, TimeSpan.FromSeconds(10));
         using var worker = WorkerProcess.Start(
-            [new { Id = "live", Url = rtsp.Url("cam"), MaxFps = 5, DetectionWidth = 640 }, new { Id = "file", Url = photos, Loop = true, MaxFps = 5, DetectionWidth = 640 }],
+            [new { Id = "live", Url = rtsp.Url("cam"), MaxFps = 5, DetectionWidth = 640 },
+                new { Id = "file", Url = photos, Loop = true, MaxFps = 5, DetectionWidth = 640 }],
             broker.Port, embeddedBroker: false);
 
         bool LiveState(MqttCollector m, string state, int after) => m.Json("/live/status").Skip(after).Any(s => s.GetProperty("state").GetString() == state);

@@ -6,7 +6,8 @@ namespace FaceAge.Worker.Tests.Integration;
 public class WorkerPublishesPersonsTests
 {
     private static readonly string[] PersonFields =
-        ["personId", "camera", "firstSeen", "lastSeen", "dwellSeconds", "age", "ageUncertainty", "ageGroup", "gender", "genderProbability", "samples", "meanFaceSize", "final"];
+        ["personId", "camera", "firstSeen", "lastSeen", "dwellSeconds", "age", "ageUncertainty", "ageGroup", "gender", "genderProbability", "samples",
+            "meanFaceSize", "final"];
 
     [Fact]
     public async Task Embedded_broker_publishes_one_person_per_face_of_a_sample_photo_video()
@@ -17,7 +18,8 @@ public class WorkerPublishesPersonsTests
         using var worker = WorkerProcess.Start([new { Id = "photos", Url = video, MaxFps = 10 }], port, embeddedBroker: true);
         await using var mqtt = await MqttCollector.ConnectAsync(port, TimeSpan.FromSeconds(60));
 
-        await mqtt.WaitUntilAsync(m => m.Json("/photos/status").Any(s => s.GetProperty("state").GetString() == "ended"), TimeSpan.FromSeconds(90), "the file camera ending");
+        await mqtt.WaitUntilAsync(m => m.Json("/photos/status").Any(s => s.GetProperty("state").GetString() == "ended"), TimeSpan.FromSeconds(90),
+            "the file camera ending");
         await mqtt.WaitUntilAsync(m => m.Json("/photos/person").Count() >= 7, TimeSpan.FromSeconds(30), "seven person events");
         await Task.Delay(4000); // a late eighth event would show up here
 

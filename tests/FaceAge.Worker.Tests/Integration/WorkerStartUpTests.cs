@@ -13,22 +13,26 @@ public partial class WorkerStartUpTests
     private static Dictionary<string, string> ShellEnvironment() => new()
     {
         ["TERM"] = "xterm-256color", ["SHELL"] = "/bin/bash", ["LANG"] = "C.UTF-8", ["LC_ALL"] = "C.UTF-8", ["COLORTERM"] = "truecolor",
-        ["DEBIAN_FRONTEND"] = "noninteractive", ["SSL_CERT_FILE"] = "/etc/ssl/certs/ca-certificates.crt", ["CURL_CA_BUNDLE"] = "/etc/ssl/certs/ca-certificates.crt",
+        ["DEBIAN_FRONTEND"] = "noninteractive", ["SSL_CERT_FILE"] = "/etc/ssl/certs/ca-certificates.crt",
+            ["CURL_CA_BUNDLE"] = "/etc/ssl/certs/ca-certificates.crt",
         ["REQUESTS_CA_BUNDLE"] = "/etc/ssl/certs/ca-certificates.crt", ["NODE_EXTRA_CA_CERTS"] = "/etc/ssl/certs/ca-certificates.crt", ["EDITOR"] = "vim",
         ["PAGER"] = "less", ["LESS"] = "-R", ["HISTSIZE"] = "10000", ["HISTFILESIZE"] = "20000", ["XDG_RUNTIME_DIR"] = "/run/user/1000",
         ["XDG_SESSION_TYPE"] = "tty", ["XDG_CONFIG_HOME"] = "/root/.config", ["SSH_CLIENT"] = "10.0.0.2 50514 22", ["SSH_TTY"] = "/dev/pts/0",
         ["LOGNAME"] = "operator", ["USERNAME"] = "operator", ["MAIL"] = "/var/mail/operator", ["PYTHONDONTWRITEBYTECODE"] = "1", ["PIP_NO_CACHE_DIR"] = "1",
         ["GIT_PAGER"] = "cat", ["npm_config_cache"] = "/tmp/npm", ["NUGET_PACKAGES"] = "/root/.nuget/packages", ["JAVA_HOME"] = "/usr/lib/jvm/default",
         ["GOPATH"] = "/root/go", ["CARGO_HOME"] = "/root/.cargo", ["RUSTUP_HOME"] = "/root/.rustup", ["TZ"] = "Europe/Berlin", ["CI"] = "true",
-        ["HOSTNAME"] = "box-1", ["container"] = "docker", ["http_proxy"] = "", ["NO_PROXY"] = "localhost,127.0.0.1", ["Logging__Console__FormatterName"] = "simple",
+        ["HOSTNAME"] = "box-1", ["container"] = "docker", ["http_proxy"] = "", ["NO_PROXY"] = "localhost,127.0.0.1",
+            ["Logging__Console__FormatterName"] = "simple",
         ["MQTT_HOST"] = "broker.lan", ["PORT"] = "8080", ["APP_ENV"] = "production", ["VERSION"] = "1.2.3", ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1",
         ["KUBERNETES_SERVICE_PORT"] = "443", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1", ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["FACEAGE_MODELS"] = FaceAge.Testing.RepoPaths.Models,
     };
 
-    private static async Task<List<string>> WarnedKeysAsync(Dictionary<string, string> environment, Dictionary<string, object>? sections = null, Action<string>? editSettings = null)
+    private static async Task<List<string>> WarnedKeysAsync(Dictionary<string, string> environment, Dictionary<string, object>? sections = null,
+        Action<string>? editSettings = null)
     {
-        using var worker = WorkerProcess.Start([new { Id = "cam", Url = "rtsp://127.0.0.1:9/none" }], Ports.Free(), embeddedBroker: true, sections, environment);
+        using var worker = WorkerProcess.Start([new { Id = "cam", Url = "rtsp://127.0.0.1:9/none" }], Ports.Free(), embeddedBroker: true, sections,
+            environment);
         await worker.Process.WaitForOutputAsync("Embedded MQTT broker listening", TimeSpan.FromSeconds(60));
         await Task.Delay(1000);
         var keys = UnknownSetting().Matches(worker.Process.Output).Select(m => m.Groups["key"].Value).ToList();

@@ -26,8 +26,10 @@ public partial class WorkerWebhookTests
         var video = TestVideos.FromPhotos(["sample3.jpg"], seconds: 4, gap: 5);
         int mqttPort = Ports.Free();
         using var worker = WorkerProcess.Start(
-            [new { Id = "cam1", Url = video, Loop = true, MaxFps = 10 }, new { Id = "cam2", Url = video, Loop = true, MaxFps = 10 }], mqttPort, embeddedBroker: true,
-            new() { ["Webhook"] = new { Urls = new[] { receiver.Url }, Secret = secret, CaCertificatePath = certs.CaPath, Events = new[] { "person", "camera_status" }, TimeoutSeconds = 2 } });
+            [new { Id = "cam1", Url = video, Loop = true, MaxFps = 10 }, new { Id = "cam2", Url = video, Loop = true, MaxFps = 10 }], mqttPort,
+                embeddedBroker: true,
+            new() { ["Webhook"] = new { Urls = new[] { receiver.Url }, Secret = secret, CaCertificatePath = certs.CaPath,
+                Events = new[] { "person", "camera_status" }, TimeoutSeconds = 2 } });
         await using var mqtt = await MqttCollector.ConnectAsync(mqttPort, TimeSpan.FromSeconds(60), "faceage/+/person");
 
         // The receiver is down for the first 30 s of people leaving, then up.
@@ -38,7 +40,8 @@ public partial class WorkerWebhookTests
         await Task.Delay(TimeSpan.FromSeconds(20));
         await worker.Process.StopAsync(TimeSpan.FromSeconds(40)); // shutdown flushes everyone still held
         var produced = PersonLine().Matches(worker.AllOutput).Select(m => (Id: m.Groups["id"].Value, Camera: m.Groups["camera"].Value)).ToList();
-        await receiver.WaitUntilAsync(r => r.Accepted.Count(q => q.Headers["x-faceage-event"] == "person") >= produced.Count, TimeSpan.FromSeconds(30), "every produced person at the webhook");
+        await receiver.WaitUntilAsync(r => r.Accepted.Count(q => q.Headers["x-faceage-event"] == "person") >= produced.Count, TimeSpan.FromSeconds(30),
+            "every produced person at the webhook");
 
         var posted = receiver.Accepted.Where(q => q.Headers["x-faceage-event"] == "person").ToList();
         foreach (var r in posted)
@@ -53,6 +56,7 @@ public partial class WorkerWebhookTests
         Assert.DoesNotContain(receiver.Requests, q => q.Headers["x-faceage-event"] == "occupancy"); // not asked for
         var overMqtt = mqtt.Json("/person").Select(p => p.GetProperty("personId").GetString()).ToHashSet();
         // The same persons went both ways (all but any that left before the MQTT subscriber connected).
-        Assert.True(received.Count(r => overMqtt.Contains(r.Id)) >= received.Count - 3, $"{received.Count(r => overMqtt.Contains(r.Id))} of {received.Count} webhook persons also over MQTT");
+        Assert.True(received.Count(r => overMqtt.Contains(r.Id)) >= received.Count - 3,
+            $"{received.Count(r => overMqtt.Contains(r.Id))} of {received.Count} webhook persons also over MQTT");
     }
 }

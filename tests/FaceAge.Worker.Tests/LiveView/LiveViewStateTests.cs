@@ -4,7 +4,6 @@ using FaceAge.Core.Imaging;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.LiveView;
-using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tests.Support;
 using OpenCvSharp;
 

@@ -22,7 +22,8 @@ public partial class NothingFromTheFaceLeavesTests
     [Fact]
     public async Task No_published_message_or_log_line_carries_pixels_or_descriptors()
     {
-        var cameras = new List<object> { new { Id = "photos", Url = TestVideos.FromPhotos(["sample3.jpg", "sample6.jpg"], seconds: 4, gap: 4), Loop = true, MaxFps = 10 } };
+        var cameras = new List<object> { new { Id = "photos", Url = TestVideos.FromPhotos(["sample3.jpg", "sample6.jpg"], seconds: 4, gap: 4), Loop = true,
+            MaxFps = 10 } };
         var clip = Path.Combine(RepoPaths.Shared, "videos", "d3.mp4");
         if (File.Exists(clip)) cameras.Add(new { Id = "talk", Url = clip, Loop = true, MaxFps = 10, DetectionWidth = 640 });
         int port = Ports.Free();

@@ -55,7 +55,8 @@ public class MqttTlsTests
         using var worker = Worker(broker.Port, new
         {
             Mode = "External", Host = "127.0.0.1", Port = broker.Port, UseTls = true, CaCertificatePath = certs.CaPath,
-            ClientCertificatePath = certs.ClientCertPath, ClientKeyPath = certs.ClientKeyPath, Username = User, PasswordFile = passwordFile, ClientId = "faceage-tls",
+            ClientCertificatePath = certs.ClientCertPath, ClientKeyPath = certs.ClientKeyPath, Username = User, PasswordFile = passwordFile,
+                ClientId = "faceage-tls",
         });
 
         Assert.Equal(HttpStatusCode.OK, await ReadyAsync(worker, TimeSpan.FromSeconds(60)));

@@ -31,7 +31,8 @@ public sealed class ChildProcess : IDisposable
         while (!Output.Contains(text))
         {
             if (_process.HasExited) throw new InvalidOperationException($"{_process.StartInfo.FileName} exited ({_process.ExitCode}):\n{Output}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{text}' from {_process.StartInfo.FileName} within {timeout.TotalSeconds} s:\n{Output}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{text}' from {_process.StartInfo.FileName} within {timeout.TotalSeconds} "
+                + $"s:\n{Output}");
             await Task.Delay(100);
         }
     }

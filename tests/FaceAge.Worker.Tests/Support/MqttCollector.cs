@@ -30,7 +30,8 @@ public sealed class MqttCollector : IAsyncDisposable
         {
             try
             {
-                var result = await collector._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("faceage-test-" + Guid.NewGuid().ToString("N")[..8]).Build());
+                var result = await collector._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("faceage-test-"
+                    + Guid.NewGuid().ToString("N")[..8]).Build());
                 if (result.ResultCode == MqttClientConnectResultCode.Success) break;
             }
             catch (Exception) when (DateTime.UtcNow < deadline)
@@ -51,7 +52,8 @@ public sealed class MqttCollector : IAsyncDisposable
         while (!condition(this))
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s; messages:\n{string.Join("\n", Messages.Select(m => $"{m.At:HH:mm:ss.f} {m.Topic} {m.Payload}"))}");
+                throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s; "
+                    + $"messages:\n{string.Join("\n", Messages.Select(m => $"{m.At:HH:mm:ss.f} {m.Topic} {m.Payload}"))}");
             await Task.Delay(200);
         }
     }

@@ -49,7 +49,8 @@ public sealed class PersistentSubscriber : IAsyncDisposable
                     var result = await _client.ConnectAsync(_options, _stop.Token);
                     // Subscribing again is harmless when the broker kept the session, and needed when it did not.
                     if (result.ResultCode == MqttClientConnectResultCode.Success)
-                        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
+                        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter,
+                            MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
                 }
                 catch (Exception) when (!_stop.IsCancellationRequested)
                 {

@@ -15,7 +15,8 @@ public static class TestVideos
         for (int i = 0; i < photos.Length; i++)
         {
             args.AddRange(["-loop", "1", "-t", $"{seconds}", "-framerate", "10", "-i", SamplePhotos.PathOf(photos[i])]);
-            filter += $"[{i}]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10,tpad=stop_duration={gap}:color=black[v{i}];";
+            filter += $"[{i}]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10,"
+                + $"tpad=stop_duration={gap}:color=black[v{i}];";
         }
         filter += string.Concat(Enumerable.Range(0, photos.Length).Select(i => $"[v{i}]")) + $"concat=n={photos.Length}:v=1:a=0[out]";
         args.AddRange(["-filter_complex", filter, "-map", "[out]", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10", path]);
@@ -25,7 +26,8 @@ public static class TestVideos
         return path;
     }
 
-    /// <summary>The video repeated <paramref name="times"/> more times into one file (stream copy, no re-encoding), for servers that play a file once.</summary>
+    /// <summary>The video repeated <paramref name="times"/> more times into one file (stream copy, no re-encoding), for
+    /// servers that play a file once.</summary>
     public static string Repeated(string video, int times)
     {
         var path = Path.Combine(Path.GetDirectoryName(video)!, Path.GetFileNameWithoutExtension(video) + $"-x{times + 1}.mp4");

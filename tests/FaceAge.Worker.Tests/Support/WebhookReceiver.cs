@@ -73,7 +73,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!condition(this))
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s ({_requests.Count} request(s) so far)");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not happen within {timeout.TotalSeconds} s ({_requests.Count} "
+                + "request(s) so far)");
             await Task.Delay(100);
         }
     }

@@ -25,7 +25,8 @@ public sealed class WorkerProcess : IDisposable
 
     /// <summary>Settings: cameras plus overrides of the fast-test defaults below (section → values).</summary>
     /// <param name="environment">Extra environment variables of the worker process.</param>
-    public static WorkerProcess Start(object[] cameras, int mqttPort, bool embeddedBroker, Dictionary<string, object>? sections = null, IDictionary<string, string>? environment = null)
+    public static WorkerProcess Start(object[] cameras, int mqttPort, bool embeddedBroker, Dictionary<string, object>? sections = null, IDictionary<string,
+        string>? environment = null)
     {
         var dir = Directory.CreateTempSubdirectory("faceage-worker").FullName;
         int httpPort = Ports.Free();
@@ -71,7 +72,8 @@ public sealed class WorkerProcess : IDisposable
     }
 
     public static double MetricValue(string metrics, string series)
-        => metrics.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+        => metrics.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Select(l
+            => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
 
     public void Dispose()
     {

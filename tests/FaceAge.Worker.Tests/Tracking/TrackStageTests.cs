@@ -7,7 +7,6 @@ using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Metrics;
-using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -82,7 +81,8 @@ public class TrackStageTests
         for (int i = 0; i < 5; i++)
         {
             var now = DateTimeOffset.UtcNow;
-            var frame = new CameraFrame("cam", new VideoFrame(new Mat(360, 640, MatType.CV_8UC3, new Scalar(40, 80, 120)), i, TimeSpan.FromSeconds(i / 10.0)), i, now, now);
+            var frame = new CameraFrame("cam", new VideoFrame(new Mat(360, 640, MatType.CV_8UC3, new Scalar(40, 80, 120)), i, TimeSpan.FromSeconds(i / 10.0)),
+                i, now, now);
             await detected.Writer.WriteAsync(new DetectedFrame(frame, [new FaceDetection(new BoxF(100 + 6 * i, 120, 80, 90), 0.95f)]));
             await Task.Delay(100);
         }

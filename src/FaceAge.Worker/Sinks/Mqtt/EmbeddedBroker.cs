@@ -22,7 +22,8 @@ public sealed class EmbeddedBroker(MqttOptions options, ILogger<EmbeddedBroker> 
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.BindAddress))
             .WithDefaultEndpointPort(options.Port)
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new ClientIdAssigningAdapter(new MQTTnet.Server.Internal.Adapter.MqttTcpServerAdapter())]);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions,
+            [new ClientIdAssigningAdapter(new MQTTnet.Server.Internal.Adapter.MqttTcpServerAdapter())]);
         _server.ValidatingConnectionAsync += e =>
         {
             // MQTT 5: the server picks the id and tells the client (MQTTnet applies it for version 5 only).

@@ -57,7 +57,8 @@ public static class HomeAssistantDiscovery
                     config["unit_of_measurement"] = unit;
                     config["state_class"] = "measurement";
                 }
-                messages.Add(new OutboxMessage(ConfigTopic(options, camera.Id, sensor.ObjectId), System.Text.Encoding.UTF8.GetBytes(config.ToJsonString()), true, "discovery"));
+                messages.Add(new OutboxMessage(ConfigTopic(options, camera.Id, sensor.ObjectId), System.Text.Encoding.UTF8.GetBytes(config.ToJsonString()),
+                    true, "discovery"));
             }
         return messages;
     }

@@ -72,11 +72,13 @@ public sealed class MqttSink : OutboxSink
             // MQTTnet 5 reports refusals (bad credentials, not authorized) as a result code, not an exception.
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                Logger.LogWarning("MQTT broker {Host}:{Port} refused the connection: {Code} {Reason}", _options.Host, _options.Port, result.ResultCode, result.ReasonString);
+                Logger.LogWarning("MQTT broker {Host}:{Port} refused the connection: {Code} {Reason}", _options.Host, _options.Port, result.ResultCode,
+                    result.ReasonString);
                 return false;
             }
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or System.Net.Sockets.SocketException or TimeoutException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or System.Net.Sockets.SocketException or TimeoutException
+            or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             Logger.LogWarning("MQTT broker {Host}:{Port} not reachable: {Reason}", _options.Host, _options.Port, e.Message);
             Metrics.MqttConnected.Set(0);
@@ -127,7 +129,8 @@ public sealed class MqttSink : OutboxSink
             Metrics.MqttFailed.WithLabels(message.Kind).Inc();
             return Delivery.Rejected;
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException
+            or OperationCanceledException or IOException)
         {
             Logger.LogWarning("MQTT publish to {Topic} failed: {Reason}", message.Key, e.Message);
         }

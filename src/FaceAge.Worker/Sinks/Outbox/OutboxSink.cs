@@ -101,7 +101,8 @@ public abstract class OutboxSink : IEventSink, IDisposable
             catch (OperationCanceledException)
             {
             }
-            if (Outbox.Count > 0) Logger.LogWarning("{Sink}: {Count} message(s) not yet delivered stay in the outbox {Path} for the next start", Name, Outbox.Count, Outbox.Path);
+            if (Outbox.Count > 0) Logger.LogWarning("{Sink}: {Count} message(s) not yet delivered stay in the outbox {Path} for the next start", Name,
+                Outbox.Count, Outbox.Path);
         }
     }
 

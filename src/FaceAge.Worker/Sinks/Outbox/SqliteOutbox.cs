@@ -35,7 +35,8 @@ public sealed class SqliteOutbox : IDisposable
     /// <param name="path">The database file (":memory:" keeps nothing across restarts).</param>
     /// <param name="sink">The sink it belongs to, as metrics label.</param>
     /// <param name="origin">The setting the path comes from, for errors (e.g. "Outbox:Path").</param>
-    public SqliteOutbox(string path, string sink, OutboxOptions options, WorkerMetrics metrics, ILogger logger, TimeProvider? clock = null, string origin = "Outbox:Path")
+    public SqliteOutbox(string path, string sink, OutboxOptions options, WorkerMetrics metrics, ILogger logger, TimeProvider? clock = null,
+        string origin = "Outbox:Path")
     {
         _options = options;
         _metrics = metrics;
@@ -50,7 +51,8 @@ public sealed class SqliteOutbox : IDisposable
             _db.Open();
             // WAL + NORMAL: a committed message survives the process being killed (not necessarily a power cut).
             Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER NOT NULL, kind TEXT NOT NULL, created INTEGER NOT NULL)");
+            Execute("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER "
+                + "NOT NULL, kind TEXT NOT NULL, created INTEGER NOT NULL)");
             _count = Scalar("SELECT COUNT(*) FROM outbox");
         }
         catch (SqliteException e)
@@ -97,7 +99,8 @@ public sealed class SqliteOutbox : IDisposable
             using var reader = cmd.ExecuteReader();
             var list = new List<Entry>();
             while (reader.Read())
-                list.Add(new Entry(reader.GetInt64(0), new OutboxMessage(reader.GetString(1), (byte[])reader[2], reader.GetInt64(3) == 1, reader.GetString(4))));
+                list.Add(new Entry(reader.GetInt64(0),
+                    new OutboxMessage(reader.GetString(1), (byte[])reader[2], reader.GetInt64(3) == 1, reader.GetString(4))));
             return list;
         }
     }
@@ -122,14 +125,16 @@ public sealed class SqliteOutbox : IDisposable
         long tooOld = _clock.GetUtcNow().Add(-_options.MaxAge).ToUnixTimeMilliseconds();
         long discarded = Execute("DELETE FROM outbox WHERE created < $old", tx, ("$old", tooOld));
         if (_count - discarded > _options.MaxMessages)
-            discarded += Execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $n)", tx, ("$n", _count - discarded - _options.MaxMessages));
+            discarded += Execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $n)", tx,
+                ("$n", _count - discarded - _options.MaxMessages));
         if (discarded == 0) return;
         _count -= discarded;
         _metrics.OutboxDiscarded.WithLabels(_sink).Inc(discarded);
         if (!_discarding)
         {
             _discarding = true;
-            _logger.LogWarning("Outbox {Path} is full ({Max} messages or {MaxAge} old): discarding the oldest undelivered messages", Path, _options.MaxMessages, _options.MaxAge);
+            _logger.LogWarning("Outbox {Path} is full ({Max} messages or {MaxAge} old): discarding the oldest undelivered messages", Path, _options.MaxMessages,
+                _options.MaxAge);
         }
     }
 

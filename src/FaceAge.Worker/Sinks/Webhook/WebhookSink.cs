@@ -26,7 +26,8 @@ public sealed class WebhookSink : OutboxSink
     private readonly TimeProvider _clock;
     private volatile bool _failing;
 
-    public WebhookSink(string name, Uri url, WebhookOptions options, HttpMessageHandler handler, SqliteOutbox outbox, WorkerMetrics metrics, ILogger<WebhookSink> logger, TimeProvider? clock = null)
+    public WebhookSink(string name, Uri url, WebhookOptions options, HttpMessageHandler handler, SqliteOutbox outbox, WorkerMetrics metrics,
+        ILogger<WebhookSink> logger, TimeProvider? clock = null)
         : base(name, outbox, metrics, logger)
     {
         _url = url;
@@ -43,7 +44,8 @@ public sealed class WebhookSink : OutboxSink
     /// <summary>A handler that trusts Webhook:CaCertificatePath (else the system roots) and presents the client certificate, if any.</summary>
     public static HttpMessageHandler Handler(WebhookOptions options)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
         if (!string.IsNullOrEmpty(options.CaCertificatePath))
         {
             var roots = TlsTrust.LoadRoots(options.CaCertificatePath);
@@ -111,7 +113,8 @@ public sealed class WebhookSink : OutboxSink
                 return Delivery.Failed;
             }
             _failing = false; // it answers; it just does not want this document
-            Logger.LogError("Webhook {Url} refused a {Kind} event with HTTP {Status}; it is dropped (the receiver would refuse it again)", _shown, message.Kind, status);
+            Logger.LogError("Webhook {Url} refused a {Kind} event with HTTP {Status}; it is dropped (the receiver would refuse it again)", _shown, message.Kind,
+                status);
             return Delivery.Rejected;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
@@ -124,7 +127,8 @@ public sealed class WebhookSink : OutboxSink
 
     private void Fail(string reason)
     {
-        if (!_failing) Logger.LogWarning("Webhook {Url} failed ({Reason}); events wait in the outbox {Path} and are sent when it answers", _shown, reason, Outbox.Path);
+        if (!_failing) Logger.LogWarning("Webhook {Url} failed ({Reason}); events wait in the outbox {Path} and are sent when it answers", _shown, reason,
+            Outbox.Path);
         _failing = true;
     }
 

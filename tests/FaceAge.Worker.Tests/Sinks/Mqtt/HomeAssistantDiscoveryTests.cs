@@ -23,7 +23,8 @@ public class HomeAssistantDiscoveryTests
         Assert.Equal("faceage/status", now.GetProperty("availability_topic").GetString());
         Assert.Equal("FaceAge Entrance", now.GetProperty("device").GetProperty("name").GetString());
         Assert.Equal("faceage/till-2/stats", byTopic["homeassistant/sensor/faceage_till-2/people_last_window/config"].GetProperty("state_topic").GetString());
-        Assert.Equal("{{ value_json.ageGroup }}", byTopic["homeassistant/sensor/faceage_till-2/last_age_group/config"].GetProperty("value_template").GetString());
+        Assert.Equal("{{ value_json.ageGroup }}",
+            byTopic["homeassistant/sensor/faceage_till-2/last_age_group/config"].GetProperty("value_template").GetString());
         Assert.Equal("faceage/till-2/person", byTopic["homeassistant/sensor/faceage_till-2/last_gender/config"].GetProperty("state_topic").GetString());
         Assert.Equal("FaceAge till-2", byTopic["homeassistant/sensor/faceage_till-2/last_gender/config"].GetProperty("device").GetProperty("name").GetString());
         // Unique ids are what Home Assistant keys entities by: one per camera and sensor.
@@ -33,9 +34,11 @@ public class HomeAssistantDiscoveryTests
     [Fact]
     public void Prefix_and_sharded_availability_topic_follow_the_settings()
     {
-        var messages = HomeAssistantDiscovery.Messages(new HomeAssistantOptions { Enabled = true, DiscoveryPrefix = "ha" }, new MqttTopics("shop", replica: 2), Cameras[..1]);
+        var messages = HomeAssistantDiscovery.Messages(new HomeAssistantOptions { Enabled = true, DiscoveryPrefix = "ha" }, new MqttTopics("shop", replica: 2),
+            Cameras[..1]);
         Assert.All(messages, m => Assert.StartsWith("ha/sensor/faceage_entrance/", m.Key));
-        Assert.All(messages, m => Assert.Equal("shop/status/replica-2", JsonDocument.Parse(m.Payload).RootElement.GetProperty("availability_topic").GetString()));
+        Assert.All(messages, m => Assert.Equal("shop/status/replica-2",
+            JsonDocument.Parse(m.Payload).RootElement.GetProperty("availability_topic").GetString()));
     }
 
     [Theory]

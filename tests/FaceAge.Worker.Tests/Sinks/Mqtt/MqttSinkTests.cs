@@ -4,7 +4,6 @@ using FaceAge.Worker.Events;
 using FaceAge.Worker.Metrics;
 using FaceAge.Worker.Sinks.Mqtt;
 using FaceAge.Worker.Sinks.Outbox;
-using FaceAge.Worker.Sources;
 using FaceAge.Worker.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -23,7 +22,8 @@ public class MqttSinkTests
         try
         {
             var metrics = new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry());
-            using var sink = new MqttSink(options, new MqttTopics("faceage"), 1, new SqliteOutbox(":memory:", "mqtt", new OutboxOptions(), metrics, NullLogger.Instance),
+            using var sink = new MqttSink(options, new MqttTopics("faceage"), 1,
+                new SqliteOutbox(":memory:", "mqtt", new OutboxOptions(), metrics, NullLogger.Instance),
                 metrics, NullLogger<MqttSink>.Instance);
             using var stop = new CancellationTokenSource();
             using var drain = new CancellationTokenSource();
@@ -48,7 +48,8 @@ public class MqttSinkTests
             stop.Cancel();
             drain.CancelAfter(TimeSpan.FromSeconds(3));
             await run.WaitAsync(TimeSpan.FromSeconds(15));
-            await late.WaitUntilAsync(m => m.Json("faceage/status").Any(s => s.GetProperty("state").GetString() == "offline"), TimeSpan.FromSeconds(10), "offline at shutdown");
+            await late.WaitUntilAsync(m => m.Json("faceage/status").Any(s => s.GetProperty("state").GetString() == "offline"), TimeSpan.FromSeconds(10),
+                "offline at shutdown");
         }
         finally
         {

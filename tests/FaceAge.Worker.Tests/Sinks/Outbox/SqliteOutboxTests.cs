@@ -14,7 +14,8 @@ public class SqliteOutboxTests
     private static OutboxMessage Person(int n) => new($"faceage/cam/person", Encoding.UTF8.GetBytes($"{{\"n\":{n}}}"), false, "person");
 
     private static SqliteOutbox Open(string path, WorkerMetrics? metrics = null, int max = 100_000, TimeProvider? clock = null)
-        => new(path, "mqtt", new OutboxOptions { Path = path, MaxMessages = max }, metrics ?? new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()), NullLogger.Instance, clock);
+        => new(path, "mqtt", new OutboxOptions { Path = path, MaxMessages = max }, metrics ?? new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()),
+            NullLogger.Instance, clock);
 
     [Fact]
     public void Messages_leave_oldest_first_only_when_delivered_and_survive_a_restart()
@@ -78,7 +79,8 @@ public class SqliteOutboxTests
     public void Unusable_path_is_an_error_naming_the_key()
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("faceage-outbox").FullName, "not-a-db");
-        File.WriteAllText(file, "this is not an SQLite database, just text that is long enough to have a header page ..........................................");
+        File.WriteAllText(file, "this is not an SQLite database, just text that is long enough to have a header page "
+            + "..........................................");
         var e = Assert.Throws<InvalidDataException>(() => Open(file));
         Assert.Contains("Outbox:Path", e.Message);
     }

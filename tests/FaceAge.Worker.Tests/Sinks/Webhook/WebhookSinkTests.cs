@@ -16,7 +16,9 @@ public class WebhookSinkTests
 {
     private const string Secret = "a-secret-of-sixteen-plus";
 
-    private static PersonLeft Person(string camera, int n) => new(new PersonEvent($"p{n}", camera, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 3, 20 + n, 4, "18-24", "female", 0.9, 5, 120), DateTimeOffset.UtcNow);
+    private static PersonLeft Person(string camera, int n)
+        => new(new PersonEvent($"p{n}", camera, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 3, 20 + n, 4, "18-24", "female", 0.9, 5, 120),
+        DateTimeOffset.UtcNow);
 
     private static (WebhookSink Sink, WorkerMetrics Metrics, string OutboxPath) Sink(string url, WebhookOptions? options = null, string? outboxPath = null)
     {
@@ -24,7 +26,8 @@ public class WebhookSinkTests
         var metrics = new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry());
         outboxPath ??= Path.Combine(Directory.CreateTempSubdirectory("faceage-webhook").FullName, "webhook.db");
         var outbox = new SqliteOutbox(outboxPath, "webhook", new OutboxOptions(), metrics, NullLogger.Instance);
-        return (new WebhookSink("webhook", new Uri(url), options, WebhookSink.Handler(options), outbox, metrics, NullLogger<WebhookSink>.Instance), metrics, outboxPath);
+        return (new WebhookSink("webhook", new Uri(url), options, WebhookSink.Handler(options), outbox, metrics, NullLogger<WebhookSink>.Instance), metrics,
+            outboxPath);
     }
 
     private static string Field(WebhookReceiver.Request r, string name) => JsonDocument.Parse(r.Body).RootElement.GetProperty(name).ToString();
@@ -51,7 +54,8 @@ public class WebhookSinkTests
 
         var accepted = receiver.Accepted;
         Assert.Equal(10, accepted.Count);
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"p{i}"), accepted.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("personId").GetString()));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"p{i}"),
+            accepted.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("personId").GetString()));
         foreach (var r in accepted)
         {
             Assert.Equal("person", r.Headers["x-faceage-event"]);
@@ -87,7 +91,8 @@ public class WebhookSinkTests
 
         receiver.Status = 422;
         sink.Accept(Person("a", 2));
-        await receiver.WaitUntilAsync(r => r.Requests.Count(q => Field(q, "data").Contains("\"p2\"")) == 1, TimeSpan.FromSeconds(10), "the refused event posted");
+        await receiver.WaitUntilAsync(r => r.Requests.Count(q => Field(q, "data").Contains("\"p2\"")) == 1, TimeSpan.FromSeconds(10),
+            "the refused event posted");
         receiver.Status = 200;
         sink.Accept(Person("a", 3));
         await receiver.WaitUntilAsync(r => r.Accepted.Count == 2, TimeSpan.FromSeconds(10), "the next event delivered");
@@ -138,7 +143,8 @@ public class WebhookSinkTests
             await run.WaitAsync(TimeSpan.FromSeconds(15));
         }
         Assert.Single(receiver.Requests);
-        using var reopened = new SqliteOutbox(path, "webhook", new OutboxOptions(), new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()), NullLogger.Instance);
+        using var reopened = new SqliteOutbox(path, "webhook", new OutboxOptions(), new WorkerMetrics(Prometheus.Metrics.NewCustomRegistry()),
+            NullLogger.Instance);
         Assert.Equal(1, reopened.Count);
     }
 

@@ -1,6 +1,6 @@
-using FaceAge.Core.Verification;
+using FaceAge.Core.Estimation;
 
-namespace FaceAge.Core.Tests.Verification;
+namespace FaceAge.Core.Tests.Estimation;
 
 public class FaceSimilarityTests
 {

@@ -1,6 +1,9 @@
-namespace FaceAge.Core.Verification;
+namespace FaceAge.Core.Estimation;
 
-/// <summary>Cosine similarity of two embeddings, optionally after subtracting a centre (the mean embedding of many faces).</summary>
+/// <summary>
+/// Cosine similarity of two descriptors or embeddings, optionally after subtracting a centre (the mean embedding of many
+/// faces): what re-entry (Fusion) and face verification (Verification) compare faces by.
+/// </summary>
 public static class FaceSimilarity
 {
     /// <summary>

@@ -1,6 +1,6 @@
 using FaceAge.Core.Sources;
 
-namespace FaceAge.Worker.Sources;
+namespace FaceAge.Worker.Channels;
 
 /// <summary>A decoded frame of one camera. The consumer that finishes with it disposes it (its buffer goes back to the pool).</summary>
 /// <param name="Sequence">Frame number since the camera started (across restarts and loops).</param>
@@ -13,7 +13,3 @@ public sealed record CameraFrame(string CameraId, VideoFrame Video, long Sequenc
 {
     public void Dispose() => Video.Dispose();
 }
-
-public enum CameraState { Connecting, Online, Offline, Ended }
-
-public sealed record CameraStatus(string CameraId, CameraState State, string? Reason, DateTimeOffset Since);
