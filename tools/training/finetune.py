@@ -11,7 +11,11 @@ runtime loads like the stock model (Analysis:AgeGenderModel). Deterministic for 
 
 Labels: an exact age (label-distribution learning over the model's 100 age bins, ages 1-100), an age group (its log
 probability), a gender (logistic); every data set weighs about the same; one subject's photos stay on one side of the
-held-out split. The held-out figures per data set are printed every epoch and written to <out>.json.
+held-out split. Validation sets (--val, e.g. fairface-val) are scored beside the held-out part and never trained on;
+the epoch kept is the one with the best score over both. The figures per data set are printed every epoch and written
+to <out>.json. With --checkpoint the run saves everything it needs after each epoch (weights, optimizer, schedule,
+random states) and a run started again with the same arguments goes on from the last finished epoch, to the same
+result as an uninterrupted run.
 """
 import argparse
 import csv
@@ -57,6 +61,41 @@ def read_crops(paths):
                     "cx": float(r["crop_cx"]), "cy": float(r["crop_cy"]), "side": float(r["crop_side"]), "angle": float(r["crop_angle"]),
                 })
     return rows
+
+
+def fill_misses(rows, labels_path, dataset):
+    """Faces of `labels_path` the detector missed (absent from the crop list) at the median crop of the found ones.
+
+    FairFace photos are centred on the face with a fixed margin, so where the found faces' crops lie, as a share of the
+    photo, tells where a missed one lies; keeping the missed faces keeps the groups the detector misses more often (it
+    missed Black faces more) in the training data."""
+    found = {r["path"] for r in rows if r["dataset"] == dataset}
+    ours = [r for r in rows if r["dataset"] == dataset]
+    if not ours:
+        raise SystemExit("--fill-misses %s: no found faces of data set '%s' in the crop lists" % (labels_path, dataset))
+    sizes = {}
+    rel = []
+    for r in ours:
+        w, h = sizes.get(r["path"]) or Image.open(r["path"]).size
+        rel.append((r["cx"] / w, r["cy"] / h, r["side"] / max(w, h)))
+        if len(rel) >= 500:
+            break
+    cx, cy, side = (float(np.median([x[k] for x in rel])) for k in range(3))
+    base = os.path.dirname(os.path.abspath(labels_path))
+    added = []
+    with open(labels_path, newline="") as f:
+        for r in csv.DictReader(f):
+            path = os.path.join(base, r["path"])
+            if path in found:
+                continue
+            w, h = Image.open(path).size
+            added.append({
+                "dataset": dataset, "path": path, "subject": r.get("subject") or None,
+                "age": float(r["age"]) if r.get("age") else None, "group": parse_group(r.get("age_group", "")),
+                "male": {"M": 1.0, "F": 0.0}.get(r.get("gender", "")),
+                "cx": cx * w, "cy": cy * h, "side": side * max(w, h), "angle": 0.0, "filled": True,
+            })
+    return added
 
 
 def split(rows, fraction, seed):
@@ -267,6 +306,12 @@ def write_check(model_path, prefix, regions, rows, idx, size):
         json.dump({"faces": len(idx), "size": size, "paths": [rows[i]["path"] for i in idx]}, f)
 
 
+def save_checkpoint(path, state):
+    """Written to a temporary file first, so a run stopped while saving keeps the previous epoch's checkpoint."""
+    torch.save(state, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--crops", nargs="+", required=True, help="crop lists from faceage eval --predictions")
@@ -286,6 +331,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--check", help="also write the exported model's inputs and outputs for a few faces (raw float32 + JSON), for the C# runtime to reproduce")
+    ap.add_argument("--val", nargs="*", default=[], help="crop lists scored every epoch and used to choose the epoch, never trained on (e.g. fairface-val)")
+    ap.add_argument("--holdout-sets", nargs="*", help="data sets a --holdout part is taken from (default: every training set)")
+    ap.add_argument("--fill-misses", nargs="*", default=[], metavar="DATASET=LABELS",
+                    help="add the faces of LABELS (a label CSV) that the crop list lacks (the detector missed them) at the data set's median crop")
+    ap.add_argument("--checkpoint", help="file saved after every epoch; a run with the same arguments goes on from it")
     args = ap.parse_args()
     if not 96 <= args.size <= 256:
         ap.error("--size must be 96-256, got %d" % args.size)
@@ -296,6 +346,9 @@ def main():
     random.seed(args.seed)
     torch.set_num_threads(args.threads)
     rows = read_crops(args.crops)
+    for spec in args.fill_misses:
+        dataset, _, labels = spec.partition("=")
+        rows += fill_misses(rows, labels, dataset)
     if args.limit:
         rng = random.Random(args.seed)
         keep = []
@@ -304,8 +357,22 @@ def main():
             rng.shuffle(ids)
             keep += sorted(ids[:args.limit])
         rows = [rows[i] for i in sorted(keep)]
-    train_idx, held_idx = split(rows, args.holdout, args.seed) if args.holdout > 0 else (list(range(len(rows))), [])
-    print("finetune: %d faces (%s); %d train, %d held out; size %d" % (len(rows), ", ".join(
+    if args.holdout > 0:
+        holdout_sets = set(args.holdout_sets) if args.holdout_sets is not None else {r["dataset"] for r in rows}
+        inside = [i for i, r in enumerate(rows) if r["dataset"] in holdout_sets]
+        part_train, part_held = split([rows[i] for i in inside], args.holdout, args.seed)
+        held_idx = sorted(inside[k] for k in part_held)
+        train_idx = sorted(set(range(len(rows))) - set(held_idx))
+    else:
+        train_idx, held_idx = list(range(len(rows))), []
+    # Validation sets come after the training rows: scored with the held-out part, never trained on.
+    if args.val:
+        val_rows = read_crops(args.val)
+        if args.limit:
+            val_rows = val_rows[:args.limit]
+        held_idx = held_idx + list(range(len(rows), len(rows) + len(val_rows)))
+        rows = rows + val_rows
+    print("finetune: %d faces (%s); %d train, %d held out or validation; size %d" % (len(rows), ", ".join(
         "%s %d" % (d, sum(r["dataset"] == d for r in rows)) for d in sorted({r["dataset"] for r in rows})), len(train_idx), len(held_idx), args.size), flush=True)
 
     store = round(args.size * CONTEXT)
@@ -339,19 +406,31 @@ def main():
     generator = torch.Generator().manual_seed(args.seed)
     history = []
     best = None
-    if held_idx:
+    order_rng = random.Random(args.seed)
+    first_epoch = 1
+    if args.checkpoint and os.path.exists(args.checkpoint):
+        state = torch.load(args.checkpoint)
+        if state["args"] != {k: v for k, v in vars(args).items() if k != "threads"}:
+            raise SystemExit("--checkpoint %s was made with other arguments: %s" % (args.checkpoint, state["args"]))
+        net.load_state_dict(state["net"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        generator.set_state(state["generator"])
+        order_rng.setstate(state["order_rng"])
+        history, best, first_epoch = state["history"], state["best"], state["epoch"] + 1
+        print("finetune: resumed from %s after epoch %d (best so far: epoch %s)" % (args.checkpoint, state["epoch"], best and best[1]), flush=True)
+    elif held_idx:
         score, report = evaluate(net, regions, rows, held_idx, args.size, 64)
         print("epoch 0 (stock): score %.3f %s" % (score, json.dumps(report)), flush=True)
         history.append({"epoch": 0, "score": score, "held_out": report})
         best = (score, 0)
         net.export(args.out, args.size)
-    order_rng = random.Random(args.seed)
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(first_epoch, args.epochs + 1):
         t0 = time.time()
         order = train_idx[:]
         order_rng.shuffle(order)
         running = 0.0
-        for s in range(0, len(order), args.batch):
+        for step, s in enumerate(range(0, len(order), args.batch)):
             part = order[s:s + args.batch]
             x = batch_views(regions[part], args.size, True, generator)
             out = net(x, [AGE_LOGITS, MALE_LOGIT])
@@ -361,6 +440,8 @@ def main():
             optimizer.step()
             schedule.step()
             running += float(loss) * len(part)
+            if step % 200 == 0:
+                print("epoch %d: %d/%d faces, loss %.3f, %.0f s" % (epoch, s + len(part), len(order), running / (s + len(part)), time.time() - t0), flush=True)
         entry = {"epoch": epoch, "loss": running / len(order), "seconds": round(time.time() - t0)}
         if held_idx:
             score, report = evaluate(net, regions, rows, held_idx, args.size, 64)
@@ -370,6 +451,12 @@ def main():
                 net.export(args.out, args.size)
         history.append(entry)
         print("epoch %d: loss %.3f, %d s%s" % (epoch, entry["loss"], entry["seconds"], "" if not held_idx else ", score %.3f %s" % (entry["score"], json.dumps(entry["held_out"]))), flush=True)
+        if args.checkpoint:
+            save_checkpoint(args.checkpoint, {
+                "args": {k: v for k, v in vars(args).items() if k != "threads"}, "epoch": epoch, "net": net.state_dict(),
+                "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(), "generator": generator.get_state(),
+                "order_rng": order_rng.getstate(), "history": history, "best": best,
+            })
     if not held_idx:
         net.export(args.out, args.size)
     if args.check:

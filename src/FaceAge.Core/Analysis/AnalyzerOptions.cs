@@ -35,7 +35,7 @@ public sealed record AnalyzerOptions
     /// <summary>P(face) below which a detection is not a face (chosen by `faceage bench precision`, docs/detectors.md).</summary>
     public double FaceCheckThreshold { get; init; } = 0.5;
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
-    /// <remarks>0.1: measured best across UTKFace, FairFace and FG-NET with detection (docs/accuracy.md, "Crop margin").</remarks>
+    /// <remarks>0.1: measured best across UTKFace, FairFace and FG-NET with detection (docs/lab/accuracy-notebook.md, "Crop margin").</remarks>
     public float CropMargin { get; init; } = 0.1f;
     /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
     public bool AlignByLandmarks { get; init; } = true;

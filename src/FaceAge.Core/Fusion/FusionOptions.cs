@@ -15,7 +15,7 @@ public sealed record FusionOptions
     /// Stricter re-entry similarities by estimated age: the descriptors of different people of one age are more alike
     /// among small children and the old than among adults. 0.1 % false accepts among utkface-dev strangers of one band
     /// (`faceage bench verify --strangers` with that band's chips, faceres-deep-int8) needed 0.867 at 0–6 years, 0.787 at
-    /// 7–12, 0.747 at 13–19, 0.721 at 20–60 and 0.827 at 61 and over (docs/benchmarks.md, "Scenes"). A pair is held to the
+    /// 7–12, 0.747 at 13–19, 0.721 at 20–60 and 0.827 at 61 and over (docs/lab/benchmarks-notebook.md, "Scenes"). A pair is held to the
     /// strictest band of either person's estimated age, and never below <see cref="ReentrySimilarity"/>. Null: these defaults.
     /// </summary>
     public ReentryAgeBand[]? ReentrySimilarityByAge { get; init; }
@@ -35,7 +35,7 @@ public sealed record FusionOptions
     /// <summary>
     /// Persons with fewer age/gender samples are not published (too little evidence). 3: at the default two
     /// samples per second a face tracked for at least a second, with three independent crops behind the
-    /// estimate; in the scene benchmark every event with fewer matched no real person (docs/benchmarks.md, "Scenes").
+    /// estimate; in the scene benchmark every event with fewer matched no real person (docs/lab/benchmarks-notebook.md, "Scenes").
     /// </summary>
     public int MinSamples { get; init; } = 3;
     /// <summary>

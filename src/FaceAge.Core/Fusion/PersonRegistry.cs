@@ -21,7 +21,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// Samples of the new track that must each resemble the same departed person (≥ ReentrySimilarity): one crop may look
     /// like someone else by chance — the threshold's 0.1 % false accepts are per pair, and a newcomer meets every kept
     /// descriptor of every departed person — but two independent crops rarely do (two 14-year-old girls, one leaving as
-    /// the other entered, were merged on one sample at 0.77 in the scene benchmark; docs/benchmarks.md, "Scenes").
+    /// the other entered, were merged on one sample at 0.77 in the scene benchmark; docs/lab/benchmarks-notebook.md, "Scenes").
     /// </summary>
     public const int ReentryVotes = 2;
     /// <summary>
