@@ -7,5 +7,5 @@ root.Subcommands.Add(AnalyzeCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
-root.Subcommands.Add(DetectorBenchCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -11,7 +11,8 @@ public static class CliRunner
 
     /// <param name="emulator">Runs dotnet under this program and its arguments (e.g. qemu-x86_64 -cpu Haswell).</param>
     /// <param name="environment">Extra environment variables (e.g. FACEAGE_Analysis__AgeGenderModel).</param>
-    public static Result RunIn(string workingDirectory, string[] args, string[]? emulator = null, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static Result RunIn(
+        string workingDirectory, string[] args, string[]? emulator = null, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "faceage.dll");
         var psi = emulator is [var program, .. var options]
@@ -32,7 +33,11 @@ public static class CliRunner
             try
             {
                 var hwm = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-                if (hwm is not null) peak = Math.Max(peak, double.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024);
+                if (hwm is not null)
+                {
+                    var kib = double.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+                    peak = Math.Max(peak, kib / 1024);
+                }
             }
             catch (IOException) { }
         }
@@ -46,7 +51,9 @@ public static class CliRunner
     /// <summary>The real dotnet executable (an emulator needs the file, not the PATH shim or a symlink).</summary>
     private static string DotnetHost()
     {
-        var root = Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } r ? r : Path.GetDirectoryName(typeof(object).Assembly.Location)!.Split("/shared/")[0];
+        var root = Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } r
+            ? r
+            : Path.GetDirectoryName(typeof(object).Assembly.Location)!.Split("/shared/")[0];
         var host = Path.Combine(root, "dotnet");
         return File.Exists(host) ? host : "/usr/share/dotnet/dotnet";
     }

@@ -19,8 +19,17 @@ public sealed class AnalysisSettings
     public Option<float?> Threshold { get; } = new("--threshold") { Description = "Detection score threshold (0–1)." };
     public Option<int?> Tiles { get; } = new("--tiles") { Description = "Also detect on an N×N grid of tiles for small faces." };
     public Option<float?> Margin { get; } = new("--margin") { Description = "Crop margin per side as a fraction of the face box." };
-    public Option<string?> Head { get; } = new("--head") { Description = "Trained age/gender head (from faceage train; file in the models folder, e.g. heads/utkface-dev.onnx, or a path); 'none' = the model's own outputs." };
-    public Option<bool?> Flip { get; } = new("--flip") { Description = "Use each face's mirror image too: analysis averages both (Analysis:FlipAugmentation); train adds the mirrors as samples." };
+
+    public Option<string?> Head { get; } = new("--head")
+    {
+        Description = "Trained age/gender head (from faceage train; file in the models folder, e.g. heads/utkface-dev.onnx, or a path); "
+            + "'none' = the model's own outputs.",
+    };
+
+    public Option<bool?> Flip { get; } = new("--flip")
+    {
+        Description = "Use each face's mirror image too: analysis averages both (Analysis:FlipAugmentation); train adds the mirrors as samples.",
+    };
 
     /// <summary>--detector, its help and accepted values from the detector registry.</summary>
     private static Option<string?> DetectorOption()
@@ -34,6 +43,9 @@ public sealed class AnalysisSettings
     {
         foreach (var o in new Option[] { Config, Models, Detector, DetectorModel, Threshold, Tiles, Margin, Head, Flip }) command.Options.Add(o);
     }
+
+    /// <summary>The head a --head or --compare-head value names: null for 'none' (the model's own outputs).</summary>
+    public static string? HeadFile(string value) => value.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : value;
 
     public AnalyzerOptions Load(ParseResult parse)
     {
@@ -64,7 +76,7 @@ public sealed class AnalysisSettings
         options = options with { Detector = detector };
         if (parse.GetValue(Models) is { } models) options = options with { ModelsDirectory = models };
         if (parse.GetValue(Margin) is { } margin) options = options with { CropMargin = margin };
-        if (parse.GetValue(Head) is { } head) options = options with { AgeGenderHead = head.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : head };
+        if (parse.GetValue(Head) is { } head) options = options with { AgeGenderHead = HeadFile(head) };
         if (parse.GetValue(Flip) is { } flip) options = options with { FlipAugmentation = flip };
         return options;
     }

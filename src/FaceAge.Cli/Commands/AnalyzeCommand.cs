@@ -13,70 +13,123 @@ public static class AnalyzeCommand
 
     public static Command Create()
     {
-        var settings = new AnalysisSettings();
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders (images and videos inside) or video files.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--out") { Description = "Write JSON lines to this file instead of stdout." };
-        var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images (or video frames with faces) with boxes and labels into this folder." };
-        var videoFps = new Option<double>("--video-fps") { Description = "Frames per second to analyse from videos.", DefaultValueFactory = _ => 2.0 };
-        var nonFaces = new Option<NonFaces>("--non-faces") { Description = "Detections the face check says are no face (likelyFace false): drop them (default, chosen by `faceage bench precision`) or keep them, marked.", DefaultValueFactory = _ => NonFaces.Drop };
-
+        var options = new Options();
         var command = new Command("analyze", "Detect faces and estimate age and gender; one JSON line per face.");
-        command.Arguments.Add(inputs);
-        foreach (var o in new Option[] { output, annotate, videoFps, nonFaces }) command.Options.Add(o);
-        settings.AddTo(command);
-        command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Guard(() =>
-        {
-            var options = settings.Load(parse);
-            var files = Expand(parse.GetValue(inputs)!, out var missing);
-            foreach (var m in missing) Console.Error.WriteLine($"error: {m}: no such file or folder");
-            if (parse.GetValue(videoFps) is <= 0 or > 120) throw new ArgumentException("--video-fps must be in (0, 120].");
-            var annotateDir = parse.GetValue(annotate);
-            if (annotateDir is not null) Directory.CreateDirectory(annotateDir);
-
-            using var analyzer = FaceAnalyzer.Create(options, CliLogging.Factory);
-            using var writer = parse.GetValue(output) is { } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-            var summary = new Summary { Failed = missing.Count, KeepNonFaces = parse.GetValue(nonFaces) == NonFaces.Keep };
-            var progress = files.Count > 1 ? new ConsoleProgress("analyze", files.Count) : null;
-            for (int i = 0; i < files.Count; i++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var file = files[i];
-                try
-                {
-                    if (VideoExtensions.Contains(Path.GetExtension(file)))
-                        AnalyzeVideo(analyzer, file, parse.GetValue(videoFps), writer, annotateDir, summary, cancellationToken);
-                    else
-                        AnalyzeImage(analyzer, file, writer, annotateDir, summary);
-                    summary.Files++;
-                }
-                catch (Exception e) when (e is ImageDecodeException or InvalidDataException or IOException or InvalidOperationException)
-                {
-                    summary.Failed++;
-                    Console.Error.WriteLine($"error: {(e is ImageDecodeException ? e.Message : $"{file}: {e.Message}")}");
-                }
-                progress?.Report(i + 1);
-            }
-            writer.Flush();
-            summary.Print();
-            return summary.Failed > 0 ? 2 : 0;
-        })));
+        options.AddTo(command);
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Guard(() => Run(options.Read(parse), cancellationToken))));
         return command;
     }
 
-    private static void AnalyzeImage(FaceAnalyzer analyzer, string file, StreamWriter writer, string? annotateDir, Summary summary)
+    public enum NonFaces { Drop, Keep }
+
+    /// <param name="Files">The image and video files of the inputs, folders expanded.</param>
+    /// <param name="Missing">How many inputs do not exist (each reported on stderr already).</param>
+    private sealed record AnalyzeArguments(
+        AnalyzerOptions Analysis, IReadOnlyList<string> Files, int Missing, string? OutputFile, string? AnnotateFolder, double VideoFps, bool KeepNonFaces);
+
+    /// <summary>Where the faces of a file go: JSON lines, the annotated copies, the summary.</summary>
+    private sealed record FaceOutput(FaceAnalyzer Analyzer, StreamWriter Writer, string? AnnotateFolder, Summary Summary);
+
+    private sealed class Options
     {
-        using var image = ImageDecoder.DecodeFile(file);
-        var faces = summary.Keep(analyzer.Analyze(image));
-        for (int k = 0; k < faces.Count; k++) writer.WriteLine(FaceLine.From(file, null, null, k, faces[k]).ToJson());
-        summary.Add(faces);
-        if (annotateDir is not null)
+        private readonly AnalysisSettings _settings = new();
+
+        private readonly Argument<string[]> _inputs = new("inputs")
         {
-            ResultAnnotator.Draw(image, faces);
-            Cv2.ImWrite(Path.Combine(annotateDir, Path.GetFileNameWithoutExtension(file) + ".jpg"), image);
+            Description = "Image files, folders (images and videos inside) or video files.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+
+        private readonly Option<string?> _output = CommonOptions.JsonLinesFile();
+
+        private readonly Option<string?> _annotate = new("--annotate")
+        {
+            Description = "Write copies of the images (or video frames with faces) with boxes and labels into this folder.",
+        };
+
+        private readonly Option<double> _videoFps = new("--video-fps")
+        {
+            Description = "Frames per second to analyse from videos.",
+            DefaultValueFactory = _ => 2.0,
+        };
+
+        private readonly Option<NonFaces> _nonFaces = new("--non-faces")
+        {
+            Description = "Detections the face check says are no face (likelyFace false): drop them (default, chosen by `faceage bench precision`) "
+                + "or keep them, marked.",
+            DefaultValueFactory = _ => NonFaces.Drop,
+        };
+
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(_inputs);
+            foreach (var o in new Option[] { _output, _annotate, _videoFps, _nonFaces }) command.Options.Add(o);
+            _settings.AddTo(command);
+        }
+
+        public AnalyzeArguments Read(ParseResult parse)
+        {
+            var analysis = _settings.Load(parse);
+            var files = Expand(parse.GetValue(_inputs)!, out var missing);
+            // A missing input is reported, not fatal: the others are still analysed (exit code 2).
+            foreach (var m in missing) Console.Error.WriteLine($"error: {m}: no such file or folder");
+            double videoFps = parse.GetValue(_videoFps);
+            if (videoFps is <= 0 or > 120) throw new ArgumentException("--video-fps must be in (0, 120].");
+            return new AnalyzeArguments(analysis, files, missing.Count, parse.GetValue(_output), parse.GetValue(_annotate), videoFps,
+                parse.GetValue(_nonFaces) == NonFaces.Keep);
         }
     }
 
-    private static void AnalyzeVideo(FaceAnalyzer analyzer, string file, double fps, StreamWriter writer, string? annotateDir, Summary summary, CancellationToken cancellationToken)
+    private static int Run(AnalyzeArguments arguments, CancellationToken cancellationToken)
+    {
+        if (arguments.AnnotateFolder is { } annotateFolder) Directory.CreateDirectory(annotateFolder);
+        using var analyzer = FaceAnalyzer.Create(arguments.Analysis, CliLogging.Factory);
+        using var writer = JsonLinesOutput.Open(arguments.OutputFile);
+        var summary = new Summary { Failed = arguments.Missing, KeepNonFaces = arguments.KeepNonFaces };
+        var output = new FaceOutput(analyzer, writer, arguments.AnnotateFolder, summary);
+        var files = arguments.Files;
+        var progress = files.Count > 1 ? new ConsoleProgress("analyze", files.Count) : null;
+        for (int i = 0; i < files.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            AnalyzeFile(output, files[i], arguments.VideoFps, cancellationToken);
+            progress?.Report(i + 1);
+        }
+        writer.Flush();
+        summary.Print();
+        return summary.Failed > 0 ? 2 : 0;
+    }
+
+    /// <summary>One image or video; a file that cannot be read is counted and reported, and the run goes on.</summary>
+    private static void AnalyzeFile(FaceOutput output, string file, double videoFps, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (VideoExtensions.Contains(Path.GetExtension(file))) AnalyzeVideo(output, file, videoFps, cancellationToken);
+            else AnalyzeImage(output, file);
+            output.Summary.Files++;
+        }
+        catch (Exception e) when (e is ImageDecodeException or InvalidDataException or IOException or InvalidOperationException)
+        {
+            output.Summary.Failed++;
+            Console.Error.WriteLine($"error: {(e is ImageDecodeException ? e.Message : $"{file}: {e.Message}")}");
+        }
+    }
+
+    private static void AnalyzeImage(FaceOutput output, string file)
+    {
+        using var image = ImageDecoder.DecodeFile(file);
+        var faces = output.Summary.Keep(output.Analyzer.Analyze(image));
+        for (int k = 0; k < faces.Count; k++) output.Writer.WriteLine(FaceLine.From(file, null, null, k, faces[k]).ToJson());
+        output.Summary.Add(faces);
+        if (output.AnnotateFolder is not null)
+        {
+            ResultAnnotator.Draw(image, faces);
+            Cv2.ImWrite(Path.Combine(output.AnnotateFolder, Path.GetFileNameWithoutExtension(file) + ".jpg"), image);
+        }
+    }
+
+    private static void AnalyzeVideo(FaceOutput output, string file, double fps, CancellationToken cancellationToken)
     {
         var source = new FfmpegFrameSource(new FrameSourceOptions(file) { MaxFps = fps });
         ConsoleProgress? progress = null;
@@ -87,18 +140,18 @@ public static class AnalyzeCommand
                 progress = new ConsoleProgress(Path.GetFileName(file), expected);
             using (frame)
             {
-                var faces = summary.Keep(analyzer.Analyze(frame.Image));
-                for (int k = 0; k < faces.Count; k++) writer.WriteLine(FaceLine.From(file, frame.Index, frame.Time, k, faces[k]).ToJson());
-                summary.Add(faces);
-                if (annotateDir is not null && faces.Count > 0)
+                var faces = output.Summary.Keep(output.Analyzer.Analyze(frame.Image));
+                for (int k = 0; k < faces.Count; k++) output.Writer.WriteLine(FaceLine.From(file, frame.Index, frame.Time, k, faces[k]).ToJson());
+                output.Summary.Add(faces);
+                if (output.AnnotateFolder is not null && faces.Count > 0)
                 {
                     ResultAnnotator.Draw(frame.Image, faces);
-                    Cv2.ImWrite(Path.Combine(annotateDir, $"{Path.GetFileNameWithoutExtension(file)}_f{frame.Index:D6}.jpg"), frame.Image);
+                    Cv2.ImWrite(Path.Combine(output.AnnotateFolder, $"{Path.GetFileNameWithoutExtension(file)}_f{frame.Index:D6}.jpg"), frame.Image);
                 }
             }
             progress?.Report(Math.Min(++frames, expected));
         }
-        summary.VideoFrames += frames;
+        output.Summary.VideoFrames += frames;
     }
 
     private static List<string> Expand(IEnumerable<string> inputs, out List<string> missing)
@@ -117,12 +170,11 @@ public static class AnalyzeCommand
         return files;
     }
 
-    public enum NonFaces { Drop, Keep }
-
     private sealed class Summary
     {
         public int Files, Failed, Faces, Female, Male, VideoFrames, Dropped;
         public bool KeepNonFaces;
+        private double _ageSum;
 
         /// <summary>The faces to report: without the likely non-faces unless they are kept.</summary>
         public IReadOnlyList<FaceResult> Keep(IReadOnlyList<FaceResult> faces)
@@ -132,7 +184,6 @@ public static class AnalyzeCommand
             Dropped += faces.Count - kept.Count;
             return kept;
         }
-        private double _ageSum;
 
         public void Add(IReadOnlyList<FaceResult> faces)
         {
@@ -149,7 +200,8 @@ public static class AnalyzeCommand
             var mean = Faces > 0 ? $"{_ageSum / Faces:0.0}" : "-";
             var frames = VideoFrames > 0 ? $", {VideoFrames} video frames" : "";
             var dropped = Dropped > 0 ? $"; {Dropped} detection(s) dropped as no face (--non-faces keep shows them)" : "";
-            Console.Error.WriteLine($"summary: {Files} file(s) analysed{frames}, {Failed} failed; {Faces} face(s): {Female} female, {Male} male; mean age {mean}{dropped}");
+            Console.Error.WriteLine(
+                $"summary: {Files} file(s) analysed{frames}, {Failed} failed; {Faces} face(s): {Female} female, {Male} male; mean age {mean}{dropped}");
         }
     }
 }

@@ -11,10 +11,14 @@ public static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or ImageDecodeException or NotSupportedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or ImageDecodeException or NotSupportedException
+                                      or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
     }
+
+    /// <summary>A problem that does not stop the command (e.g. a label row that cannot be read), on stderr.</summary>
+    public static void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
@@ -17,87 +18,132 @@ namespace FaceAge.Cli.Commands;
 public static class CompareCommand
 {
     private sealed record Face(string Source, int Index, FaceDetection Detection, float[] Embedding);
-    private sealed record BoxJson(int X, int Y, int Width, int Height);
-    private sealed record PairLine(string A, int FaceA, BoxJson BoxA, string B, int FaceB, BoxJson BoxB, double Similarity, bool Same, double SameProbability, double Confidence);
+
+    private sealed record PairLine(
+        string A, int FaceA, FaceLine.BoxJson BoxA, string B, int FaceB, FaceLine.BoxJson BoxB,
+        double Similarity, bool Same, double SameProbability, double Confidence);
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static Command Create()
     {
-        var settings = new AnalysisSettings();
-        var first = new Argument<string>("a") { Description = "An image or a folder of images." };
-        var second = new Argument<string>("b") { Description = "An image or a folder of images." };
-        var output = new Option<string?>("--out") { Description = "Write JSON lines to this file instead of stdout." };
-        var calibration = new Option<string?>("--calibration") { Description = "Verification calibration JSON (default Analysis:Verification, heads/verification.json)." };
-
+        var options = new Options();
         var command = new Command("compare", "Are these two faces the same person? One JSON line per face pair: similarity, decision, confidence.");
-        command.Arguments.Add(first);
-        command.Arguments.Add(second);
-        foreach (var o in new Option[] { output, calibration }) command.Options.Add(o);
-        settings.AddTo(command);
-        command.SetAction(parse => CliErrors.Guard(() =>
-        {
-            var options = settings.Load(parse);
-            var modelsDir = ModelDirectory.Locate(options.ModelsDirectory is { Length: > 0 } m ? m : null);
-            var calibrationFile = parse.GetValue(calibration) ?? options.Verification;
-            var cal = VerificationCalibration.Load(Path.IsPathRooted(calibrationFile) || File.Exists(calibrationFile) ? calibrationFile : ModelDirectory.Require(modelsDir, calibrationFile));
-            var sessions = new OnnxSessionFactory(options.Inference);
-            using var detector = DetectorRegistry.Create(options.Detector, modelsDir, sessions);
-            using var landmarks = Landmarks(modelsDir, sessions);
-            using var embedder = FaceEmbedders.Create(cal.Embedding, modelsDir, sessions);
-
-            int failed = 0;
-            List<Face> Collect(string input)
-            {
-                var files = Directory.Exists(input)
-                    ? Directory.EnumerateFiles(input).Where(f => ImageDecoder.IsImageFile(f)).Order(StringComparer.Ordinal).ToList()
-                    : File.Exists(input) ? [input] : throw new FileNotFoundException($"{input}: no such file or folder", input);
-                var faces = new List<Face>();
-                foreach (var file in files)
-                {
-                    try
-                    {
-                        using var image = ImageDecoder.DecodeFile(file);
-                        var found = detector.Detect(image).Select(d => landmarks.WithLandmarks(image, d)).ToList();
-                        var embeddings = embedder.Embed(image, found);
-                        for (int i = 0; i < found.Count; i++) faces.Add(new Face(file, i, found[i], embeddings[i]));
-                        if (found.Count == 0) Console.Error.WriteLine($"note: {file}: no face found");
-                    }
-                    catch (Exception e) when (e is ImageDecodeException or IOException)
-                    {
-                        failed++;
-                        Console.Error.WriteLine($"error: {(e is ImageDecodeException ? e.Message : $"{file}: {e.Message}")}");
-                    }
-                }
-                return faces;
-            }
-            var a = Collect(parse.GetValue(first)!);
-            var b = Collect(parse.GetValue(second)!);
-
-            using var writer = parse.GetValue(output) is { } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-            int same = 0, pairs = 0;
-            foreach (var x in a)
-                foreach (var y in b)
-                {
-                    double similarity = cal.Similarity(x.Embedding, y.Embedding);
-                    bool isSame = similarity >= cal.Threshold;
-                    double p = cal.SameProbability(similarity);
-                    writer.WriteLine(JsonSerializer.Serialize(new PairLine(x.Source, x.Index, Box(x.Detection), y.Source, y.Index, Box(y.Detection),
-                        Math.Round(similarity, 4), isSame, Math.Round(p, 3), Math.Round(isSame ? p : 1 - p, 3)), Json));
-                    pairs++;
-                    if (isSame) same++;
-                }
-            writer.Flush();
-            Console.Error.WriteLine($"summary: {a.Count} face(s) in A, {b.Count} in B; {pairs} pair(s), {same} the same person " +
-                $"({cal.Embedding}, threshold {cal.Threshold} = {cal.FalseAcceptRate:P1} false accepts on the bench), {failed} failed");
-            return failed > 0 ? 2 : 0;
-        }));
+        options.AddTo(command);
+        command.SetAction(parse => CliErrors.Guard(() => Run(options.Read(parse))));
         return command;
     }
 
     /// <summary>BlazeFace (back model) for the landmarks that align recognition crops; shared with `bench verify`.</summary>
     public static LandmarkFinder Landmarks(string modelsDir, OnnxSessionFactory sessions)
-        => new(DetectorRegistry.Create(new DetectorOptions { Kind = BlazeFaceDetector.BackDefinition.Name, Tiles = 1, ScoreThreshold = 0.5f }, modelsDir, sessions));
+        => new(DetectorRegistry.Create(
+            new DetectorOptions { Kind = BlazeFaceDetector.BackDefinition.Name, Tiles = 1, ScoreThreshold = 0.5f }, modelsDir, sessions));
 
-    private static BoxJson Box(FaceDetection d) => new((int)d.Box.X, (int)d.Box.Y, (int)d.Box.Width, (int)d.Box.Height);
+    /// <param name="CalibrationFile">--calibration; null = the settings' Analysis:Verification.</param>
+    private sealed record CompareArguments(AnalyzerOptions Analysis, string First, string Second, string? OutputFile, string? CalibrationFile);
+
+    private sealed class Options
+    {
+        private readonly AnalysisSettings _settings = new();
+        private readonly Argument<string> _first = new("a") { Description = "An image or a folder of images." };
+        private readonly Argument<string> _second = new("b") { Description = "An image or a folder of images." };
+        private readonly Option<string?> _output = CommonOptions.JsonLinesFile();
+
+        private readonly Option<string?> _calibration = new("--calibration")
+        {
+            Description = "Verification calibration JSON (default Analysis:Verification, heads/verification.json).",
+        };
+
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(_first);
+            command.Arguments.Add(_second);
+            foreach (var o in new Option[] { _output, _calibration }) command.Options.Add(o);
+            _settings.AddTo(command);
+        }
+
+        public CompareArguments Read(ParseResult parse) => new(
+            _settings.Load(parse), parse.GetValue(_first)!, parse.GetValue(_second)!, parse.GetValue(_output), parse.GetValue(_calibration));
+    }
+
+    private static int Run(CompareArguments arguments)
+    {
+        var options = arguments.Analysis;
+        var modelsDir = ModelDirectory.Locate(options.ModelsDirectory is { Length: > 0 } m ? m : null);
+        var calibration = LoadCalibration(arguments.CalibrationFile ?? options.Verification, modelsDir);
+        var sessions = new OnnxSessionFactory(options.Inference);
+        using var detector = DetectorRegistry.Create(options.Detector, modelsDir, sessions);
+        using var landmarks = Landmarks(modelsDir, sessions);
+        using var embedder = FaceEmbedders.Create(calibration.Embedding, modelsDir, sessions);
+
+        var collector = new FaceCollector(detector, landmarks, embedder);
+        var a = collector.Collect(arguments.First);
+        var b = collector.Collect(arguments.Second);
+        using var writer = JsonLinesOutput.Open(arguments.OutputFile);
+        var (pairs, same) = WritePairs(writer, a, b, calibration);
+        Console.Error.WriteLine($"summary: {a.Count} face(s) in A, {b.Count} in B; {pairs} pair(s), {same} the same person " +
+            $"({calibration.Embedding}, threshold {calibration.Threshold} = {calibration.FalseAcceptRate:P1} false accepts on the bench), " +
+            $"{collector.Failed} failed");
+        return collector.Failed > 0 ? 2 : 0;
+    }
+
+    /// <summary>A calibration file as given (a path), else in the models folder.</summary>
+    private static VerificationCalibration LoadCalibration(string file, string modelsDir)
+        => VerificationCalibration.Load(Path.IsPathRooted(file) || File.Exists(file) ? file : ModelDirectory.Require(modelsDir, file));
+
+    /// <summary>One JSON line per pair of a face of A and a face of B.</summary>
+    private static (int Pairs, int Same) WritePairs(StreamWriter writer, List<Face> a, List<Face> b, VerificationCalibration calibration)
+    {
+        int same = 0, pairs = 0;
+        foreach (var x in a)
+            foreach (var y in b)
+            {
+                double similarity = calibration.Similarity(x.Embedding, y.Embedding);
+                bool isSame = similarity >= calibration.Threshold;
+                double p = calibration.SameProbability(similarity);
+                var line = new PairLine(x.Source, x.Index, FaceLine.BoxJson.Of(x.Detection), y.Source, y.Index, FaceLine.BoxJson.Of(y.Detection),
+                    Math.Round(similarity, 4), isSame, Math.Round(p, 3), Math.Round(isSame ? p : 1 - p, 3));
+                writer.WriteLine(JsonSerializer.Serialize(line, Json));
+                pairs++;
+                if (isSame) same++;
+            }
+        writer.Flush();
+        return (pairs, same);
+    }
+
+    /// <summary>The faces of an image or of every image of a folder, with their embeddings; unreadable images are counted.</summary>
+    private sealed class FaceCollector(IFaceDetector detector, LandmarkFinder landmarks, IFaceEmbedder embedder)
+    {
+        public int Failed { get; private set; }
+
+        public List<Face> Collect(string input)
+        {
+            var files = Directory.Exists(input)
+                ? Directory.EnumerateFiles(input).Where(f => ImageDecoder.IsImageFile(f)).Order(StringComparer.Ordinal).ToList()
+                : File.Exists(input) ? [input] : throw new FileNotFoundException($"{input}: no such file or folder", input);
+            var faces = new List<Face>();
+            foreach (var file in files)
+            {
+                try
+                {
+                    faces.AddRange(FacesOf(file));
+                }
+                catch (Exception e) when (e is ImageDecodeException or IOException)
+                {
+                    Failed++;
+                    Console.Error.WriteLine($"error: {(e is ImageDecodeException ? e.Message : $"{file}: {e.Message}")}");
+                }
+            }
+            return faces;
+        }
+
+        private List<Face> FacesOf(string file)
+        {
+            using var image = ImageDecoder.DecodeFile(file);
+            var found = detector.Detect(image).Select(d => landmarks.WithLandmarks(image, d)).ToList();
+            var embeddings = embedder.Embed(image, found);
+            if (found.Count == 0) Console.Error.WriteLine($"note: {file}: no face found");
+            return found.Select((d, i) => new Face(file, i, d, embeddings[i])).ToList();
+        }
+    }
 }

@@ -13,7 +13,9 @@ public static class EvalReport
 {
     public sealed record Run(string Name, AgeGenderMetrics Metrics, IReadOnlyList<Prediction> Predictions);
 
-    /// <summary>Writes report.md and the plots of every data set (one section each; plot files prefixed by the data set's name when there are several).</summary>
+    /// <summary>
+    /// Writes report.md and the plots of every data set (one section each; plot files prefixed by the data set's name when there are several).
+    /// </summary>
     public static void Write(string folder, IReadOnlyList<(string Name, string Labels, IReadOnlyList<Run> Runs)> datasets)
     {
         Directory.CreateDirectory(folder);
@@ -27,44 +29,56 @@ public static class EvalReport
             if (datasets.Count > 1) md.AppendLine(CultureInfo.InvariantCulture, $"## {name}").AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"Labels: `{labels}`.").AppendLine();
             md.AppendLine(Table(runs)).AppendLine();
-            if (runs[0].Metrics.HasAges)
-            {
-                md.AppendLine("### MAE per decade").AppendLine();
-                var decades = runs.SelectMany(r => r.Metrics.ByDecade.Select(d => d.Decade)).Distinct().OrderBy(d => int.Parse(d.Split('-')[0], CultureInfo.InvariantCulture)).ToList();
-                md.AppendLine($"| decade | n | {string.Join(" | ", runs.Select(r => $"{r.Name} MAE | {r.Name} signed"))} |");
-                md.AppendLine($"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
-                foreach (var decade in decades)
-                {
-                    var cells = runs.Select(r => r.Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade) is { } d ? $"{d.Mae:0.00} | {d.MeanSignedError:+0.00;-0.00}" : "– | –");
-                    int n = runs[0].Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade)?.N ?? 0;
-                    md.AppendLine(CultureInfo.InvariantCulture, $"| {decade} | {n} | {string.Join(" | ", cells)} |");
-                }
-                md.AppendLine();
-                PredictedVsTrue(Path.Combine(folder, prefix + "predicted-vs-true.png"), runs);
-                MaeByDecade(Path.Combine(folder, prefix + "mae-by-decade.png"), runs, decades);
-                md.AppendLine(CultureInfo.InvariantCulture, $"![predicted vs true age]({prefix}predicted-vs-true.png)").AppendLine();
-                md.AppendLine(CultureInfo.InvariantCulture, $"![MAE by decade]({prefix}mae-by-decade.png)").AppendLine();
-            }
-            if (runs[0].Metrics.ByAgeGroup.Count > 0)
-            {
-                md.AppendLine("### Per age group (the labels' own groups)").AppendLine();
-                md.AppendLine($"| group | n | {string.Join(" | ", runs.Select(r => $"{r.Name} hit | {r.Name} interval MAE"))} |");
-                md.AppendLine($"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
-                foreach (var group in runs[0].Metrics.ByAgeGroup)
-                {
-                    var cells = runs.Select(r => r.Metrics.ByAgeGroup.FirstOrDefault(g => g.Group == group.Group) is { } g ? $"{g.Hit:P1} | {g.IntervalMae:0.00}" : "– | –");
-                    md.AppendLine(CultureInfo.InvariantCulture, $"| {group.Group} | {group.N} | {string.Join(" | ", cells)} |");
-                }
-                md.AppendLine();
-            }
+            if (runs[0].Metrics.HasAges) AppendDecades(md, folder, prefix, runs);
+            if (runs[0].Metrics.ByAgeGroup.Count > 0) AppendAgeGroups(md, runs);
             if (runs[0].Metrics.HasGender)
             {
                 GenderCalibration(Path.Combine(folder, prefix + "gender-calibration.png"), runs);
-                md.AppendLine("Gender calibration: faces binned by predicted P(male); the share that really is male in each bin. A calibrated model lies on the diagonal.").AppendLine();
+                md.AppendLine("Gender calibration: faces binned by predicted P(male); the share that really is male in each bin. "
+                    + "A calibrated model lies on the diagonal.").AppendLine();
                 md.AppendLine(CultureInfo.InvariantCulture, $"![gender probability calibration]({prefix}gender-calibration.png)").AppendLine();
             }
         }
         File.WriteAllText(Path.Combine(folder, "report.md"), md.ToString());
+    }
+
+    /// <summary>MAE per decade: the table, and the plots of predicted vs true age and of MAE by decade.</summary>
+    private static void AppendDecades(StringBuilder md, string folder, string prefix, IReadOnlyList<Run> runs)
+    {
+        md.AppendLine("### MAE per decade").AppendLine();
+        var decades = runs.SelectMany(r => r.Metrics.ByDecade.Select(d => d.Decade)).Distinct()
+            .OrderBy(d => int.Parse(d.Split('-')[0], CultureInfo.InvariantCulture)).ToList();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| decade | n | {string.Join(" | ", runs.Select(r => $"{r.Name} MAE | {r.Name} signed"))} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
+        foreach (var decade in decades)
+        {
+            var cells = runs.Select(r => r.Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade) is { } d
+                ? $"{d.Mae:0.00} | {d.MeanSignedError:+0.00;-0.00}"
+                : "– | –");
+            int n = runs[0].Metrics.ByDecade.FirstOrDefault(d => d.Decade == decade)?.N ?? 0;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {decade} | {n} | {string.Join(" | ", cells)} |");
+        }
+        md.AppendLine();
+        PredictedVsTrue(Path.Combine(folder, prefix + "predicted-vs-true.png"), runs);
+        MaeByDecade(Path.Combine(folder, prefix + "mae-by-decade.png"), runs, decades);
+        md.AppendLine(CultureInfo.InvariantCulture, $"![predicted vs true age]({prefix}predicted-vs-true.png)").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"![MAE by decade]({prefix}mae-by-decade.png)").AppendLine();
+    }
+
+    /// <summary>Hits and interval MAE per age group (the labels' own groups).</summary>
+    private static void AppendAgeGroups(StringBuilder md, IReadOnlyList<Run> runs)
+    {
+        md.AppendLine("### Per age group (the labels' own groups)").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| group | n | {string.Join(" | ", runs.Select(r => $"{r.Name} hit | {r.Name} interval MAE"))} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"|---|---|{string.Concat(runs.Select(_ => "---|---|"))}");
+        foreach (var group in runs[0].Metrics.ByAgeGroup)
+        {
+            var cells = runs.Select(r => r.Metrics.ByAgeGroup.FirstOrDefault(g => g.Group == group.Group) is { } g
+                ? $"{g.Hit:P1} | {g.IntervalMae:0.00}"
+                : "– | –");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {group.Group} | {group.N} | {string.Join(" | ", cells)} |");
+        }
+        md.AppendLine();
     }
 
     /// <summary>One row per data set and configuration: the figures each data set's labels allow ("–" where they do not).</summary>
@@ -73,16 +87,21 @@ public static class EvalReport
         static string F(double v, string format) => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
         static string P(double? v) => v is { } x && !double.IsNaN(x) ? x.ToString("P1", CultureInfo.InvariantCulture) : "–";
         var sb = new StringBuilder();
-        sb.AppendLine("| data set | configuration | faces | misses | age MAE | CS@5 | signed | 0-12 signed | group hit | interval MAE | gender | ± coverage (mean ±) |");
+        sb.AppendLine("| data set | configuration | faces | misses | age MAE | CS@5 | signed | 0-12 signed | group hit | interval MAE | gender "
+            + "| ± coverage (mean ±) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (name, runs) in datasets)
             foreach (var run in runs)
             {
                 var m = run.Metrics;
-                string coverage = m.Coverage is { } c ? $"{c.ToString("P1", CultureInfo.InvariantCulture)} (±{m.MeanUncertainty?.ToString("0.0", CultureInfo.InvariantCulture)})"
-                    : m.GroupCoverage is { } g ? $"{g.ToString("P1", CultureInfo.InvariantCulture)} of groups (±{m.MeanUncertainty?.ToString("0.0", CultureInfo.InvariantCulture)})" : "–";
+                string meanUncertainty = $"±{m.MeanUncertainty?.ToString("0.0", CultureInfo.InvariantCulture)}";
+                string coverage = m.Coverage is { } c ? $"{c.ToString("P1", CultureInfo.InvariantCulture)} ({meanUncertainty})"
+                    : m.GroupCoverage is { } g ? $"{g.ToString("P1", CultureInfo.InvariantCulture)} of groups ({meanUncertainty})" : "–";
+                string intervalMae = m.IntervalMae is { } im ? im.ToString("0.00", CultureInfo.InvariantCulture) : "–";
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {name} | {run.Name} | {m.Scored} | {m.Misses} | {F(m.Mae, "0.00")} | {P(m.HasAges ? m.CumulativeScore5 : null)} | {F(m.MeanSignedError, "+0.00;-0.00")} | {F(m.ChildrenSignedError, "+0.00;-0.00")} | {P(m.AgeGroupAccuracy)} | {(m.IntervalMae is { } im ? im.ToString("0.00", CultureInfo.InvariantCulture) : "–")} | {P(m.HasGender ? m.GenderAccuracy : null)} | {coverage} |");
+                    $"| {name} | {run.Name} | {m.Scored} | {m.Misses} | {F(m.Mae, "0.00")} | {P(m.HasAges ? m.CumulativeScore5 : null)} "
+                    + $"| {F(m.MeanSignedError, "+0.00;-0.00")} | {F(m.ChildrenSignedError, "+0.00;-0.00")} | {P(m.AgeGroupAccuracy)} | {intervalMae} "
+                    + $"| {P(m.HasGender ? m.GenderAccuracy : null)} | {coverage} |");
             }
         return sb.ToString().TrimEnd();
     }
@@ -108,9 +127,10 @@ public static class EvalReport
             ("± coverage", m => m.Coverage?.ToString("P1", CultureInfo.InvariantCulture) ?? "–"),
         };
         var sb = new StringBuilder();
-        sb.AppendLine($"| metric | {string.Join(" | ", runs.Select(r => r.Name))} |");
-        sb.AppendLine($"|---|{string.Concat(runs.Select(_ => "---|"))}");
-        foreach (var (name, value) in rows) sb.AppendLine($"| {name} | {string.Join(" | ", runs.Select(r => value(r.Metrics)))} |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| metric | {string.Join(" | ", runs.Select(r => r.Name))} |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---|"))}");
+        foreach (var (name, value) in rows)
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {string.Join(" | ", runs.Select(r => value(r.Metrics)))} |");
         return sb.ToString().TrimEnd();
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FaceAge.Core.Analysis;
+using FaceAge.Core.Detection;
 
 namespace FaceAge.Cli.Commands;
 
@@ -12,7 +13,11 @@ public sealed record FaceLine(
     FaceLine.BoxJson Box, double DetectionScore, double Age, double AgeUncertainty, string AgeGroup,
     string Gender, double GenderProbability, int FaceSize, double Sharpness, double Quality, double? FaceScore, bool LikelyFace)
 {
-    public sealed record BoxJson(int X, int Y, int Width, int Height);
+    /// <summary>A face box in whole pixels (also in the pair lines of `faceage compare`).</summary>
+    public sealed record BoxJson(int X, int Y, int Width, int Height)
+    {
+        public static BoxJson Of(FaceDetection d) => new((int)d.Box.X, (int)d.Box.Y, (int)d.Box.Width, (int)d.Box.Height);
+    }
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -22,9 +27,9 @@ public sealed record FaceLine(
 
     public static FaceLine From(string source, long? frame, TimeSpan? time, int index, FaceResult r) => new(
         source, frame, time is { } t ? Math.Round(t.TotalSeconds, 3) : null, index,
-        new BoxJson((int)r.Detection.Box.X, (int)r.Detection.Box.Y, (int)r.Detection.Box.Width, (int)r.Detection.Box.Height),
-        Math.Round(r.Detection.Score, 3), r.Age, r.AgeUncertainty, r.AgeGroup,
-        r.Gender == Core.Analysis.Gender.Female ? "female" : "male", r.GenderProbability, r.FaceSize, r.Sharpness, r.Quality, r.FaceScore, r.LikelyFace);
+        BoxJson.Of(r.Detection), Math.Round(r.Detection.Score, 3), r.Age, r.AgeUncertainty, r.AgeGroup,
+        r.Gender == Core.Analysis.Gender.Female ? "female" : "male", r.GenderProbability, r.FaceSize, r.Sharpness, r.Quality, r.FaceScore,
+        r.LikelyFace);
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 }

@@ -9,9 +9,11 @@ namespace FaceAge.Cli.Commands;
 /// never saw it, one person's photos in one fold), a cross-dataset table of the held-out figures, and the final head on
 /// all images with a seeded part of each data set held out for early stopping; progress on stderr, results on stdout.
 /// </summary>
-internal sealed class TrainingRun(int seed, double validationFraction, int folds, HeadTrainingOptions options, IReadOnlyList<string> datasetNames, CancellationToken cancel)
+internal sealed class TrainingRun(
+    int seed, double validationFraction, int folds, HeadTrainingOptions options, IReadOnlyList<string> datasetNames, CancellationToken cancel)
 {
-    public sealed record CrossValidated(Prediction[] Predictions, IReadOnlyList<ModelCard.DatasetMetrics> Metrics, ValidationScore Score, List<FoldResult> Folds);
+    public sealed record CrossValidated(
+        Prediction[] Predictions, IReadOnlyList<ModelCard.DatasetMetrics> Metrics, ValidationScore Score, List<FoldResult> Folds);
 
     public sealed record Outcome(HeadNetwork Head, int BestEpoch, IReadOnlyList<ModelCard.DatasetMetrics> Validation, int[] ValidationIndices);
 
@@ -22,7 +24,8 @@ internal sealed class TrainingRun(int seed, double validationFraction, int folds
         var (predictions, foldResults) = CrossValidation.Run(samples, folds, seed, validationFraction, options,
             (f, e) => Epoch($"{label} fold {f + 1}/{folds}", e), cancel);
         var score = ValidationScore.Of(predictions, samples);
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {folds}-fold cross-validation in {clock.Elapsed:mm\\:ss}, score {score.Score:0.000}"));
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label}: {folds}-fold cross-validation in {clock.Elapsed:mm\\:ss}, score {score.Score:0.000}"));
         return new CrossValidated(predictions, PerDataset(predictions, samples), score, foldResults);
     }
 
@@ -34,7 +37,8 @@ internal sealed class TrainingRun(int seed, double validationFraction, int folds
         var result = HeadTrainer.Train(trainIdx.Select(i => samples[i]).ToList(), validation, options, e => Epoch("final", e), cancel);
         var predictions = UncertaintyCalibration.Apply(validation.Select(s => CrossValidation.Predict(result.Head, s)).ToList(), uncertaintyScale);
         var metrics = PerDataset(predictions, validation);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final head: best epoch {result.BestEpoch}, validation {result.Validation.Describe(datasetNames)} (n={validationIdx.Length})"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final head: best epoch {result.BestEpoch}, validation {result.Validation.Describe(datasetNames)} (n={validationIdx.Length})"));
         return new Outcome(result.Head, result.BestEpoch, metrics, validationIdx);
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Inference;
@@ -16,162 +16,289 @@ namespace FaceAge.Cli.Commands;
 /// `faceage bench verify`: how well each embedding tells people apart. Genuine pairs: photos of one FG-NET subject
 /// taken years apart (the hard cross-age case) and frames of one single-person video; impostor pairs: any two faces of
 /// different people (other subjects, other clips, UTKFace strangers). Per embedding, raw and centred cosine: ROC area,
-/// equal error rate, true-accept rate at 1 % and 0.1 % false accepts, the ROC at ten false-accept rates (JSON), FG-NET by age gap. Writes the calibration of the
-/// chosen embedding (threshold at 1 % false accepts, logistic P(same), centre) for `faceage compare`.
+/// equal error rate, true-accept rate at 1 % and 0.1 % false accepts, the ROC at ten false-accept rates (JSON), FG-NET
+/// by age gap. Writes the calibration of the chosen embedding (threshold at 1 % false accepts, logistic P(same),
+/// centre) for `faceage compare`.
 /// </summary>
 public static class VerifyBenchCommand
 {
     private static readonly double[] RocPoints = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5];
     private const string VideoPairs = "videos (vs other clips and strangers)";
-    private static readonly (string Name, double Low, double High)[] AgeGaps = [("< 5 years", 0, 5), ("5–15 years", 5, 15), ("> 15 years", 15, double.MaxValue)];
+    private static readonly (string Name, double Low, double High)[] AgeGaps =
+        [("< 5 years", 0, 5), ("5–15 years", 5, 15), ("> 15 years", 15, double.MaxValue)];
+
+    /// <summary>Raw cosine, then cosine around the centre of other faces.</summary>
+    private static readonly bool[] CentredOrNot = [false, true];
+
+    /// <summary>The pairs each figure is measured on: FG-NET alone (cross-age), the videos' (with other clips and strangers), all.</summary>
+    private static readonly (string Name, Func<VerificationFace, VerificationFace, bool> Use)[] PairSets =
+    [
+        ("FG-NET (cross-age)", (a, b) => a.Set == "fgnet" && b.Set == "fgnet"),
+        (VideoPairs, (a, b) => (a.Set == "videos" || b.Set == "videos") && a.Set != "fgnet" && b.Set != "fgnet"),
+        ("all", (_, _) => true),
+    ];
 
     public static Command Create()
     {
-        var subjects = new Option<string>("--subjects") { Description = "Label CSV with path,age,subject (FG-NET).", Required = true };
-        var videos = new Option<string[]>("--videos") { Description = "Videos that each show exactly one person, a different one per video.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
-        var strangers = new Option<string>("--strangers") { Description = "Label CSV of face chips of other people (utkface-dev): one half are strangers, the other half gives the centre.", Required = true };
-        var count = new Option<int>("--count") { Description = "Chips taken from each half of --strangers.", DefaultValueFactory = _ => 300 };
-        var fps = new Option<double>("--fps") { Description = "Frames per second taken from each video.", DefaultValueFactory = _ => 1 };
-        var embeddings = new Option<string[]>("--embeddings") { Description = $"Embeddings to compare ({string.Join(", ", FaceEmbedders.Names)}).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. FaceEmbedders.Names] };
-        var choose = new Option<string?>("--choose") { Description = "Embedding (name, or name+centred) whose calibration is written; default: the best true-accept rate at 1 % false accepts over all pairs." };
-        var calibration = new Option<string?>("--calibration") { Description = "Write the chosen embedding's calibration JSON here (e.g. models/heads/verification.json)." };
-        var reentryEmbedding = new Option<string>("--reentry-embedding") { Description = "The worker's re-entry embedding (raw cosine): the threshold at 0.1 % false accepts is reported for Fusion:ReentrySimilarity.", DefaultValueFactory = _ => "faceres-deep-int8" };
-        var models = new Option<string?>("--models") { Description = "Models folder." };
-        var json = new Option<string>("--json") { Description = "JSON results file.", DefaultValueFactory = _ => "verify-bench.json" };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7, Description = "Seed for the chips taken." };
-
-        var command = new Command("verify", "Measure face verification (same person or not) per embedding: ROC, EER, TAR at 1 % / 0.1 % FAR, by age gap.");
-        foreach (var o in new Option[] { subjects, videos, strangers, count, fps, embeddings, choose, calibration, reentryEmbedding, models, json, seed }) command.Options.Add(o);
-        command.SetAction(parse => CliErrors.Guard(() =>
-        {
-            var modelsDir = ModelDirectory.Locate(parse.GetValue(models));
-            var sessions = new OnnxSessionFactory(new InferenceOptions());
-            var embedders = parse.GetValue(embeddings)!.Select(n => FaceEmbedders.Create(n, modelsDir, sessions)).ToList();
-            try
-            {
-                using var detector = DetectorRegistry.Create(new DetectorOptions(), modelsDir, sessions);
-                using var landmarks = CompareCommand.Landmarks(modelsDir, sessions);
-                var faces = new VerificationFaces(detector, landmarks, embedders);
-                Console.Error.WriteLine("verify: embedding faces …");
-                faces.AddSubjects(parse.GetValue(subjects)!);
-                foreach (var v in parse.GetValue(videos)!) faces.AddSinglePersonVideo(v, parse.GetValue(fps));
-                var (chips, _) = LabelCsvReader.Read(parse.GetValue(strangers)!);
-                var random = new Random(parse.GetValue(seed));
-                int n = parse.GetValue(count);
-                faces.AddStrangers(chips.Where(c => HoldoutSplit.IsHoldout(c.Path)).OrderBy(_ => random.Next()).Take(n).Select(c => c.Path), "strangers");
-                var centreFaces = new VerificationFaces(detector, landmarks, embedders);
-                centreFaces.AddStrangers(chips.Where(c => !HoldoutSplit.IsHoldout(c.Path)).OrderBy(_ => random.Next()).Take(n).Select(c => c.Path), "centre");
-                var all = faces.Faces;
-                Console.Error.WriteLine($"verify: {all.Count} faces ({string.Join(", ", all.GroupBy(f => f.Set).Select(g => $"{g.Key} {g.Count()} of {g.Select(f => f.Identity).Distinct().Count()} people"))}), {faces.Missed} without a face, {faces.WithLandmarks} with landmarks; centre from {centreFaces.Faces.Count} other chips");
-
-                var rows = new List<Dictionary<string, object?>>();
-                var table = new StringBuilder("| embedding | cosine | pairs | genuine / impostor | ROC area | EER | TAR @ FAR 1 % | TAR @ FAR 0.1 % | threshold @ FAR 1 % | ms/face |\n|---|---|---|---|---|---|---|---|---|---|\n");
-                var gapTable = new StringBuilder($"| embedding | cosine | {string.Join(" | ", AgeGaps.Select(g => $"TAR @ 1 % FAR, gap {g.Name}"))} |\n|---|---|{string.Concat(AgeGaps.Select(_ => "---|"))}\n");
-                (string Key, double Tar, float[]? Centre, IFaceEmbedder Embedder)? best = null;
-                var curves = new Dictionary<string, RocCurve>();
-                var calibrations = new Dictionary<string, (double Slope, double Intercept)>();
-                foreach (var e in embedders)
-                {
-                    double ms = faces.EmbedTime[e.Name].TotalMilliseconds / Math.Max(1, all.Count + centreFaces.Faces.Count) + 0;
-                    var centre = Mean(centreFaces.Faces.Select(f => f.Embeddings[e.Name]).ToList());
-                    foreach (var centred in new[] { false, true })
-                    {
-                        var c = centred ? centre : null;
-                        string key = centred ? $"{e.Name}+centred" : e.Name;
-                        double Sim(VerificationFace a, VerificationFace b) => FaceSimilarity.Cosine(a.Embeddings[e.Name], b.Embeddings[e.Name], c);
-                        var sets = new (string Name, Func<VerificationFace, VerificationFace, bool> Use)[]
-                        {
-                            ("FG-NET (cross-age)", (a, b) => a.Set == "fgnet" && b.Set == "fgnet"),
-                            (VideoPairs, (a, b) => (a.Set == "videos" || b.Set == "videos") && a.Set != "fgnet" && b.Set != "fgnet"),
-                            ("all", (_, _) => true),
-                        };
-                        foreach (var (setName, use) in sets)
-                        {
-                            var genuine = new List<double>();
-                            var impostor = new List<double>();
-                            var gaps = AgeGaps.Select(_ => new List<double>()).ToArray();
-                            for (int i = 0; i < all.Count; i++)
-                                for (int j = i + 1; j < all.Count; j++)
-                                {
-                                    if (!use(all[i], all[j])) continue;
-                                    double s = Sim(all[i], all[j]);
-                                    if (all[i].Identity != all[j].Identity) { impostor.Add(s); continue; }
-                                    genuine.Add(s);
-                                    if (all[i].Age is { } x && all[j].Age is { } y)
-                                        for (int g = 0; g < AgeGaps.Length; g++)
-                                            if (Math.Abs(x - y) >= AgeGaps[g].Low && Math.Abs(x - y) < AgeGaps[g].High) gaps[g].Add(s);
-                                }
-                            if (genuine.Count == 0 || impostor.Count == 0) continue;
-                            var roc = new RocCurve(genuine, impostor);
-                            var (eer, _) = roc.EqualErrorRate();
-                            curves[$"{key}|{setName}"] = roc;
-                            double t1 = roc.ThresholdAt(0.01);
-                            var row = new Dictionary<string, object?>
-                            {
-                                ["embedding"] = e.Name, ["centred"] = centred, ["pairs"] = setName, ["genuine"] = roc.Genuine, ["impostor"] = roc.Impostor,
-                                ["rocArea"] = roc.AreaUnderCurve(), ["equalErrorRate"] = eer, ["tarAtFar1"] = roc.TrueAcceptRateAt(0.01), ["tarAtFar01"] = roc.TrueAcceptRateAt(0.001),
-                                ["thresholdAtFar1"] = t1, ["thresholdAtFar01"] = roc.ThresholdAt(0.001), ["msPerFace"] = ms,
-                                ["roc"] = RocPoints.Select(far => new { far, threshold = roc.ThresholdAt(far), tar = roc.TrueAcceptRateAt(far) }).ToList(),
-                            };
-                            table.AppendLine($"| {e.Name} | {(centred ? "centred" : "raw")} | {setName} | {roc.Genuine} / {roc.Impostor} | {roc.AreaUnderCurve():0.000} | {eer:P1} | {roc.TrueAcceptRateAt(0.01):P1} | {roc.TrueAcceptRateAt(0.001):P1} | {t1:0.000} | {ms:0.0} |");
-                            if (setName.StartsWith("FG-NET"))
-                            {
-                                var byGap = gaps.Select(g => g.Count == 0 ? (double?)null : (double)g.Count(s => s >= t1) / g.Count).ToList();
-                                row["tarAtFar1ByAgeGap"] = AgeGaps.Select((g, k) => new { gap = g.Name, pairs = gaps[k].Count, tar = byGap[k] }).ToList();
-                                gapTable.AppendLine($"| {e.Name} | {(centred ? "centred" : "raw")} | {string.Join(" | ", byGap.Select((v, k) => v is { } t ? $"{t:P1} ({gaps[k].Count})" : "–"))} |");
-                            }
-                            if (setName == "all")
-                            {
-                                var (slope, intercept) = SimilarityCalibration.Fit(genuine, impostor);
-                                calibrations[key] = (slope, intercept);
-                                row["calibration"] = new { slope, intercept };
-                                double tar = roc.TrueAcceptRateAt(0.01);
-                                if (best is null || tar > best.Value.Tar) best = (key, tar, c, e);
-                                if (parse.GetValue(choose) == key) best = (key, double.PositiveInfinity, c, e);
-                            }
-                            rows.Add(row);
-                        }
-                    }
-                }
-                Console.WriteLine(table.ToString());
-                Console.WriteLine(gapTable.ToString());
-                // The worker's re-entry compares its own descriptors (raw cosine): a threshold that merges few different people.
-                string reentry = parse.GetValue(reentryEmbedding)!;
-                if (curves.TryGetValue($"{reentry}|all", out var allPairs) && curves.TryGetValue($"{reentry}|{VideoPairs}", out var videoPairs))
-                {
-                    double t = allPairs.ThresholdAt(0.001);
-                    Console.WriteLine($"re-entry ({reentry}, raw cosine): threshold {t:0.000} gives FAR {allPairs.FalseAcceptRate(t):P3} over all {allPairs.Impostor} impostor pairs " +
-                        $"and {videoPairs.FalseAcceptRate(t):P3} over the video ones, TAR {videoPairs.TrueAcceptRate(t):P1} on same-clip pairs, {allPairs.TrueAcceptRate(t):P1} on all genuine pairs");
-                    rows.Add(new Dictionary<string, object?> { ["reentry"] = reentry, ["threshold"] = t, ["farAll"] = allPairs.FalseAcceptRate(t), ["farVideos"] = videoPairs.FalseAcceptRate(t), ["tarVideos"] = videoPairs.TrueAcceptRate(t), ["tarAll"] = allPairs.TrueAcceptRate(t) });
-                }
-                if (best is { } chosen && parse.GetValue(calibration) is { } file)
-                {
-                    var cal = calibrations[chosen.Key];
-                    var roc = curves[$"{chosen.Key}|all"];
-                    double threshold = roc.ThresholdAt(0.01);
-                    var written = new VerificationCalibration
-                    {
-                        Embedding = chosen.Embedder.Name,
-                        Threshold = Math.Round(threshold, 4),
-                        FalseAcceptRate = Math.Round(roc.FalseAcceptRate(threshold), 4),
-                        TrueAcceptRate = Math.Round(roc.TrueAcceptRate(threshold), 4),
-                        Slope = cal.Slope,
-                        Intercept = cal.Intercept,
-                        Centre = chosen.Centre,
-                        MeasuredOn = $"{all.Count} faces: {roc.Genuine} genuine and {roc.Impostor} impostor pairs (faceage bench verify, seed {parse.GetValue(seed)})",
-                    };
-                    written.Save(file);
-                    Console.Error.WriteLine($"verify: {chosen.Key} calibration written to {file}: threshold {written.Threshold} (FAR {written.FalseAcceptRate:P2}, TAR {written.TrueAcceptRate:P1})");
-                }
-                File.WriteAllText(parse.GetValue(json)!, JsonSerializer.Serialize(new { machine = MachineDescription.Current(), faces = all.Count, results = rows }, new JsonSerializerOptions { WriteIndented = true }));
-                return 0;
-            }
-            finally
-            {
-                foreach (var e in embedders) e.Dispose();
-            }
-        }));
+        var options = new Options();
+        var command = new Command("verify",
+            "Measure face verification (same person or not) per embedding: ROC, EER, TAR at 1 % / 0.1 % FAR, by age gap.");
+        options.AddTo(command);
+        command.SetAction(parse => CliErrors.Guard(() => Run(options.Read(parse))));
         return command;
+    }
+
+    /// <param name="Subjects">Label CSV with path, age, subject (FG-NET).</param>
+    /// <param name="Strangers">Label CSV of face chips of other people: one half strangers, the other the centre.</param>
+    /// <param name="Count">Chips taken from each half of <paramref name="Strangers"/>.</param>
+    /// <param name="Choose">The embedding key whose calibration is written; null = the best TAR at 1 % FAR.</param>
+    private sealed record VerifyBenchArguments(
+        string ModelsDirectory, string Subjects, string[] Videos, string Strangers, int Count, double Fps, string[] Embeddings, string? Choose,
+        string? CalibrationFile, string ReentryEmbedding, string JsonFile, int Seed);
+
+    private sealed class Options
+    {
+        private readonly Option<string> _subjects = new("--subjects") { Description = "Label CSV with path,age,subject (FG-NET).", Required = true };
+
+        private readonly Option<string[]> _videos = new("--videos")
+        {
+            Description = "Videos that each show exactly one person, a different one per video.",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [],
+        };
+
+        private readonly Option<string> _strangers = new("--strangers")
+        {
+            Description = "Label CSV of face chips of other people (utkface-dev): one half are strangers, the other half gives the centre.",
+            Required = true,
+        };
+
+        private readonly Option<int> _count = new("--count") { Description = "Chips taken from each half of --strangers.", DefaultValueFactory = _ => 300 };
+        private readonly Option<double> _fps = CommonOptions.VideoFps(1);
+
+        private readonly Option<string[]> _embeddings = new("--embeddings")
+        {
+            Description = $"Embeddings to compare ({string.Join(", ", FaceEmbedders.Names)}).",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [.. FaceEmbedders.Names],
+        };
+
+        private readonly Option<string?> _choose = new("--choose")
+        {
+            Description = "Embedding (name, or name+centred) whose calibration is written; "
+                + "default: the best true-accept rate at 1 % false accepts over all pairs.",
+        };
+
+        private readonly Option<string?> _calibration = new("--calibration")
+        {
+            Description = "Write the chosen embedding's calibration JSON here (e.g. models/heads/verification.json).",
+        };
+
+        private readonly Option<string> _reentryEmbedding = new("--reentry-embedding")
+        {
+            Description = "The worker's re-entry embedding (raw cosine): the threshold at 0.1 % false accepts is reported for Fusion:ReentrySimilarity.",
+            DefaultValueFactory = _ => "faceres-deep-int8",
+        };
+
+        private readonly Option<string?> _models = CommonOptions.ModelsFolder();
+        private readonly Option<string> _json = CommonOptions.JsonResults("verify-bench.json");
+        private readonly Option<int> _seed = new("--seed") { DefaultValueFactory = _ => 7, Description = "Seed for the chips taken." };
+
+        public void AddTo(Command command)
+        {
+            Option[] all = [_subjects, _videos, _strangers, _count, _fps, _embeddings, _choose, _calibration, _reentryEmbedding, _models, _json, _seed];
+            foreach (var o in all) command.Options.Add(o);
+        }
+
+        public VerifyBenchArguments Read(ParseResult parse) => new(
+            ModelDirectory.Locate(parse.GetValue(_models)), parse.GetValue(_subjects)!, parse.GetValue(_videos)!, parse.GetValue(_strangers)!,
+            parse.GetValue(_count), parse.GetValue(_fps), parse.GetValue(_embeddings)!, parse.GetValue(_choose), parse.GetValue(_calibration),
+            parse.GetValue(_reentryEmbedding)!, parse.GetValue(_json)!, parse.GetValue(_seed));
+    }
+
+    /// <summary>The embedding whose calibration is written; <paramref name="Key"/> is its name, with "+centred" for centred cosine.</summary>
+    private sealed record Chosen(string Key, double Tar, float[]? Centre, IFaceEmbedder Embedder);
+
+    /// <summary>One way of comparing faces: an embedding, raw or centred cosine, and its cost per face.</summary>
+    private sealed record Comparison(IFaceEmbedder Embedder, bool Centred, float[]? Centre, double MsPerFace)
+    {
+        public string Key => Centred ? $"{Embedder.Name}+centred" : Embedder.Name;
+
+        public double Similarity(VerificationFace a, VerificationFace b)
+            => FaceSimilarity.Cosine(a.Embeddings[Embedder.Name], b.Embeddings[Embedder.Name], Centre);
+    }
+
+    /// <summary>What the bench measured: JSON rows, the two tables, each ROC curve (by key and pair set) and calibration (by key), the choice.</summary>
+    private sealed class Scoreboard
+    {
+        public List<Dictionary<string, object?>> Rows { get; } = [];
+
+        public StringBuilder Table { get; } = new("| embedding | cosine | pairs | genuine / impostor | ROC area | EER | TAR @ FAR 1 % | TAR @ FAR 0.1 % "
+            + "| threshold @ FAR 1 % | ms/face |\n|---|---|---|---|---|---|---|---|---|---|\n");
+
+        public StringBuilder GapTable { get; } = new($"| embedding | cosine | {string.Join(" | ", AgeGaps.Select(g => $"TAR @ 1 % FAR, gap {g.Name}"))} |\n"
+            + $"|---|---|{string.Concat(AgeGaps.Select(_ => "---|"))}\n");
+
+        public Dictionary<string, RocCurve> Curves { get; } = [];
+        public Dictionary<string, (double Slope, double Intercept)> Calibrations { get; } = [];
+        public Chosen? Best { get; set; }
+    }
+
+    private static int Run(VerifyBenchArguments arguments)
+    {
+        var modelsDir = arguments.ModelsDirectory;
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        var embedders = arguments.Embeddings.Select(n => FaceEmbedders.Create(n, modelsDir, sessions)).ToList();
+        try
+        {
+            using var detector = DetectorRegistry.Create(new DetectorOptions(), modelsDir, sessions);
+            using var landmarks = CompareCommand.Landmarks(modelsDir, sessions);
+            var (faces, centreFaces) = EmbedFaces(arguments, new VerificationFaces(detector, landmarks, embedders),
+                new VerificationFaces(detector, landmarks, embedders));
+            var all = faces.Faces;
+            var board = new Scoreboard();
+            foreach (var e in embedders)
+            {
+                double ms = faces.EmbedTime[e.Name].TotalMilliseconds / Math.Max(1, all.Count + centreFaces.Faces.Count);
+                var centre = Mean(centreFaces.Faces.Select(f => f.Embeddings[e.Name]).ToList());
+                foreach (var centred in CentredOrNot)
+                    foreach (var (setName, use) in PairSets)
+                        Score(new Comparison(e, centred, centred ? centre : null, ms), setName, use, all, arguments.Choose, board);
+            }
+            Console.WriteLine(board.Table.ToString());
+            Console.WriteLine(board.GapTable.ToString());
+            ReportReentry(arguments.ReentryEmbedding, board);
+            if (board.Best is { } chosen && arguments.CalibrationFile is { } file) WriteCalibration(file, chosen, board, all.Count, arguments.Seed);
+            JsonResultsFile.Write(arguments.JsonFile, new { machine = MachineDescription.Current(), faces = all.Count, results = board.Rows });
+            return 0;
+        }
+        finally
+        {
+            foreach (var e in embedders) e.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The faces compared (FG-NET subjects, the videos' frames, half of the strangers) and, from the other half of the
+    /// strangers, the faces whose mean embedding is the centre.
+    /// </summary>
+    private static (VerificationFaces Faces, VerificationFaces CentreFaces) EmbedFaces(
+        VerifyBenchArguments arguments, VerificationFaces faces, VerificationFaces centreFaces)
+    {
+        Console.Error.WriteLine("verify: embedding faces …");
+        faces.AddSubjects(arguments.Subjects);
+        foreach (var v in arguments.Videos) faces.AddSinglePersonVideo(v, arguments.Fps);
+        var (chips, _) = LabelCsvReader.Read(arguments.Strangers);
+        var random = new Random(arguments.Seed);
+        int n = arguments.Count;
+        faces.AddStrangers(chips.Where(c => HoldoutSplit.IsHoldout(c.Path)).OrderBy(_ => random.Next()).Take(n).Select(c => c.Path), "strangers");
+        centreFaces.AddStrangers(chips.Where(c => !HoldoutSplit.IsHoldout(c.Path)).OrderBy(_ => random.Next()).Take(n).Select(c => c.Path), "centre");
+        var all = faces.Faces;
+        var sets = all.GroupBy(f => f.Set).Select(g => $"{g.Key} {g.Count()} of {g.Select(f => f.Identity).Distinct().Count()} people");
+        Console.Error.WriteLine($"verify: {all.Count} faces ({string.Join(", ", sets)}), {faces.Missed} without a face, {faces.WithLandmarks} with landmarks; "
+            + $"centre from {centreFaces.Faces.Count} other chips");
+        return (faces, centreFaces);
+    }
+
+    /// <summary>
+    /// One comparison on one set of pairs: its ROC figures (a table row and a JSON row), by age gap on FG-NET, and on all
+    /// pairs the logistic calibration and the choice of the embedding.
+    /// </summary>
+    private static void Score(Comparison comparison, string setName, Func<VerificationFace, VerificationFace, bool> use, List<VerificationFace> all,
+        string? choose, Scoreboard board)
+    {
+        var (genuine, impostor, gaps) = PairSimilarities(comparison, use, all);
+        if (genuine.Count == 0 || impostor.Count == 0) return;
+        var roc = new RocCurve(genuine, impostor);
+        var (eer, _) = roc.EqualErrorRate();
+        board.Curves[$"{comparison.Key}|{setName}"] = roc;
+        double t1 = roc.ThresholdAt(0.01);
+        var (name, cosine, ms) = (comparison.Embedder.Name, comparison.Centred ? "centred" : "raw", comparison.MsPerFace);
+        var row = new Dictionary<string, object?>
+        {
+            ["embedding"] = name, ["centred"] = comparison.Centred, ["pairs"] = setName, ["genuine"] = roc.Genuine, ["impostor"] = roc.Impostor,
+            ["rocArea"] = roc.AreaUnderCurve(), ["equalErrorRate"] = eer, ["tarAtFar1"] = roc.TrueAcceptRateAt(0.01),
+            ["tarAtFar01"] = roc.TrueAcceptRateAt(0.001), ["thresholdAtFar1"] = t1, ["thresholdAtFar01"] = roc.ThresholdAt(0.001), ["msPerFace"] = ms,
+            ["roc"] = RocPoints.Select(far => new { far, threshold = roc.ThresholdAt(far), tar = roc.TrueAcceptRateAt(far) }).ToList(),
+        };
+        board.Table.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {cosine} | {setName} | {roc.Genuine} / {roc.Impostor} | {roc.AreaUnderCurve():0.000} "
+            + $"| {eer:P1} | {roc.TrueAcceptRateAt(0.01):P1} | {roc.TrueAcceptRateAt(0.001):P1} | {t1:0.000} | {ms:0.0} |");
+        if (setName.StartsWith("FG-NET", StringComparison.Ordinal))
+        {
+            var byGap = gaps.Select(g => g.Count == 0 ? (double?)null : (double)g.Count(s => s >= t1) / g.Count).ToList();
+            row["tarAtFar1ByAgeGap"] = AgeGaps.Select((g, k) => new { gap = g.Name, pairs = gaps[k].Count, tar = byGap[k] }).ToList();
+            board.GapTable.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {cosine} | {string.Join(" | ", byGap.Select((v, k) => v is { } t ? $"{t:P1} ({gaps[k].Count})" : "–"))} |");
+        }
+        if (setName == "all")
+        {
+            var (slope, intercept) = SimilarityCalibration.Fit(genuine, impostor);
+            board.Calibrations[comparison.Key] = (slope, intercept);
+            row["calibration"] = new { slope, intercept };
+            double tar = roc.TrueAcceptRateAt(0.01);
+            if (board.Best is null || tar > board.Best.Tar) board.Best = new Chosen(comparison.Key, tar, comparison.Centre, comparison.Embedder);
+            if (choose == comparison.Key) board.Best = new Chosen(comparison.Key, double.PositiveInfinity, comparison.Centre, comparison.Embedder);
+        }
+        board.Rows.Add(row);
+    }
+
+    /// <summary>The similarity of every pair the set uses: same person (also by age gap) or not.</summary>
+    private static (List<double> Genuine, List<double> Impostor, List<double>[] Gaps) PairSimilarities(
+        Comparison comparison, Func<VerificationFace, VerificationFace, bool> use, List<VerificationFace> all)
+    {
+        var genuine = new List<double>();
+        var impostor = new List<double>();
+        var gaps = AgeGaps.Select(_ => new List<double>()).ToArray();
+        for (int i = 0; i < all.Count; i++)
+            for (int j = i + 1; j < all.Count; j++)
+            {
+                if (!use(all[i], all[j])) continue;
+                double s = comparison.Similarity(all[i], all[j]);
+                if (all[i].Identity != all[j].Identity) { impostor.Add(s); continue; }
+                genuine.Add(s);
+                if (all[i].Age is { } x && all[j].Age is { } y)
+                    for (int g = 0; g < AgeGaps.Length; g++)
+                        if (Math.Abs(x - y) >= AgeGaps[g].Low && Math.Abs(x - y) < AgeGaps[g].High) gaps[g].Add(s);
+            }
+        return (genuine, impostor, gaps);
+    }
+
+    /// <summary>The worker's re-entry compares its own descriptors (raw cosine): a threshold that merges few different people.</summary>
+    private static void ReportReentry(string reentry, Scoreboard board)
+    {
+        if (!board.Curves.TryGetValue($"{reentry}|all", out var allPairs) || !board.Curves.TryGetValue($"{reentry}|{VideoPairs}", out var videoPairs))
+            return;
+        double t = allPairs.ThresholdAt(0.001);
+        Console.WriteLine($"re-entry ({reentry}, raw cosine): threshold {t:0.000} gives FAR {allPairs.FalseAcceptRate(t):P3} over all {allPairs.Impostor} "
+            + $"impostor pairs and {videoPairs.FalseAcceptRate(t):P3} over the video ones, TAR {videoPairs.TrueAcceptRate(t):P1} on same-clip pairs, "
+            + $"{allPairs.TrueAcceptRate(t):P1} on all genuine pairs");
+        board.Rows.Add(new Dictionary<string, object?>
+        {
+            ["reentry"] = reentry, ["threshold"] = t, ["farAll"] = allPairs.FalseAcceptRate(t), ["farVideos"] = videoPairs.FalseAcceptRate(t),
+            ["tarVideos"] = videoPairs.TrueAcceptRate(t), ["tarAll"] = allPairs.TrueAcceptRate(t),
+        });
+    }
+
+    /// <summary>The chosen embedding's calibration for `faceage compare`: the threshold at 1 % false accepts on all pairs.</summary>
+    private static void WriteCalibration(string file, Chosen chosen, Scoreboard board, int faces, int seed)
+    {
+        var cal = board.Calibrations[chosen.Key];
+        var roc = board.Curves[$"{chosen.Key}|all"];
+        double threshold = roc.ThresholdAt(0.01);
+        var written = new VerificationCalibration
+        {
+            Embedding = chosen.Embedder.Name,
+            Threshold = Math.Round(threshold, 4),
+            FalseAcceptRate = Math.Round(roc.FalseAcceptRate(threshold), 4),
+            TrueAcceptRate = Math.Round(roc.TrueAcceptRate(threshold), 4),
+            Slope = cal.Slope,
+            Intercept = cal.Intercept,
+            Centre = chosen.Centre,
+            MeasuredOn = $"{faces} faces: {roc.Genuine} genuine and {roc.Impostor} impostor pairs (faceage bench verify, seed {seed})",
+        };
+        written.Save(file);
+        Console.Error.WriteLine($"verify: {chosen.Key} calibration written to {file}: threshold {written.Threshold} "
+            + $"(FAR {written.FalseAcceptRate:P2}, TAR {written.TrueAcceptRate:P1})");
     }
 
     private static float[] Mean(IReadOnlyList<float[]> vectors)

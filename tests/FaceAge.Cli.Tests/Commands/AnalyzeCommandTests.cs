@@ -60,7 +60,9 @@ public class AnalyzeCommandTests
         var dir = Directory.CreateTempSubdirectory("faceage-video");
         var video = Path.Combine(dir.FullName, "clip.mp4");
         // A 3-second video made from one sample photo (3 faces), at 2 fps analysed → 6 frames × 3 faces.
-        var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-y", "-loop", "1", "-i", SamplePhotos.PathOf("sample3.jpg"), "-t", "3", "-r", "10", "-vf", "scale=960:-2", "-pix_fmt", "yuv420p", video])!;
+        var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
+            ["-v", "error", "-y", "-loop", "1", "-i", SamplePhotos.PathOf("sample3.jpg"), "-t", "3", "-r", "10", "-vf", "scale=960:-2",
+                "-pix_fmt", "yuv420p", video])!;
         ffmpeg.WaitForExit();
         Assert.Equal(0, ffmpeg.ExitCode);
 

@@ -13,7 +13,8 @@ public class CompareCommandTests
     {
         var dir = Directory.CreateTempSubdirectory("faceage-compare");
         var copy = Path.Combine(dir.FullName, "sample3-mirrored.jpg");
-        var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-v", "error", "-y", "-i", SamplePhotos.PathOf("sample3.jpg"), "-vf", "scale=iw*0.7:-2,hflip", copy])!;
+        var ffmpeg = System.Diagnostics.Process.Start("ffmpeg",
+            ["-v", "error", "-y", "-i", SamplePhotos.PathOf("sample3.jpg"), "-vf", "scale=iw*0.7:-2,hflip", copy])!;
         ffmpeg.WaitForExit();
 
         var result = CliRunner.Run("compare", SamplePhotos.PathOf("sample3.jpg"), copy);

@@ -38,7 +38,8 @@ public class EvalCommandTests
         // The default configuration: faceres-deep with the committed ensemble head.
         foreach (var name in new[] { "utkface-dev", "fairface-dev", "fgnet-dev" }) Assert.Contains($"| {name} | faceres-deep + age-gender |", result.Stdout);
         Assert.Contains("age/gender cost per face", result.Stdout);
-        var fairface = result.Stdout[result.Stdout.IndexOf("== fairface-dev", StringComparison.Ordinal)..result.Stdout.IndexOf("== fgnet-dev", StringComparison.Ordinal)];
+        var fairface = result.Stdout[
+            result.Stdout.IndexOf("== fairface-dev", StringComparison.Ordinal)..result.Stdout.IndexOf("== fgnet-dev", StringComparison.Ordinal)];
         Assert.DoesNotContain("age MAE", fairface);
         Assert.Contains("age group hit", fairface);
         Assert.Contains("interval MAE", fairface);
@@ -48,7 +49,8 @@ public class EvalCommandTests
         Assert.Contains("children 0-12", fgnet);
 
         using var summary = JsonDocument.Parse(File.ReadAllText(json));
-        Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"], summary.RootElement.GetProperty("datasets").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
+        Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"],
+            summary.RootElement.GetProperty("datasets").EnumerateArray().Select(d => d.GetProperty("name").GetString()));
         Assert.All(summary.RootElement.GetProperty("datasets").EnumerateArray(),
             d => Assert.True(d.GetProperty("results")[0].GetProperty("msPerFace").GetDouble() > 0));
         var groups = Metrics(summary, 1);

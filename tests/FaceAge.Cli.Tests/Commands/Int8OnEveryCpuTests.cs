@@ -40,7 +40,8 @@ public class Int8OnEveryCpuTests(ITestOutputHelper output)
             Assert.InRange(Math.Abs(a[i].X - b[i].X), 0, 1);
             ageDiffs.Add(Math.Abs(a[i].Age - b[i].Age));
             Assert.True(Math.Abs(a[i].Age - b[i].Age) <= 0.3, $"{a[i].Source}: age {a[i].Age} native, {b[i].Age} on AVX2");
-            Assert.True(Math.Abs(a[i].GenderProbability - b[i].GenderProbability) <= 0.01, $"{a[i].Source}: P {a[i].GenderProbability} native, {b[i].GenderProbability} on AVX2");
+            Assert.True(Math.Abs(a[i].GenderProbability - b[i].GenderProbability) <= 0.01,
+                $"{a[i].Source}: P {a[i].GenderProbability} native, {b[i].GenderProbability} on AVX2");
         }
         output.WriteLine($"{a.Count} faces: |Δage| native vs emulated AVX2 mean {ageDiffs.Average():0.000}, max {ageDiffs.Max():0.0}");
         Assert.True(ageDiffs.Average() <= 0.05, $"mean |Δage| {ageDiffs.Average():0.000}");
@@ -60,7 +61,8 @@ public class Int8OnEveryCpuTests(ITestOutputHelper output)
         {
             File.Copy(Path.Combine(RepoPaths.Models, "manifest.json"), Path.Combine(models.FullName, "manifest.json"));
             Directory.CreateDirectory(Path.Combine(models.FullName, "cache"));
-            Directory.CreateSymbolicLink(Path.Combine(models.FullName, "cache", "npm"), Path.Combine(RepoPaths.Models, "cache", "npm")); // the packages set-up fetched
+            // The packages set-up fetched.
+            Directory.CreateSymbolicLink(Path.Combine(models.FullName, "cache", "npm"), Path.Combine(RepoPaths.Models, "cache", "npm"));
             var emulated = Emulated(["models", "setup", "--models", models.FullName, "--only", "ultraface-rfb-320-int8"]);
             Assert.True(emulated.ExitCode == 0, $"qemu-x86_64 (Debian qemu-user) run failed: {emulated.Stderr}");
             var built = Path.Combine(models.FullName, "ultraface-rfb-320-int8.onnx");
@@ -93,7 +95,8 @@ public class Int8OnEveryCpuTests(ITestOutputHelper output)
         {
             result = CliRunner.RunIn(RepoPaths.Root, args, ["qemu-x86_64", "-cpu", "Haswell-noTSX"], environment, TimeSpan.FromMinutes(10));
             if (!result.Stderr.Contains("uncaught target signal", StringComparison.Ordinal)) break;
-            output.WriteLine($"attempt {attempt}: the emulator crashed ({result.Stderr.Split('\n').First(l => l.Contains("uncaught target signal", StringComparison.Ordinal)).Trim()}); once more");
+            var crash = result.Stderr.Split('\n').First(l => l.Contains("uncaught target signal", StringComparison.Ordinal)).Trim();
+            output.WriteLine($"attempt {attempt}: the emulator crashed ({crash}); once more");
         }
         return result;
     }

@@ -12,10 +12,16 @@ public class TrainCommandTests
         try
         {
             var data = Path.Combine(RepoPaths.Shared, "datasets");
-            string[] labels = [Path.Combine(data, "utkface-dev", "labels.csv"), Path.Combine(data, "fairface-dev", "labels.csv"), Path.Combine(data, "fgnet-dev", "labels.csv")];
+            string[] labels =
+            [
+                Path.Combine(data, "utkface-dev", "labels.csv"),
+                Path.Combine(data, "fairface-dev", "labels.csv"),
+                Path.Combine(data, "fgnet-dev", "labels.csv"),
+            ];
             var head = Path.Combine(dir, "small.onnx");
             var train = CliRunner.Run(["train", "--labels", .. labels, "--mode", "detect", "--tiles", "1", "--limit", "120", "--folds", "2", "--epochs", "20",
-                "--features", "faceres-deep", "faceres-deep+faceapi-age-gender", "--out", head, "--cache", Path.Combine(dir, "cache"), "--predictions", Path.Combine(dir, "cv.csv")]);
+                "--features", "faceres-deep", "faceres-deep+faceapi-age-gender", "--out", head, "--cache", Path.Combine(dir, "cache"),
+                "--predictions", Path.Combine(dir, "cv.csv")]);
             Assert.True(train.ExitCode == 0, train.Stderr);
             // One row per data set and feature set, with the cost per face beside the figures, and the choice.
             Assert.Contains("| data set | configuration | faces |", train.Stdout);
@@ -32,7 +38,8 @@ public class TrainCommandTests
 
             using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "small.card.json")));
             var root = card.RootElement;
-            Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"], root.GetProperty("Data").EnumerateArray().Select(d => d.GetProperty("Name").GetString()));
+            Assert.Equal(["utkface-dev", "fairface-dev", "fgnet-dev"],
+                root.GetProperty("Data").EnumerateArray().Select(d => d.GetProperty("Name").GetString()));
             Assert.True(root.GetProperty("Data")[2].GetProperty("Subjects").GetInt32() > 5);
             Assert.Equal(0, root.GetProperty("Data")[2].GetProperty("WithGender").GetInt32());
             Assert.True(root.GetProperty("Data")[1].GetProperty("WithAgeGroup").GetInt32() > 100);
@@ -46,7 +53,8 @@ public class TrainCommandTests
 
             // Eval with the head (whatever feature set it chose) on two data sets, side by side with the stock outputs.
             var json = Path.Combine(dir, "summary.json");
-            var eval = CliRunner.Run("eval", "--labels", labels[1], labels[2], "--mode", "detect", "--limit", "60", "--seed", "9", "--head", head, "--compare-head", "none", "--json", json);
+            var eval = CliRunner.Run("eval", "--labels", labels[1], labels[2], "--mode", "detect", "--limit", "60", "--seed", "9",
+                "--head", head, "--compare-head", "none", "--json", json);
             Assert.True(eval.ExitCode == 0, eval.Stderr);
             using var summary = JsonDocument.Parse(File.ReadAllText(json));
             var fairface = summary.RootElement.GetProperty("datasets")[0].GetProperty("results").EnumerateArray().ToList();

@@ -27,7 +27,8 @@ public class BackboneFineTuningTests
             var data = Path.Combine(RepoPaths.Shared, "datasets");
             var crops = Path.Combine(dir, "crops.csv");
             var eval = CliRunner.Run("eval", "--labels", Path.Combine(data, "utkface-dev", "labels.csv"), Path.Combine(data, "fairface-dev", "labels.csv"),
-                Path.Combine(data, "fgnet-dev", "labels.csv"), "--mode", "detect", "--tiles", "1", "--margin", "0.1", "--limit", "24", "--predictions", crops, "--json", Path.Combine(dir, "eval.json"));
+                Path.Combine(data, "fgnet-dev", "labels.csv"), "--mode", "detect", "--tiles", "1", "--margin", "0.1", "--limit", "24",
+                "--predictions", crops, "--json", Path.Combine(dir, "eval.json"));
             Assert.True(eval.ExitCode == 0, eval.Stderr);
 
             var model = Path.Combine(dir, "tuned.onnx");
@@ -54,7 +55,8 @@ public class BackboneFineTuningTests
             var input = Floats(check + ".input.f32");
             using var session = new InferenceSession(model);
             Assert.Equal([-1, 128, 128, 3], session.InputMetadata.Values.Single().Dimensions);
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), new DenseTensor<float>(input, [faces, size, size, 3]))]);
+            using var results = session.Run(
+                [NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), new DenseTensor<float>(input, [faces, size, size, 3]))]);
             var age = results.Single(r => r.Name == FaceResEstimator.AgeOutput).AsTensor<float>().ToArray();
             var male = results.Single(r => r.Name == FaceResEstimator.GenderOutput).AsTensor<float>().ToArray();
             var torchAge = Floats(check + ".age.f32");
@@ -68,7 +70,8 @@ public class BackboneFineTuningTests
             // And FaceAge's estimator runs it on its own 224-pixel crops (resized to the model's 128).
             using var estimator = new FaceResEstimator(new OnnxSessionFactory(new InferenceOptions()).Create(model));
             Assert.Equal(128, estimator.ModelSize);
-            using var crop = new OpenCvSharp.Mat(FaceResEstimator.InputSize, FaceResEstimator.InputSize, OpenCvSharp.MatType.CV_8UC3, new OpenCvSharp.Scalar(90, 120, 160));
+            using var crop = new OpenCvSharp.Mat(
+                FaceResEstimator.InputSize, FaceResEstimator.InputSize, OpenCvSharp.MatType.CV_8UC3, new OpenCvSharp.Scalar(90, 120, 160));
             var estimate = estimator.Estimate([crop]).Single();
             Assert.InRange(estimate.Age.Mean, 1, 100);
         }

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace FaceAge.Cli.Commands;
+
+/// <summary>`faceage bench`: the benchmarks, one subcommand each.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks.");
+        bench.Subcommands.Add(DetectorBenchCommand.Create());
+        bench.Subcommands.Add(EstimatorBenchCommand.Create());
+        bench.Subcommands.Add(PrecisionBenchCommand.Create());
+        bench.Subcommands.Add(VerifyBenchCommand.Create());
+        bench.Subcommands.Add(FaceFreeVideoCommand.Create());
+        bench.Subcommands.Add(FusionBenchCommand.Create());
+        return bench;
+    }
+}
