@@ -33,11 +33,17 @@ public static class EvalCommand
 
     private sealed record DatasetPrediction(LabeledDataset Dataset, PredictedFace Face);
 
+    /// <summary>The metrics of the faces of one race group (as the labels name it).</summary>
+    private sealed record RaceGroup(string Group, AgeGenderMetrics Metrics);
+
     /// <summary>What the configurations measured: for data set d and configuration c, Runs[d][c] and Costs[d][c] (ms per face).</summary>
     private sealed class Results(int datasets)
     {
         public List<EvalReport.Run>[] Runs { get; } = [.. Enumerable.Range(0, datasets).Select(_ => new List<EvalReport.Run>())];
         public List<double>[] Costs { get; } = [.. Enumerable.Range(0, datasets).Select(_ => new List<double>())];
+
+        /// <summary>For data set d and configuration c, the metrics per race group the labels give (empty without race labels).</summary>
+        public List<List<RaceGroup>>[] ByRace { get; } = [.. Enumerable.Range(0, datasets).Select(_ => new List<List<RaceGroup>>())];
 
         /// <summary>Unreadable images per data set (the most of any configuration).</summary>
         public int[] Failures { get; } = new int[datasets];
@@ -115,6 +121,8 @@ public static class EvalCommand
             var list = predictions.Select(p => p.Prediction).ToList();
             results.Costs[d].Add(timed.MillisecondsPerFace);
             results.Runs[d].Add(new EvalReport.Run(configuration.Name, AgeGenderMetrics.Compute(list, misses), list));
+            results.ByRace[d].Add(predictions.Where(p => p.Face.Race is not null).GroupBy(p => p.Face.Race!).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new RaceGroup(g.Key, AgeGenderMetrics.Compute(g.Select(p => p.Prediction).ToList()))).ToList());
             if (results.Runs[d].Count == 1) results.FirstPredictions.AddRange(predictions.Select(p => new DatasetPrediction(set, p)));
         }
     }
@@ -182,6 +190,7 @@ public static class EvalCommand
             if (datasets.Count > 1)
                 Console.WriteLine($"{(d > 0 ? Environment.NewLine : "")}== {set.Name} ({set.Mode.ToString().ToLowerInvariant()}, {configurations[0].Name})");
             MetricLines.Print(results.Runs[d][0].Metrics, results.Failures[d]);
+            if (results.ByRace[d][0].Count > 0) MetricLines.PrintGroups("per race group", results.ByRace[d][0].Select(g => (g.Group, g.Metrics)).ToList());
             if (configurations.Count > 1) Console.WriteLine(Environment.NewLine + EvalReport.Table(results.Runs[d]));
         }
         if (datasets.Count > 1)
@@ -230,6 +239,7 @@ public static class EvalCommand
                     head = configurations[c].Own is null ? configurations[c].Options.AgeGenderHead : null,
                     msPerFace = results.Costs[d][c],
                     metrics = run.Metrics,
+                    byRace = results.ByRace[d][c].Count > 0 ? results.ByRace[d][c].Select(g => new { group = g.Group, metrics = g.Metrics }) : null,
                 }),
             }),
         };

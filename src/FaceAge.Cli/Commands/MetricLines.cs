@@ -40,6 +40,22 @@ internal static class MetricLines
         }
     }
 
+    /// <summary>One line per group (a race group the labels give): its size, age error or group hits, and gender errors both ways.</summary>
+    public static void PrintGroups(string title, IReadOnlyList<(string Group, AgeGenderMetrics Metrics)> groups)
+    {
+        Console.WriteLine($"{title}:");
+        foreach (var (group, m) in groups)
+        {
+            var age = m.HasAges ? $"MAE {m.Mae,5:0.00}" : m.AgeGroupAccuracy is { } hit ? $"hit {hit,6:P1}" : "";
+            var gender = m.HasGender
+                ? $"gender {m.GenderAccuracy,6:P1} (women called men {ErrorRate(m, "female"),6:P1}, men called women {ErrorRate(m, "male"),6:P1})"
+                : "";
+            Console.WriteLine($"  {group,-16} n={m.Scored,-5} {age}  {gender}");
+        }
+    }
+
+    private static double ErrorRate(AgeGenderMetrics m, string gender) => m.ByGender.FirstOrDefault(g => g.Gender == gender)?.ErrorRate ?? double.NaN;
+
     private static void PrintAge(AgeGenderMetrics m)
     {
         Console.WriteLine($"age MAE           {m.Mae:0.00} (n={m.N})");

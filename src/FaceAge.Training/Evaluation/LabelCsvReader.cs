@@ -4,10 +4,10 @@ using FaceAge.Core.Analysis;
 namespace FaceAge.Training.Evaluation;
 
 /// <summary>
-/// Reads CSV label files with a header: "path" and any of "age", "age_group", "gender", "subject" (gender M/F,
+/// Reads CSV label files with a header: "path" and any of "age", "age_group", "gender", "subject", "race" (gender M/F,
 /// male/female or 0/1 with UTKFace's 0 = male; age groups as "25-34" or "65+"; subject = who the photo shows, so
-/// one person's photos can be kept in one fold). Paths are relative to the CSV's folder. Bad rows are reported
-/// with their line.
+/// one person's photos can be kept in one fold; race as the data set names it, FairFace's seven groups or UTKFace's
+/// codes 0–4). Paths are relative to the CSV's folder. Bad rows are reported with their line.
 /// </summary>
 public static class LabelCsvReader
 {
@@ -22,7 +22,7 @@ public static class LabelCsvReader
                      ?? throw new InvalidDataException($"{csvPath}: empty label file.");
         int pathCol = Array.IndexOf(header, "path"), ageCol = Array.IndexOf(header, "age"), genderCol = Array.IndexOf(header, "gender"),
             groupCol = Array.IndexOf(header, "age_group"),
-            subjectCol = Array.IndexOf(header, "subject");
+            subjectCol = Array.IndexOf(header, "subject"), raceCol = Array.IndexOf(header, "race");
         if (pathCol < 0 || (ageCol < 0 && genderCol < 0 && groupCol < 0))
             throw new InvalidDataException($"{csvPath}: header must have 'path' and at least one of 'age', 'age_group', 'gender'; got "
                 + $"'{string.Join(',', header)}'.");
@@ -68,11 +68,24 @@ public static class LabelCsvReader
                 }
             }
             string? subject = subjectCol >= 0 && cells[subjectCol].Trim() is { Length: > 0 } s ? s : null;
+            string? race = raceCol >= 0 && raceCol < cells.Length ? RaceName(cells[raceCol]) : null;
             var path = cells[pathCol].Trim();
-            faces.Add(new LabeledFace(Path.IsPathRooted(path) ? path : Path.Combine(root, path), age, gender, group, subject));
+            faces.Add(new LabeledFace(Path.IsPathRooted(path) ? path : Path.Combine(root, path), age, gender, group, subject, race));
         }
         return (faces, errors);
     }
+
+    /// <summary>UTKFace's race codes as its own names; any other label as written (underscores as spaces); empty: none.</summary>
+    public static string? RaceName(string text) => text.Trim() switch
+    {
+        "" => null,
+        "0" => "White",
+        "1" => "Black",
+        "2" => "Asian",
+        "3" => "Indian",
+        "4" => "Others",
+        var name => name.Replace('_', ' '),
+    };
 
     public static Gender? ParseGender(string text) => text.Trim().ToLowerInvariant() switch
     {

@@ -5,9 +5,9 @@ namespace FaceAge.Training.Evaluation;
 /// <summary>
 /// One labelled image: path, and whatever its label holds — the true age, the true gender, the true age group
 /// (an interval, when labels are groups, e.g. FairFace's "3-9"), the subject (the person; photos of one person
-/// must stay in one fold).
+/// must stay in one fold), the race group the data set gives (accuracy is reported per group).
 /// </summary>
-public sealed record LabeledFace(string Path, double? Age, Gender? Gender, AgeInterval? AgeGroup = null, string? Subject = null)
+public sealed record LabeledFace(string Path, double? Age, Gender? Gender, AgeInterval? AgeGroup = null, string? Subject = null, string? Race = null)
 {
     /// <summary>Has an age to learn from or score: an exact age or an age group.</summary>
     public bool HasAgeLabel => Age is not null || AgeGroup is not null;
