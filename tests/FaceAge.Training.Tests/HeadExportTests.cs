@@ -61,7 +61,7 @@ public class HeadExportTests
                 => new TrainedHead(new FaceAge.Core.Inference.OnnxSessionFactory(new FaceAge.Core.Inference.InferenceOptions()).Create(file), file));
             Assert.Contains(file, error.Message);
             Assert.Contains("other-backbone:descriptor512", error.Message);
-            Assert.Contains(BackboneFeatures.Layout, error.Message);
+            Assert.Contains(FaceModelRegistry.FaceResDeep.Layout, error.Message);
         }
         finally { File.Delete(file); }
     }

@@ -306,6 +306,14 @@ def write_check(model_path, prefix, regions, rows, idx, size):
         json.dump({"faces": len(idx), "size": size, "paths": [rows[i]["path"] for i in idx]}, f)
 
 
+# Arguments that do not change what is trained (a resumed run may give them anew).
+NOT_TRAINING = {"threads", "network", "check", "stop_after"}
+
+
+def training_args(args):
+    return {k: v for k, v in vars(args).items() if k not in NOT_TRAINING}
+
+
 def save_checkpoint(path, state):
     """Written to a temporary file first, so a run stopped while saving keeps the previous epoch's checkpoint."""
     torch.save(state, path + ".tmp")
@@ -336,12 +344,17 @@ def main():
     ap.add_argument("--fill-misses", nargs="*", default=[], metavar="DATASET=LABELS",
                     help="add the faces of LABELS (a label CSV) that the crop list lacks (the detector missed them) at the data set's median crop")
     ap.add_argument("--checkpoint", help="file saved after every epoch; a run with the same arguments goes on from it")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="end this sitting after N more epochs (with --checkpoint; the same command goes on from there)")
+    ap.add_argument("--network", help="name the exported network in its metadata (faceage.network), e.g. faceage-net: the C# runtime then runs "
+                                      "it as that network of its registry (FaceModelRegistry.Networks)")
     args = ap.parse_args()
     if not 96 <= args.size <= 256:
         ap.error("--size must be 96-256, got %d" % args.size)
     if not 0 <= args.holdout < 0.5:
         ap.error("--holdout must be in [0, 0.5), got %s" % args.holdout)
 
+    metadata = {"faceage.network": args.network} if args.network else None
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -410,7 +423,7 @@ def main():
     first_epoch = 1
     if args.checkpoint and os.path.exists(args.checkpoint):
         state = torch.load(args.checkpoint)
-        if state["args"] != {k: v for k, v in vars(args).items() if k != "threads"}:
+        if {k: v for k, v in state["args"].items() if k not in NOT_TRAINING} != training_args(args):
             raise SystemExit("--checkpoint %s was made with other arguments: %s" % (args.checkpoint, state["args"]))
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
@@ -424,8 +437,9 @@ def main():
         print("epoch 0 (stock): score %.3f %s" % (score, json.dumps(report)), flush=True)
         history.append({"epoch": 0, "score": score, "held_out": report})
         best = (score, 0)
-        net.export(args.out, args.size)
-    for epoch in range(first_epoch, args.epochs + 1):
+        net.export(args.out, args.size, metadata)
+    last_epoch = args.epochs if not args.stop_after else min(args.epochs, first_epoch + args.stop_after - 1)
+    for epoch in range(first_epoch, last_epoch + 1):
         t0 = time.time()
         order = train_idx[:]
         order_rng.shuffle(order)
@@ -448,17 +462,19 @@ def main():
             entry.update(score=score, held_out=report)
             if score < best[0]:
                 best = (score, epoch)
-                net.export(args.out, args.size)
+                net.export(args.out, args.size, metadata)
         history.append(entry)
         print("epoch %d: loss %.3f, %d s%s" % (epoch, entry["loss"], entry["seconds"], "" if not held_idx else ", score %.3f %s" % (entry["score"], json.dumps(entry["held_out"]))), flush=True)
         if args.checkpoint:
             save_checkpoint(args.checkpoint, {
-                "args": {k: v for k, v in vars(args).items() if k != "threads"}, "epoch": epoch, "net": net.state_dict(),
+                "args": training_args(args), "epoch": epoch, "net": net.state_dict(),
                 "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict(), "generator": generator.get_state(),
                 "order_rng": order_rng.getstate(), "history": history, "best": best,
             })
+    if last_epoch < args.epochs:
+        print("finetune: stopped after epoch %d of %d; the same command goes on from %s" % (last_epoch, args.epochs, args.checkpoint), flush=True)
     if not held_idx:
-        net.export(args.out, args.size)
+        net.export(args.out, args.size, metadata)
     if args.check:
         write_check(args.out, args.check, regions, rows, (held_idx or train_idx)[:8], args.size)
     summary = {"args": vars(args), "best_epoch": best[1] if best else args.epochs, "history": history}

@@ -114,14 +114,14 @@ public static class EstimatorBenchCommand
     {
         return Enumerable.Range(0, 8).Select(_ =>
         {
-            var m = new Mat(FaceResEstimator.InputSize, FaceResEstimator.InputSize, MatType.CV_8UC3);
+            var m = new Mat(FaceCropper.Side, FaceCropper.Side, MatType.CV_8UC3);
             Cv2.Randu(m, new Scalar(0, 0, 0), new Scalar(255, 255, 255));
             return m;
         }).ToList();
     }
 
     /// <summary>Time per face at one batch size, after a warm-up run (the first run allocates and plans).</summary>
-    private static object Measure(FaceResEstimator estimator, Timing timing, int b, List<Mat> crops, int count, StringBuilder table)
+    private static object Measure(AgeGenderEstimator estimator, Timing timing, int b, List<Mat> crops, int count, StringBuilder table)
     {
         var batch = Enumerable.Range(0, b).Select(i => crops[i % crops.Count]).ToList();
         estimator.Estimate(batch);

@@ -29,8 +29,10 @@ public static class FaceCheckTrainCommand
     /// <param name="Faces">Label CSV of aligned face chips; its training half is pasted.</param>
     /// <param name="Photos">Label CSVs of photos with one face each.</param>
     /// <param name="Videos">Single-person videos: their frames, and the face-free frames with the face painted out.</param>
+    /// <param name="Network">The age/gender network whose features the check reads (its float file).</param>
     private sealed record FaceCheckArguments(
-        string ModelsDirectory, string Faces, string[] Photos, string[] Videos, int Textures, int PerSize, double Fps, double L2, int Seed, string OutputFile);
+        string ModelsDirectory, string Faces, string[] Photos, string[] Videos, int Textures, int PerSize, double Fps, double L2, int Seed, string OutputFile,
+        string Network);
 
     private sealed class Options
     {
@@ -68,14 +70,22 @@ public static class FaceCheckTrainCommand
 
         private readonly Option<string?> _models = CommonOptions.ModelsFolder();
 
+        private readonly Option<string> _network = new("--model")
+        {
+            Description = "The age/gender network whose features the check reads (a file in the models folder or a path).",
+            DefaultValueFactory = _ => "faceres-deep.onnx",
+        };
+
         public void AddTo(Command command)
         {
-            foreach (var o in new Option[] { _faces, _photos, _videos, _textures, _perSize, _fps, _l2, _seed, _output, _models }) command.Options.Add(o);
+            foreach (var o in new Option[] { _faces, _photos, _videos, _textures, _perSize, _fps, _l2, _seed, _output, _models, _network })
+                command.Options.Add(o);
         }
 
         public FaceCheckArguments Read(ParseResult parse) => new(
             ModelDirectory.Locate(parse.GetValue(_models)), parse.GetValue(_faces)!, parse.GetValue(_photos)!, parse.GetValue(_videos)!,
-            parse.GetValue(_textures), parse.GetValue(_perSize), parse.GetValue(_fps), parse.GetValue(_l2), parse.GetValue(_seed), parse.GetValue(_output)!);
+            parse.GetValue(_textures), parse.GetValue(_perSize), parse.GetValue(_fps), parse.GetValue(_l2), parse.GetValue(_seed), parse.GetValue(_output)!,
+            parse.GetValue(_network)!);
     }
 
     private static int Run(FaceCheckArguments arguments)
@@ -84,7 +94,7 @@ public static class FaceCheckTrainCommand
         // The detector's threshold is low, for hard non-faces and for the faces it is least sure of.
         var analysis = new AnalyzerOptions
         {
-            ModelsDirectory = arguments.ModelsDirectory, FlipAugmentation = false, FaceCheck = "",
+            ModelsDirectory = arguments.ModelsDirectory, AgeGenderModel = arguments.Network, AgeGenderHead = "", FlipAugmentation = false, FaceCheck = "",
             Detector = new DetectorOptions { Tiles = 2, ScoreThreshold = 0.3f },
         };
         using var analyzer = FaceAnalyzer.Create(analysis, CliLogging.Factory);
@@ -101,8 +111,9 @@ public static class FaceCheckTrainCommand
         var model = FaceCheckTrainer.Train(samples, arguments.L2);
         var file = arguments.OutputFile;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        OnnxWriter.WriteFile(model.ToOnnx(new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train face-check" }), file);
-        WriteModelCard(arguments, analysis, samples, perSource);
+        var layout = analyzer.Estimator.Network.Layout;
+        OnnxWriter.WriteFile(model.ToOnnx(layout, new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train face-check" }), file);
+        WriteModelCard(arguments, analysis, layout, samples, perSource);
         return 0;
     }
 
@@ -155,7 +166,7 @@ public static class FaceCheckTrainCommand
     }
 
     private static void WriteModelCard(
-        FaceCheckArguments arguments, AnalyzerOptions analysis, IReadOnlyList<FaceCheckSample> samples, IReadOnlyList<object> perSource)
+        FaceCheckArguments arguments, AnalyzerOptions analysis, string layout, IReadOnlyList<FaceCheckSample> samples, IReadOnlyList<object> perSource)
     {
         var file = arguments.OutputFile;
         var card = new
@@ -164,7 +175,7 @@ public static class FaceCheckTrainCommand
             HeadSha256 = ModelIntegrity.Sha256Of(file),
             Kind = "face-check",
             Backbone = Path.GetFileName(analysis.AgeGenderModel),
-            FeatureLayout = Core.Estimation.BackboneFeatures.Layout,
+            FeatureLayout = layout,
             Detector = $"{analysis.Detector.Kind} tiles {analysis.Detector.Tiles} score ≥ {analysis.Detector.ScoreThreshold}",
             Seed = arguments.Seed,
             L2 = arguments.L2,

@@ -16,10 +16,10 @@ namespace FaceAge.Core.Analysis;
 public sealed class FaceAnalyzer : IDisposable
 {
     private readonly IFaceDetector _detector;
-    private readonly FaceResEstimator _estimator;
+    private readonly AgeGenderEstimator _estimator;
     private readonly AgeGroups _groups;
 
-    public FaceAnalyzer(IFaceDetector detector, FaceResEstimator estimator, AnalyzerOptions options, OnnxSessionFactory? sessions = null)
+    public FaceAnalyzer(IFaceDetector detector, AgeGenderEstimator estimator, AnalyzerOptions options, OnnxSessionFactory? sessions = null)
     {
         Provider = sessions?.Provider ?? ExecutionProviders.Cpu;
         RunClock = sessions?.RunClock ?? new ModelRunClock();
@@ -39,7 +39,7 @@ public sealed class FaceAnalyzer : IDisposable
     public ModelRunClock RunClock { get; }
     /// <summary>How the age/gender model was built, from its metadata (e.g. its int8 scheme); null for a plain float model.</summary>
     public string? EstimatorVariant => _estimator.Variant;
-    public FaceResEstimator Estimator => _estimator;
+    public AgeGenderEstimator Estimator => _estimator;
     /// <summary>How faces are cut out and scored (shared with the worker's crop selection).</summary>
     public FaceSampling Sampling { get; }
 
@@ -63,7 +63,7 @@ public sealed class FaceAnalyzer : IDisposable
     }
 
     /// <summary>The age/gender estimator the options describe: model, flip, calibration or trained head.</summary>
-    public static FaceResEstimator CreateEstimator(AnalyzerOptions options, string modelsDirectory, OnnxSessionFactory sessions)
+    public static AgeGenderEstimator CreateEstimator(AnalyzerOptions options, string modelsDirectory, OnnxSessionFactory sessions)
     {
         var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel
             : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
@@ -87,8 +87,17 @@ public sealed class FaceAnalyzer : IDisposable
             // The other face models whose features the head reads (float, from the models folder).
             foreach (var model in head?.Features.Extra ?? [])
                 extra.Add(new FaceModelRunner(model, sessions.Create(ModelDirectory.Require(modelsDirectory, model.File))));
-            return new FaceResEstimator(sessions.Create(estimatorPath), options.FlipAugmentation,
-                head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check, extra, options.AgeUncertaintyScale);
+            var session = sessions.Create(estimatorPath);
+            try
+            {
+                return new AgeGenderEstimator(FaceModelRegistry.NetworkOf(session, estimatorPath), session, options.FlipAugmentation,
+                    head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check, extra, options.AgeUncertaintyScale);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -130,7 +139,7 @@ public sealed class FaceAnalyzer : IDisposable
     public FaceResult AnalyzeAlignedCrop(Mat bgr)
     {
         var crop = new Mat();
-        Cv2.Resize(bgr, crop, new Size(FaceResEstimator.InputSize, FaceResEstimator.InputSize), 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(bgr, crop, new Size(FaceCropper.Side, FaceCropper.Side), 0, 0, InterpolationFlags.Area);
         var whole = new FaceDetection(new BoxF(0, 0, bgr.Width, bgr.Height), 1f);
         int size = Math.Max(bgr.Width, bgr.Height);
         double sharpness = Sharpness.LaplacianVariance(crop);

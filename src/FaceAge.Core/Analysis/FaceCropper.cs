@@ -10,6 +10,12 @@ namespace FaceAge.Core.Analysis;
 /// </summary>
 public sealed class FaceCropper(float margin, bool alignByEyes = true)
 {
+    /// <summary>
+    /// The side of the face crops the analyzer cuts (faceres-deep's input): quality is measured at this size, and each
+    /// network or face model resizes a crop to its own input.
+    /// </summary>
+    public const int Side = 224;
+
     public float Margin { get; } = margin;
 
     /// <summary>The square a crop takes from the image: centre, side (pixels) and the rotation (degrees) that sets it upright.</summary>

@@ -1,12 +1,11 @@
 using FaceAge.Core.Detection;
-using FaceAge.Core.Estimation;
 using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Analysis;
 
 /// <summary>A detected face cut out for the age/gender model, with what its estimate is worth.</summary>
-/// <param name="Crop">The estimator's input (<see cref="FaceResEstimator.InputSize"/>² BGR); the owner disposes it.</param>
+/// <param name="Crop">The estimator's input (<see cref="FaceCropper.Side"/>² BGR); the owner disposes it.</param>
 /// <param name="FaceSize">Longer side of the detection box, in pixels.</param>
 /// <param name="Quality">Size × sharpness score (<see cref="FaceQuality"/>) times frontalness, in [0, 1].</param>
 public sealed record FaceCrop(FaceDetection Detection, Mat Crop, int FaceSize, double Sharpness, double Quality) : IDisposable
@@ -28,7 +27,7 @@ public sealed class FaceSampling(AnalyzerOptions options)
     /// <summary>Cuts from a frame, converting only the part around the face (see <see cref="FaceCropper.Crop(IFrameImage, FaceDetection, int)"/>).</summary>
     public FaceCrop Cut(IFrameImage frame, FaceDetection detection)
     {
-        var crop = _cropper.Crop(frame, detection, FaceResEstimator.InputSize);
+        var crop = _cropper.Crop(frame, detection, FaceCropper.Side);
         int size = (int)Math.Round(Math.Max(detection.Box.Width, detection.Box.Height));
         double sharpness = Sharpness.LaplacianVariance(crop);
         double quality = FaceQuality.Score(size, sharpness, options.GoodFaceSize) * Frontalness(detection);

@@ -6,9 +6,10 @@ namespace FaceAge.Core.Estimation;
 
 /// <summary>
 /// Is this crop a face? A FaceAge-trained classifier (ONNX, made by `faceage train face-check`) on the age/gender
-/// backbone's own features of the crop (<see cref="BackboneFeatures"/>): input "features" [N, 1125], output "face"
+/// network's own features of the crop (<see cref="BackboneFeatures"/>): input "features" [N, 1125], output "face"
 /// [N, 1], the probability that the detection is a face. It costs a dot product per crop, as the features come with
-/// every age/gender estimate anyway. Thread-safe.
+/// every age/gender estimate anyway. Its metadata names the network whose features it was trained on
+/// (<see cref="Layout"/>); the estimator runs it only on that network. Thread-safe.
 /// </summary>
 public sealed class FaceCheck : IDisposable
 {
@@ -23,12 +24,14 @@ public sealed class FaceCheck : IDisposable
         if (!session.InputMetadata.ContainsKey(FeaturesInput) || !session.OutputMetadata.ContainsKey(FaceOutput) || metadata.GetValueOrDefault(KindKey) != Kind)
             throw new InvalidDataException($"{path} is not a FaceAge face check: expected input '{FeaturesInput}', output '{FaceOutput}' and metadata "
                 + $"{KindKey}={Kind}.");
-        if (metadata.GetValueOrDefault(TrainedHead.LayoutKey) != BackboneFeatures.Layout)
-            throw new InvalidDataException($"{path} was trained on features '{metadata.GetValueOrDefault(TrainedHead.LayoutKey) ?? "(none)"}', but this "
-                + $"backbone gives '{BackboneFeatures.Layout}'.");
+        Layout = metadata.GetValueOrDefault(TrainedHead.LayoutKey)
+            ?? throw new InvalidDataException($"{path} names no feature layout ({TrainedHead.LayoutKey}); train it again with `faceage train face-check`.");
     }
 
     public string Path { get; }
+
+    /// <summary>The features it was trained on: "&lt;network&gt;:descriptor1024+age100+male1".</summary>
+    public string Layout { get; }
 
     /// <summary>P(face) of each of <paramref name="rows"/> feature vectors stored one after another.</summary>
     public float[] Run(float[] features, int rows)

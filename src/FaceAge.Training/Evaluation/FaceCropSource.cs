@@ -1,7 +1,6 @@
 using System.Globalization;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
-using FaceAge.Core.Estimation;
 using FaceAge.Core.Imaging;
 using OpenCvSharp;
 
@@ -18,7 +17,7 @@ public enum CropMode
 }
 
 /// <summary>
-/// Turns labelled images into the analyzer's face crops (<see cref="FaceResEstimator.InputSize"/>² BGR) in one of two
+/// Turns labelled images into the analyzer's face crops (<see cref="FaceCropper.Side"/>² BGR) in one of two
 /// ways (<see cref="CropMode"/>); <see cref="Key"/> names the way, so features cached from one never stand in for another.
 /// </summary>
 public sealed class FaceCropSource
@@ -77,7 +76,7 @@ public sealed class FaceCropSource
                 if (Face(image) is { } face)
                 {
                     squares[i] = _cropper.Locate(face);
-                    crops[i] = _cropper.Crop(image, face, FaceResEstimator.InputSize);
+                    crops[i] = _cropper.Crop(image, face, FaceCropper.Side);
                 }
                 missed[i] = crops[i] is null;
             }

@@ -25,8 +25,11 @@ public sealed class FaceCheckModel
         return 1 / (1 + Math.Exp(-z));
     }
 
-    /// <summary>As ONNX: "features" [N, 1125] → standardize → Gemm → Sigmoid = "face" [N, 1], with the feature layout and kind in the metadata.</summary>
-    public OnnxModel ToOnnx(IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// As ONNX: "features" [N, 1125] → standardize → Gemm → Sigmoid = "face" [N, 1], with the feature layout (the network's,
+    /// e.g. "faceres-deep:descriptor1024+age100+male1") and kind in the metadata.
+    /// </summary>
+    public OnnxModel ToOnnx(string layout, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var graph = new OnnxGraph { Name = "faceage_face_check" };
         graph.Inputs.Add(new OnnxValueInfo(FaceCheck.FeaturesInput, OnnxDataType.Float, [null, Weights.Length]));
@@ -42,9 +45,9 @@ public sealed class FaceCheckModel
         var model = new OnnxModel
         {
             Graph = graph,
-            DocString = "FaceAge face check: P(face) of a detection from faceres-deep features (faceage train face-check).",
+            DocString = $"FaceAge face check: P(face) of a detection from {layout.Split(':')[0]} features (faceage train face-check).",
         };
-        model.Metadata[TrainedHead.LayoutKey] = BackboneFeatures.Layout;
+        model.Metadata[TrainedHead.LayoutKey] = layout;
         model.Metadata[FaceCheck.KindKey] = FaceCheck.Kind;
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>()) model.Metadata[key] = value;
         return model;

@@ -91,8 +91,8 @@ public class FaceModelRunnerTests
         Assert.Equal(BackboneFeatures.Length + 515 + 206, set.Length);
         var again = FeatureSet.FromLayout(set.Layout, "test head");
         Assert.Equal(set.Name, again.Name);
-        Assert.StartsWith(BackboneFeatures.Layout, set.Layout);
-        var e = Assert.Throws<InvalidDataException>(() => FeatureSet.FromLayout(BackboneFeatures.Layout + " | gear:other7", "head.onnx"));
+        Assert.StartsWith(FaceModelRegistry.FaceResDeep.Layout, set.Layout);
+        var e = Assert.Throws<InvalidDataException>(() => FeatureSet.FromLayout(FaceModelRegistry.FaceResDeep.Layout + " | gear:other7", "head.onnx"));
         Assert.Contains("head.onnx", e.Message);
         Assert.Contains("gear:other7", e.Message);
         Assert.Throws<ArgumentException>(() => FeatureSet.Parse("faceres-deep+nosuchmodel"));

@@ -50,7 +50,7 @@ public class FaceCheckTrainerTests
         var file = Path.Combine(Path.GetTempPath(), $"faceage-check-{Guid.NewGuid():N}.onnx");
         try
         {
-            OnnxWriter.WriteFile(model.ToOnnx(), file);
+            OnnxWriter.WriteFile(model.ToOnnx(FaceModelRegistry.FaceResDeep.Layout), file);
             using var check = new FaceCheck(new OnnxSessionFactory(new InferenceOptions()).Create(file), file);
             var test = Samples(3, 3, seed: 5);
             var scores = check.Run(test.SelectMany(s => s.Features).ToArray(), test.Count);

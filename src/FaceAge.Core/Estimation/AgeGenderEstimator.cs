@@ -1,5 +1,4 @@
 using System.Buffers;
-using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -8,33 +7,39 @@ using OpenCvSharp;
 namespace FaceAge.Core.Estimation;
 
 /// <summary>
-/// faceres-deep (HSE multi-output MobileNet, converted from TF.js; or a fine-tuned one, possibly at a smaller input
-/// size). Input NHWC BGR minus the ImageNet means (103.939, 116.779, 123.68); outputs 100 age bins (bin i = age i + 1),
-/// P(male) and a 1024-d descriptor. Takes the analyzer's <see cref="InputSize"/>² crops (resized to the model's own size
-/// when that is smaller). A batch of crops runs in one session call. Thread-safe.
+/// Runs an age/gender network of <see cref="FaceModelRegistry.Networks"/> — faceres-deep (converted from TF.js; or a
+/// fine-tuned copy) or FaceAge's own — as its definition says: its input size and pixels, and its three outputs (a
+/// 1024-d descriptor, 100 age bins with bin i = age i + 1, P(male)). Takes square crops of any side (the analyzer cuts
+/// them <c>FaceCropper.Side</c>) and resizes them to the network's input. Optionally a trained head, a face check and the
+/// other face models a head reads. A batch of crops runs in one session call. Thread-safe.
 /// </summary>
-public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
+public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
 {
-    /// <summary>The side of the face crops the analyzer cuts (faceres-deep's own input size).</summary>
-    public const int InputSize = 224;
     [ThreadStatic] private static Mat? _resized;
-    public const string AgeOutput = "age_pred/Softmax:0", GenderOutput = "gender_pred/Sigmoid:0", DescriptorOutput = "global_pooling/Mean:0";
-    private static readonly PixelNormalization Pixels = new(Rgb: false, [103.939f, 116.779f, 123.68f], 1f, TensorLayout.Nhwc);
     private readonly ModelSession _session;
     private readonly string _inputName;
     private readonly GenderCalibration? _calibration;
 
+    /// <param name="network">What the session holds (<see cref="FaceModelRegistry.NetworkOf"/>): input size, pixels, outputs.</param>
     /// <param name="flipAugmentation">Also run each crop mirrored and average the two outputs (2× compute, lower error).</param>
     /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
     /// <param name="head">A trained head that replaces the model's own age and gender outputs (owned: disposed with the estimator).</param>
     /// <param name="faceCheck">Scores each crop for being a face at all, on the same features (owned: disposed with the estimator).</param>
     /// <param name="extraModels">The other face models whose features the head reads, in the head's order (owned).</param>
     /// <param name="uncertaintyScale">Without a head: calibrated ± = this × the age distribution's standard deviation.</param>
-    public FaceResEstimator(ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null, TrainedHead? head = null,
-        FaceCheck? faceCheck = null,
-        IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1)
+    public AgeGenderEstimator(FaceModelDefinition network, ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null,
+        TrainedHead? head = null, FaceCheck? faceCheck = null, IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1)
     {
+        if (!FaceModelRegistry.Networks.Any(n => n.Name == network.Name))
+            throw new ArgumentException($"{network.Name} is not an age/gender network (known: {string.Join(", ", FaceModelRegistry.Networks.Select(n => n.Name))}).");
+        Network = network;
+        (DescriptorOutput, AgeOutput, GenderOutput) = (network.Outputs[0].Name, network.Outputs[1].Name, network.Outputs[2].Name);
         ExtraModels = extraModels ?? [];
+        if (head is not null && head.Features.IncludesBackbone && network.Name != FaceModelRegistry.FaceResDeep.Name)
+            throw new ArgumentException($"The head {head.Path} reads faceres-deep's features; the network {network.Name} gives its own.");
+        if (faceCheck is not null && faceCheck.Layout != network.Layout)
+            throw new ArgumentException($"The face check {faceCheck.Path} was trained on the features '{faceCheck.Layout}'; the network "
+                + $"{network.Name} gives '{network.Layout}'.");
         if (!ExtraModels.Select(m => m.Definition.Name).SequenceEqual((head?.Features.Extra ?? []).Select(m => m.Name)))
             throw new ArgumentException($"The head {head?.Path} reads the features of {head?.Features.Name ?? "faceres-deep"}, but the estimator runs "
                 + $"faceres-deep+{string.Join("+", ExtraModels.Select(m => m.Definition.Name))}.");
@@ -45,16 +50,25 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
         _session = session;
         Head = head;
         _inputName = session.InputMetadata.Keys.Single();
-        ModelSize = session.InputMetadata.Values.Single().Dimensions is [_, > 0 and var h, _, _] ? h : InputSize;
+        if (session.InputMetadata.Values.Single().Dimensions is [_, > 0 and var h, _, _] && h != network.InputSize)
+            throw new InvalidDataException($"{network.Name} takes {network.InputSize}² crops, but its file takes {h}².");
         foreach (var output in new[] { AgeOutput, GenderOutput, DescriptorOutput })
             if (!session.OutputMetadata.ContainsKey(output))
-                throw new InvalidDataException($"faceres-deep model lacks output '{output}'.");
+                throw new InvalidDataException($"The {network.Name} network lacks output '{output}'.");
     }
+
+    /// <summary>The network this estimator runs, as its definition describes it.</summary>
+    public FaceModelDefinition Network { get; }
+
+    /// <summary>The network's outputs: age bins, P(male), descriptor.</summary>
+    public string AgeOutput { get; }
+    public string GenderOutput { get; }
+    public string DescriptorOutput { get; }
 
     public bool FlipAugmentation { get; }
 
-    /// <summary>The side the model takes (224, or less for a model fine-tuned at a smaller size).</summary>
-    public int ModelSize { get; }
+    /// <summary>The side the network takes (224 for faceres-deep, 128 for FaceAge's network).</summary>
+    public int ModelSize => Network.InputSize;
 
     /// <summary>The model's build variant from its ONNX metadata ("faceage.quantization"), null for a plain float model.</summary>
     public string? Variant => _session.ModelMetadata.CustomMetadataMap.TryGetValue("faceage.quantization", out var v) ? v : null;
@@ -206,18 +220,17 @@ public sealed class FaceResEstimator : IAgeGenderEstimator, IDisposable
             for (int i = 0; i < crops.Count; i++)
             {
                 var crop = crops[i];
-                if (crop.Width != InputSize || crop.Height != InputSize)
-                    throw new ArgumentException($"Crop {i} is {crop.Width}x{crop.Height}, expected {InputSize}x{InputSize}.");
-                if (size != InputSize)
+                if (crop.Width != crop.Height) throw new ArgumentException($"Crop {i} is {crop.Width}x{crop.Height}, not square.");
+                if (size != crop.Width)
                 {
                     Cv2.Resize(crop, _resized ??= new Mat(), new Size(size, size), 0, 0, InterpolationFlags.Area);
                     crop = _resized;
                 }
-                Pixels.Write(crop, buffer.AsSpan(i * per, per));
+                Network.Pixels.Write(crop, buffer.AsSpan(i * per, per));
                 if (views == 2)
                 {
                     Cv2.Flip(crop, mirrored, FlipMode.Y);
-                    Pixels.Write(mirrored, buffer.AsSpan((crops.Count + i) * per, per));
+                    Network.Pixels.Write(mirrored, buffer.AsSpan((crops.Count + i) * per, per));
                 }
             }
             var memory = new Memory<float>(buffer, 0, per * batch);
