@@ -20,11 +20,17 @@ public sealed class AgeGroups
 
     public IReadOnlyList<string> Names { get; }
 
-    public string Of(double age)
+    /// <summary>The groups' lower bounds, ascending, the first 0.</summary>
+    public IReadOnlyList<int> LowerBounds => _lower;
+
+    /// <summary>The index of the group an age falls in.</summary>
+    public int IndexOf(double age)
     {
         int index = 0;
         for (int i = 0; i < _lower.Length; i++)
             if (age >= _lower[i]) index = i;
-        return Names[index];
+        return index;
     }
+
+    public string Of(double age) => Names[IndexOf(age)];
 }

@@ -1,0 +1,183 @@
+using FaceAge.Core.Audience;
+using FaceAge.Core.Estimation;
+
+namespace FaceAge.Training.Audience;
+
+/// <summary>The error of one way of counting over many simulated windows: mean absolute error of the shares, and interval coverage.</summary>
+public sealed record CountingError(double AgeShareMae, double MaleShareMae, double? AgeCoverage = null, double? MaleCoverage = null);
+
+/// <summary>One row of the simulation: windows of <paramref name="People"/> people drawn with one mix of true age groups.</summary>
+public sealed record SimulationRow(int People, string Mix, CountingError Hard, CountingError Expected, CountingError Corrected);
+
+/// <summary>
+/// Windows of people drawn from labelled faces the estimator has seen (their estimates as `faceage eval` made them): how
+/// far the window's figures lie from the truth when each person is counted in their most likely group (hard), as the sum
+/// of their probabilities (expected, with the 90 % intervals of <see cref="ShareInterval"/>), and the expected counts
+/// corrected with the confusion measured on validation faces (<see cref="ConfusionCorrection"/>). A mix weighs the true
+/// age groups; a window draws a group by its weight, then a face of that group.
+/// </summary>
+public sealed class ShareSimulation(AgeGroups groups, int seed)
+{
+    public static readonly IReadOnlyDictionary<string, double[]> FairFaceMixes = new Dictionary<string, double[]>
+    {
+        // The nine FairFace groups (0-2, 3-9, 10-19, …, 70+): every group alike, or weighted towards the young or the old.
+        ["uniform"] = [1, 1, 1, 1, 1, 1, 1, 1, 1],
+        ["young-heavy"] = [4, 4, 3, 2, 1, 1, 0.5, 0.3, 0.2],
+        ["old-heavy"] = [0.2, 0.3, 0.5, 1, 1, 2, 3, 4, 4],
+    };
+
+    /// <summary>
+    /// The estimator's error model on <paramref name="validation"/> faces: each group's and the male share's systematic error
+    /// (root mean square of expected − true over <paramref name="windows"/> windows of 1,000 people with random mixes, where
+    /// what is left is the estimator's bias, not chance), and the confusion of expected groups and genders.
+    /// </summary>
+    public AudienceErrorModel Measure(IReadOnlyList<PredictedFace> validation, int windows = 400)
+    {
+        var random = new Random(seed);
+        int k = groups.Names.Count;
+        var aged = validation.Where(f => f.HasAge).ToList();
+        var ageConfusion = new double[k][];
+        for (int j = 0; j < k; j++) ageConfusion[j] = new double[k];
+        foreach (var f in aged)
+        {
+            var p = AgeGroupProbabilities.Of(f.Age, f.Uncertainty, groups);
+            // An interval label spread over the groups it covers by drawing; ten draws make it smooth.
+            for (int d = 0; d < 10; d++)
+            {
+                var row = ageConfusion[groups.IndexOf(f.DrawTrueAge(random))];
+                for (int g = 0; g < k; g++) row[g] += p[g] / 10;
+            }
+        }
+        var genderConfusion = new double[2][] { new double[2], new double[2] };
+        foreach (var f in validation.Where(f => f.TrueMale is not null))
+        {
+            var row = genderConfusion[f.TrueMale!.Value ? 1 : 0];
+            row[1] += f.MaleProbability;
+            row[0] += 1 - f.MaleProbability;
+        }
+        foreach (var row in ageConfusion.Concat(genderConfusion)) Normalize(row);
+
+        var ageErrors = new double[k];
+        double maleErrors = 0;
+        int maleWindows = 0;
+        for (int w = 0; w < windows; w++)
+        {
+            var weights = Enumerable.Range(0, k).Select(_ => Math.Pow(random.NextDouble(), 2)).ToArray();
+            var window = Draw(aged, weights, 1000, random);
+            for (int g = 0; g < k; g++) ageErrors[g] += Math.Pow(window.Expected[g] - window.True[g], 2);
+            if (window.TrueMale is { } male)
+            {
+                maleErrors += Math.Pow(window.ExpectedMale - male, 2);
+                maleWindows++;
+            }
+        }
+        return new AudienceErrorModel
+        {
+            AgeGroupBounds = [.. groups.LowerBounds],
+            AgeGroupSystematic = ageErrors.Select(e => Math.Round(Math.Sqrt(e / windows), 4)).ToArray(),
+            MaleSystematic = maleWindows > 0 ? Math.Round(Math.Sqrt(maleErrors / maleWindows), 4) : 0,
+            AgeGroupConfusion = ageConfusion.Select(r => r.Select(v => Math.Round(v, 4)).ToArray()).ToArray(),
+            GenderConfusion = genderConfusion.Select(r => r.Select(v => Math.Round(v, 4)).ToArray()).ToArray(),
+        };
+    }
+
+    /// <summary>Windows of <paramref name="people"/> drawn from <paramref name="test"/> with <paramref name="mix"/>, counted three ways.</summary>
+    public SimulationRow Run(IReadOnlyList<PredictedFace> test, int people, string mixName, double[] mix, AudienceErrorModel model, int windows)
+    {
+        var random = new Random(HashCode.Combine(seed, people, mixName.Length, mix.Sum()));
+        var aged = test.Where(f => f.HasAge).ToList();
+        int k = groups.Names.Count;
+        var sums = new Dictionary<string, double>();
+        void Add(string key, double v) => sums[key] = sums.GetValueOrDefault(key) + v;
+        int maleWindows = 0;
+        for (int w = 0; w < windows; w++)
+        {
+            var window = Draw(aged, mix, people, random);
+            var corrected = model.CanCorrect ? ConfusionCorrection.Correct(window.Expected, model.AgeGroupConfusion) : window.Expected;
+            for (int g = 0; g < k; g++)
+            {
+                Add("hard", Math.Abs(window.Hard[g] - window.True[g]) / k);
+                Add("expected", Math.Abs(window.Expected[g] - window.True[g]) / k);
+                Add("corrected", Math.Abs(corrected[g] - window.True[g]) / k);
+                var interval = ShareInterval.Of(window.Expected[g] * people, window.AgeVariance[g], people, model.AgeGroupSystematic[g]);
+                Add("ageCovered", window.True[g] >= interval.Low - 1e-9 && window.True[g] <= interval.High + 1e-9 ? 1.0 / k : 0);
+            }
+            if (window.TrueMale is { } male)
+            {
+                maleWindows++;
+                Add("maleHard", Math.Abs(window.HardMale - male));
+                Add("maleExpected", Math.Abs(window.ExpectedMale - male));
+                double correctedMale = model.CanCorrect
+                    ? ConfusionCorrection.Correct([1 - window.ExpectedMale, window.ExpectedMale], model.GenderConfusion)[1]
+                    : window.ExpectedMale;
+                Add("maleCorrected", Math.Abs(correctedMale - male));
+                var interval = ShareInterval.Of(window.ExpectedMale * window.Gendered, window.MaleVariance, window.Gendered, model.MaleSystematic);
+                Add("maleCovered", male >= interval.Low - 1e-9 && male <= interval.High + 1e-9 ? 1 : 0);
+            }
+        }
+        double A(string key) => sums.GetValueOrDefault(key) / windows;
+        double? M(string key) => maleWindows > 0 ? sums.GetValueOrDefault(key) / maleWindows : null;
+        return new SimulationRow(people, mixName,
+            new CountingError(A("hard"), M("maleHard") ?? double.NaN),
+            new CountingError(A("expected"), M("maleExpected") ?? double.NaN, A("ageCovered"), M("maleCovered")),
+            new CountingError(A("corrected"), M("maleCorrected") ?? double.NaN));
+    }
+
+    /// <summary>One window's shares: true, hard, expected (with the sums of p·(1 − p)); the male share over the people with a gender label.</summary>
+    private sealed record Window(double[] True, double[] Hard, double[] Expected, double[] AgeVariance, double? TrueMale, double HardMale,
+        double ExpectedMale, double MaleVariance, int Gendered);
+
+    private Window Draw(List<PredictedFace> faces, double[] mix, int people, Random random)
+    {
+        int k = groups.Names.Count;
+        // The faces of each true group for this window (an interval label drawn once per face and window).
+        var trueGroup = faces.Select(f => groups.IndexOf(f.DrawTrueAge(random))).ToArray();
+        var byGroup = Enumerable.Range(0, k).Select(g => Enumerable.Range(0, faces.Count).Where(i => trueGroup[i] == g).ToList()).ToArray();
+        var weights = mix.Select((w, g) => byGroup[g].Count > 0 ? w : 0).ToArray();
+        double total = weights.Sum();
+        if (total <= 0) throw new ArgumentException("No labelled face falls in any group the mix weighs.");
+        double[] truth = new double[k], hard = new double[k], expected = new double[k], variance = new double[k];
+        double trueMale = 0, hardMale = 0, expectedMale = 0, maleVariance = 0;
+        int gendered = 0;
+        for (int n = 0; n < people; n++)
+        {
+            double u = random.NextDouble() * total;
+            int g = 0;
+            while (g < k - 1 && (u -= weights[g]) > 0) g++;
+            while (byGroup[g].Count == 0) g = (g + 1) % k;
+            int i = byGroup[g][random.Next(byGroup[g].Count)];
+            var f = faces[i];
+            truth[g]++;
+            hard[groups.IndexOf(f.Age)]++;
+            var p = AgeGroupProbabilities.Of(f.Age, f.Uncertainty, groups);
+            for (int j = 0; j < k; j++)
+            {
+                expected[j] += p[j];
+                variance[j] += p[j] * (1 - p[j]);
+            }
+            if (f.TrueMale is { } m)
+            {
+                gendered++;
+                trueMale += m ? 1 : 0;
+                hardMale += f.MaleProbability >= 0.5 ? 1 : 0;
+                expectedMale += f.MaleProbability;
+                maleVariance += f.MaleProbability * (1 - f.MaleProbability);
+            }
+        }
+        for (int j = 0; j < k; j++)
+        {
+            truth[j] /= people;
+            hard[j] /= people;
+            expected[j] /= people;
+        }
+        return gendered == 0
+            ? new Window(truth, hard, expected, variance, null, 0, 0, 0, 0)
+            : new Window(truth, hard, expected, variance, trueMale / gendered, hardMale / gendered, expectedMale / gendered, maleVariance, gendered);
+    }
+
+    private static void Normalize(double[] row)
+    {
+        double sum = row.Sum();
+        if (sum > 0) for (int i = 0; i < row.Length; i++) row[i] /= sum;
+    }
+}
