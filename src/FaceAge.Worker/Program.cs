@@ -14,6 +14,7 @@ using Prometheus;
 NativeHeap.LimitArenas(); // before any thread allocates
 OpenCvIpp.DisableUnlessSet(); // before OpenCV's first call
 if (args.Length > 0 && args[0] == "bench") return await FaceAge.Worker.Benchmark.BenchCommand.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "report") return await FaceAge.Worker.Reports.ReportCommand.RunAsync(args[1..]);
 // The worker runs in the folder of its settings (relative paths in them, such as the demo video, are relative to it).
 Directory.SetCurrentDirectory(SettingsFile.Folder());
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
@@ -59,7 +60,8 @@ app.MapMetrics("/metrics");
 app.MapGet("/healthz", (PipelineService p) => p.Started ? Results.Ok("ok") : Results.StatusCode(503));
 app.MapGet("/readyz", (PipelineService p) => p.Ready ? Results.Ok("ready") : Results.StatusCode(503));
 if (settings.LiveView.Enabled)
-    FaceAge.Worker.Http.LiveViewEndpoints.Map(app, liveView, settings.LiveView.ShouldBlur(httpUrls));
+    FaceAge.Worker.Http.LiveViewEndpoints.Map(app, liveView, settings.LiveView.ShouldBlur(httpUrls),
+        app.Services.GetRequiredService<EventHub>().Sinks.OfType<FaceAge.Worker.Reports.ReportSink>().SingleOrDefault());
 try
 {
     await app.RunAsync();

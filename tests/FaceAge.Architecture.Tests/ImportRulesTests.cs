@@ -24,7 +24,7 @@ public class ImportRulesTests
 
     private const string W = "FaceAge.Worker.";
     private static readonly string[] WorkerStages = [W + "Sources", W + "Detection", W + "Tracking", W + "Estimation", W + "Fusion"];
-    private static readonly string[] WorkerEdge = [W + "Sinks", W + "Http", W + "LiveView", W + "Hosting", W + "Benchmark"];
+    private static readonly string[] WorkerEdge = [W + "Sinks", W + "Http", W + "LiveView", W + "Reports", W + "Hosting", W + "Benchmark"];
 
     private static IObjectProvider<IType> In(string ns) => Types().That().ResideInNamespaceOrBelow(ns).As(ns);
 
@@ -54,7 +54,7 @@ public class ImportRulesTests
         string[] foundations = ["FaceAge.Core.Sources", "FaceAge.Core.Imaging", "FaceAge.Core.Inference", "FaceAge.Core.ModelFiles",
             "FaceAge.Core.Configuration"];
         string[] steps = ["FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
-            "FaceAge.Core.Verification"];
+            "FaceAge.Core.Verification", "FaceAge.Core.Audience"];
         foreach (var basis in foundations) MustNotUse(basis, steps);
         MustNotUse("FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
             "FaceAge.Core.Verification");
@@ -62,6 +62,8 @@ public class ImportRulesTests
         MustNotUse("FaceAge.Core.Estimation", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
         MustNotUse("FaceAge.Core.Fusion", "FaceAge.Core.Tracking", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
         MustNotUse("FaceAge.Core.Analysis", "FaceAge.Core.Verification");
+        MustNotUse("FaceAge.Core.Audience", "FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
+            "FaceAge.Core.Verification");
     }
 
     [Fact]
@@ -91,7 +93,7 @@ public class ImportRulesTests
     [Fact]
     public void Rule_7_the_edge_knows_events_and_no_stage_channel_or_wiring_and_the_transports_do_not_know_each_other()
     {
-        foreach (var edge in new[] { W + "Sinks", W + "LiveView", W + "Http" })
+        foreach (var edge in new[] { W + "Sinks", W + "LiveView", W + "Reports", W + "Http" })
             MustNotUse(edge, [.. WorkerStages, W + "Channels", W + "Pipeline"]);
         MustNotUse(W + "Sinks.Mqtt", W + "Sinks.Webhook");
         MustNotUse(W + "Sinks.Webhook", W + "Sinks.Mqtt");

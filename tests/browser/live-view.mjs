@@ -1,9 +1,10 @@
 // Opens the worker's live page in headless chromium, waits for a camera tile with a preview and for
 // the counters to change, takes a screenshot, and prints what it saw as one JSON line.
-// usage: node live-view.mjs <page url> <screenshot.png> <timeout seconds>
+// With "report" as the fourth argument it also waits for the report view to show an hour, and reads it.
+// usage: node live-view.mjs <page url> <screenshot.png> <timeout seconds> [report]
 import { chromium } from 'playwright-core';
 
-const [url, screenshot, timeoutArg] = process.argv.slice(2);
+const [url, screenshot, timeoutArg, withReport] = process.argv.slice(2);
 const timeout = Number(timeoutArg ?? 60) * 1000;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -35,6 +36,14 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('.tile img')].some(i => i.complete && i.naturalWidth > 0), null, { timeout });
   result.previewWidth = await page.$eval('.tile img', i => i.naturalWidth);
   result.stateText = await page.$eval('.tile .state', s => s.textContent);
+  if (withReport === 'report') {
+    // An hour in which someone left (windows are stored as they end, the first ones may hold nobody yet).
+    await page.waitForFunction(() => [...document.querySelectorAll('#report tbody tr')].some(r => Number(r.children[1].textContent) > 0), null,
+      { timeout });
+    result.report = await page.$$eval('#report tbody tr', rows => rows.map(r => [...r.children].map(c => c.textContent)));
+    result.reportBars = await page.$$eval('#report-plot rect.people', bars => bars.length);
+    result.reportMaleShares = await page.$$eval('#report-plot circle.male-share', dots => dots.length);
+  }
   await page.screenshot({ path: screenshot, fullPage: true });
   result.screenshot = screenshot;
   result.ok = true;

@@ -34,7 +34,10 @@ public static class ModelsCommand
 
     private static Command QuantizeCommand()
     {
-        var input = new Argument<string>("network") { Description = "An age/gender network's float ONNX file (e.g. tools/training/train-network.sh's output)." };
+        var input = new Argument<string>("network")
+        {
+            Description = "An age/gender network's float ONNX file (e.g. tools/training/train-network.sh's output).",
+        };
         var output = new Option<string>("--out") { Description = "The int8 file to write.", Required = true };
         var command = new Command("quantize",
             "Build the int8 form of an age/gender network as set-up builds faceres-deep-int8: batch norm and relu6 folded, every convolution in int8 "

@@ -31,7 +31,10 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
         TrainedHead? head = null, FaceCheck? faceCheck = null, IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1)
     {
         if (!FaceModelRegistry.Networks.Any(n => n.Name == network.Name))
-            throw new ArgumentException($"{network.Name} is not an age/gender network (known: {string.Join(", ", FaceModelRegistry.Networks.Select(n => n.Name))}).");
+        {
+            throw new ArgumentException(
+                $"{network.Name} is not an age/gender network (known: {string.Join(", ", FaceModelRegistry.Networks.Select(n => n.Name))}).");
+        }
         Network = network;
         (DescriptorOutput, AgeOutput, GenderOutput) = (network.Outputs[0].Name, network.Outputs[1].Name, network.Outputs[2].Name);
         ExtraModels = extraModels ?? [];

@@ -14,6 +14,8 @@ public sealed record WorkerSettings(
     public HomeAssistantOptions HomeAssistant { get; init; } = new();
     public OutboxOptions Outbox { get; init; } = new();
     public WebhookOptions Webhook { get; init; } = new();
+    public StatisticsOptions Statistics { get; init; } = new();
+    public ReportsOptions Reports { get; init; } = new();
     /// <summary>What the configuration said that nothing reads, as warnings for the log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -24,6 +26,7 @@ public sealed record WorkerSettings(
         ["Tracking"] = typeof(TrackerOptions), ["Fusion"] = typeof(FusionOptions), ["Watchdog"] = typeof(WatchdogOptions), ["Mqtt"] = typeof(MqttOptions),
         ["LiveView"] = typeof(LiveViewOptions), ["Sharding"] = typeof(ShardingOptions), ["HomeAssistant"] = typeof(HomeAssistantOptions),
         ["Outbox"] = typeof(OutboxOptions), ["Webhook"] = typeof(WebhookOptions), ["Http"] = typeof(HttpSection),
+        ["Statistics"] = typeof(StatisticsOptions), ["Reports"] = typeof(ReportsOptions),
     };
 
     /// <summary>The Http section (read directly by Program: the addresses the HTTP server listens on).</summary>
@@ -61,6 +64,8 @@ public sealed record WorkerSettings(
             HomeAssistant = Bind<HomeAssistantOptions>("HomeAssistant"),
             Outbox = Bind<OutboxOptions>("Outbox"),
             Webhook = Bind<WebhookOptions>("Webhook"),
+            Statistics = Bind<StatisticsOptions>("Statistics"),
+            Reports = Bind<ReportsOptions>("Reports"),
             Warnings = UnknownSettings.Find(userSettings ?? configuration, Sections).Select(k => $"Unknown setting '{k}' is ignored (a typo?).").ToList(),
         };
         if (!validate) return settings;
@@ -105,6 +110,8 @@ public sealed record WorkerSettings(
         foreach (var e in HomeAssistant.Validate()) yield return e;
         foreach (var e in Outbox.Validate()) yield return e;
         foreach (var e in Webhook.Validate()) yield return e;
+        foreach (var e in Statistics.Validate()) yield return e;
+        foreach (var e in Reports.Validate()) yield return e;
         if (!Mqtt.Enabled && !Webhook.Enabled) yield return "Mqtt:Enabled is false and Webhook:Urls is empty: events would go nowhere.";
     }
 }

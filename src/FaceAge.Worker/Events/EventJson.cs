@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FaceAge.Core.Audience;
 using FaceAge.Core.Fusion;
 
 namespace FaceAge.Worker.Events;
@@ -22,9 +23,32 @@ public static class EventJson
         double Age, double AgeUncertainty, string AgeGroup, string Gender, double GenderProbability,
         int Samples, double MeanFaceSize, bool Final);
 
+    /// <summary>The stats message's schema: 2 added the expected counts and their intervals (docs/mqtt.md); every field of 1 is kept.</summary>
+    public const int StatsSchema = 2;
+
     public sealed record StatsDocument(
         string Camera, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int PeopleSeen, int Occupancy,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Counts, double? MeanDwellSeconds);
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Counts, double? MeanDwellSeconds, int Schema,
+        FiguresDocument? Expected, FiguresDocument? Corrected);
+
+    /// <summary>An expected count, its share of the window's people and the share's 90 % interval.</summary>
+    public sealed record ShareDocument(double Count, double Share, double Low, double High);
+
+    /// <summary>Shares by age group and by gender, and expected people by age group and gender.</summary>
+    public sealed record FiguresDocument(
+        IReadOnlyDictionary<string, ShareDocument> AgeGroups, IReadOnlyDictionary<string, ShareDocument> Gender,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Counts);
+
+    public static FiguresDocument Figures(AudienceFigures f) => new(
+        f.AgeGroups.ToDictionary(g => g.Group, g => Share(g.Estimate)),
+        new Dictionary<string, ShareDocument> { ["female"] = Share(f.Female), ["male"] = Share(f.Male) },
+        f.Counts.ToDictionary(c => c.Group, c => (IReadOnlyDictionary<string, double>)new Dictionary<string, double>
+        {
+            ["female"] = Math.Round(c.Female, 2),
+            ["male"] = Math.Round(c.Male, 2),
+        }));
+
+    private static ShareDocument Share(ShareEstimate e) => new(Math.Round(e.Count, 2), Math.Round(e.Share, 3), Math.Round(e.Low, 3), Math.Round(e.High, 3));
 
     public sealed record CameraStatusDocument(string Camera, string? Name, CameraState State, string? Reason, DateTimeOffset Since);
 
@@ -37,7 +61,8 @@ public static class EventJson
     {
         PersonLeft p => Person(p.Person, final: true),
         PersonUpdated p => Person(p.Person, final: false),
-        WindowStats s => new StatsDocument(s.Camera, s.WindowStart, s.WindowEnd, s.PeopleSeen, s.Occupancy, s.Counts, s.MeanDwellSeconds),
+        WindowStats s => new StatsDocument(s.Camera, s.WindowStart, s.WindowEnd, s.PeopleSeen, s.Occupancy, s.Counts, s.MeanDwellSeconds, StatsSchema,
+            s.Expected is { } expected ? Figures(expected) : null, s.Corrected is { } corrected ? Figures(corrected) : null),
         OccupancyChanged o => new OccupancyDocument(o.Camera, o.Present, o.Time),
         CameraStatusChanged c => new CameraStatusDocument(c.Status.CameraId, c.CameraName, c.Status.State, c.Status.Reason, c.Status.Since),
         WorkerStatusChanged w => new WorkerStatusDocument(w.State, w.Cameras, w.Time),

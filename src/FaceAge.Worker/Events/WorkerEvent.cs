@@ -1,3 +1,4 @@
+using FaceAge.Core.Audience;
 using FaceAge.Core.Fusion;
 
 namespace FaceAge.Worker.Events;
@@ -29,13 +30,22 @@ public sealed record PersonUpdated(PersonEvent Person, DateTimeOffset Time) : Wo
     public override string Kind => "person_update";
 }
 
-/// <summary>People who left a camera during one statistics window, by age group and gender.</summary>
+/// <summary>
+/// People who left a camera during one statistics window: hard counts by age group and gender (each person where they
+/// most likely belong), the expected counts and shares with 90 % intervals from their probabilities, and those corrected
+/// for the estimator's measured confusion when Statistics:Correct is on. <see cref="Audience"/> holds the sums the
+/// figures come from (for the report store; nothing of a single person).
+/// </summary>
 public sealed record WindowStats(
     string Camera, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int PeopleSeen, int Occupancy,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Counts, double? MeanDwellSeconds) : WorkerEvent(WindowEnd)
 {
     public override string CameraId => Camera;
     public override string Kind => "stats";
+
+    public AudienceTally? Audience { get; init; }
+    public AudienceFigures? Expected { get; init; }
+    public AudienceFigures? Corrected { get; init; }
 }
 
 /// <summary>How many people a camera sees now (sent when it changes).</summary>

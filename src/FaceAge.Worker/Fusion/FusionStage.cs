@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using FaceAge.Core.Audience;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Fusion;
 using FaceAge.Worker.Channels;
@@ -13,7 +14,9 @@ namespace FaceAge.Worker.Fusion;
 /// and out come worker events — a person who left, periodic person updates, occupancy and the statistics of each
 /// window. Each camera's re-entry window runs on its scene clock (media time for files).
 /// </summary>
-public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, TimeProvider? clock = null)
+/// <param name="errorModel">The estimator's measured errors on crowds (Statistics:ErrorModel): the intervals' systematic part and the confusion
+/// to correct with; null = none.</param>
+public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, TimeProvider? clock = null, AudienceErrorModel? errorModel = null)
 {
     /// <summary>One camera's people and the counts of its current statistics window.</summary>
     private sealed class CameraTally
@@ -25,6 +28,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         public readonly HashSet<long> Present = [];
         public int PeopleSeen;
         public double DwellSum;
+        public required AudienceTally Audience;
         public readonly Dictionary<long, DateTimeOffset> LastUpdate = [];
         // The camera's scene clock: the latest scene time seen, and when (wall clock) it was seen.
         public DateTimeOffset SceneTime = DateTimeOffset.MinValue, SceneSeenAt;
@@ -32,6 +36,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly AgeGroups _groups = new(settings.Analysis.EffectiveAgeGroups);
+    private readonly AudienceErrorModel _errors = errorModel ?? AudienceErrorModel.None(new AgeGroups(settings.Analysis.EffectiveAgeGroups).LowerBounds);
     private readonly Dictionary<string, CameraTally> _cameras = [];
 
     public Action<double>? LatencyObserved { get; init; }
@@ -54,10 +59,14 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         }
         finally
         {
-            // Shutdown: nobody waits for the re-entry window; everyone still departed or present is published.
-            foreach (var (_, cam) in _cameras)
+            // Shutdown: nobody waits for the re-entry window; everyone still departed or present is published, and each camera's
+            // window so far, so that no one published is missing from the statistics (and the report store).
+            foreach (var (id, cam) in _cameras)
+            {
                 foreach (var e in cam.Registry.Expire(SceneNow(cam), flush: true))
                     await output.WriteAsync(PersonLeft(e, cam), CancellationToken.None); // the hub reads until the service completes it
+                if (cam.PeopleSeen > 0) await output.WriteAsync(CloseWindow(id, cam, _clock.GetUtcNow()), CancellationToken.None);
+            }
         }
     }
 
@@ -72,6 +81,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                     reason => metrics.PersonsFiltered.WithLabels(id, reason).Inc(),
                     relinked: () => metrics.PersonsRelinked.WithLabels(id).Inc(), switched: () => metrics.IdentitySwitches.WithLabels(id).Inc()),
                 WindowStart = _clock.GetUtcNow(),
+                Audience = new AudienceTally(_groups.Names),
             };
         return state;
     }
@@ -140,16 +150,27 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             foreach (var e in cam.Registry.Expire(SceneNow(cam)))
                 await output.WriteAsync(PersonLeft(e, cam), cancellationToken);
             if (now - cam.WindowStart >= TimeSpan.FromSeconds(settings.Pipeline.StatsWindowSeconds))
-            {
-                var counts = cam.Counts.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.Value.ToDictionary(k => k.Key, k => k.Value));
-                await output.WriteAsync(new WindowStats(id, cam.WindowStart, now, cam.PeopleSeen, cam.Occupancy, counts,
-                    cam.PeopleSeen > 0 ? Math.Round(cam.DwellSum / cam.PeopleSeen, 1) : null), cancellationToken);
-                cam.WindowStart = now;
-                cam.PeopleSeen = 0;
-                cam.DwellSum = 0;
-                cam.Counts.Clear();
-            }
+                await output.WriteAsync(CloseWindow(id, cam, now), cancellationToken);
         }
+    }
+
+    /// <summary>The camera's window up to <paramref name="end"/> as a stats event; the next window starts there.</summary>
+    private WindowStats CloseWindow(string id, CameraTally cam, DateTimeOffset end)
+    {
+        var counts = cam.Counts.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, int>)g.Value.ToDictionary(k => k.Key, k => k.Value));
+        var stats = new WindowStats(id, cam.WindowStart, end, cam.PeopleSeen, cam.Occupancy, counts,
+            cam.PeopleSeen > 0 ? Math.Round(cam.DwellSum / cam.PeopleSeen, 1) : null)
+        {
+            Audience = cam.Audience,
+            Expected = AudienceFigures.Expected(cam.Audience, _errors),
+            Corrected = settings.Statistics.Correct && _errors.CanCorrect ? AudienceFigures.Corrected(cam.Audience, _errors) : null,
+        };
+        cam.WindowStart = end;
+        cam.PeopleSeen = 0;
+        cam.DwellSum = 0;
+        cam.Counts.Clear();
+        cam.Audience = new AudienceTally(_groups.Names);
+        return stats;
     }
 
     private PersonLeft PersonLeft(PersonEvent e, CameraTally cam)
@@ -158,6 +179,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         cam.DwellSum += e.DwellSeconds;
         if (!cam.Counts.TryGetValue(e.AgeGroup, out var byGender)) cam.Counts[e.AgeGroup] = byGender = new() { ["female"] = 0, ["male"] = 0 };
         byGender[e.Gender]++;
+        cam.Audience.Add(e.Age, e.AgeUncertainty, e.Gender == "male" ? e.GenderProbability : 1 - e.GenderProbability, _groups);
         metrics.PersonsPublished.WithLabels(e.CameraId, e.AgeGroup, e.Gender).Inc();
         Log?.LogInformation("Person {PersonId} left camera {Camera}", e.PersonId, e.CameraId);
         return new PersonLeft(e, _clock.GetUtcNow());

@@ -1,16 +1,22 @@
+using FaceAge.Core.Audience;
+using FaceAge.Core.Estimation;
 using System.Security.Cryptography;
 using System.Text;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.LiveView;
 using FaceAge.Worker.Metrics;
+using FaceAge.Worker.Reports;
 using FaceAge.Worker.Sinks.Mqtt;
 using FaceAge.Worker.Sinks.Outbox;
 using FaceAge.Worker.Sinks.Webhook;
 
 namespace FaceAge.Worker.Hosting;
 
-/// <summary>The sinks the settings enable, each with its own outbox: MQTT (Mqtt:Enabled), one webhook per Webhook:Urls entry, the live page.</summary>
+/// <summary>
+/// The sinks the settings enable, each with its own outbox: MQTT (Mqtt:Enabled), one webhook per Webhook:Urls entry; the live
+/// page; the report store (Reports:Enabled).
+/// </summary>
 public static class SinkSetup
 {
     public static EventHub Create(WorkerSettings settings, WorkerMetrics metrics, ILoggerFactory loggers, LiveViewState? liveView = null)
@@ -37,6 +43,14 @@ public static class SinkSetup
                 loggers.CreateLogger<WebhookSink>()));
         }
         if (liveView is not null && settings.LiveView.Enabled) sinks.Add(liveView);
+        if (settings.Reports.Enabled)
+        {
+            var store = new ReportStore(settings.Reports.ResolvedPath(settings.Outbox), settings.Reports.Retention, settings.Reports.MaxWindows);
+            var errors = settings.Statistics.LoadErrorModel(settings.Analysis)
+                ?? AudienceErrorModel.None(new AgeGroups(settings.Analysis.EffectiveAgeGroups).LowerBounds);
+            sinks.Add(new ReportSink(store, errors, settings.Statistics.Correct, metrics, loggers.CreateLogger<ReportSink>()));
+        }
         return new EventHub(sinks, loggers.CreateLogger<EventHub>());
     }
+
 }

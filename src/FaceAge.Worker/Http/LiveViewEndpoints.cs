@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using FaceAge.Worker.LiveView;
+using FaceAge.Worker.Reports;
 
 namespace FaceAge.Worker.Http;
 
 /// <summary>
-/// The local web page: GET / (the page), /api/live (cameras, counters) and
-/// /api/cameras/{id}/preview.jpg. With LiveView:AccessToken set, each request needs the token.
+/// The local web page: GET / (the page), /api/live (cameras, counters), /api/cameras/{id}/preview.jpg and, with the
+/// report store, /api/report. With LiveView:AccessToken set, each request needs the token.
 /// </summary>
 public static class LiveViewEndpoints
 {
@@ -17,7 +18,7 @@ public static class LiveViewEndpoints
         return new StreamReader(stream).ReadToEnd();
     });
 
-    public static void Map(WebApplication app, LiveViewState state, bool blurFaces)
+    public static void Map(WebApplication app, LiveViewState state, bool blurFaces, ReportSink? reports = null)
     {
         var token = state.Options.AccessToken;
         var group = app.MapGroup("");
@@ -35,6 +36,26 @@ public static class LiveViewEndpoints
             response.Headers.CacheControl = "no-store";
             return state.RenderPreview(id, blurFaces) is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NotFound();
         });
+        if (reports is not null) group.MapGet("/api/report", (HttpRequest request) => Report(request, reports));
+    }
+
+    /// <summary>GET /api/report?camera=&amp;from=&amp;to=&amp;bucket=hour|day&amp;format=json|csv; a bad parameter is a 400 that names it.</summary>
+    private static IResult Report(HttpRequest request, ReportSink reports)
+    {
+        ReportRequest parsed;
+        try
+        {
+            string? Get(string name) => request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+            parsed = ReportRequest.Parse(Get("camera"), Get("from"), Get("to"), Get("bucket"), Get("format"), DateTimeOffset.UtcNow);
+        }
+        catch (ReportParameterException e)
+        {
+            return Results.BadRequest(new { error = e.Message, parameter = e.Parameter });
+        }
+        var rows = reports.Report(parsed);
+        return parsed.Format == ReportFormat.Csv
+            ? Results.Text(Reports.Report.ToCsv(rows), "text/csv; charset=utf-8")
+            : Results.Text(Reports.Report.ToJson(parsed, rows), "application/json; charset=utf-8");
     }
 
     private static bool Authorized(HttpRequest request, string token)

@@ -41,6 +41,8 @@ public sealed class WorkerMetrics
             "Persons not published: not_a_face (no sample passed the face check), low_quality (no usable sample), too_few_samples.", "camera", "reason");
         StageCpu = f.CreateCounter("faceage_stage_cpu_seconds_total",
             "CPU seconds the worker's own stages spent (detect and estimate include their model runs).", "stage");
+        ReportWindowsDeleted = f.CreateCounter("faceage_report_windows_deleted_total",
+            "Statistics windows deleted from the report store by Reports:Retention or Reports:MaxWindows.");
         ModelCpu = f.CreateCounter("faceage_model_cpu_seconds_total", "CPU seconds inside model runs, per model file.", "model");
         SamplingRate = f.CreateGauge("faceage_sampling_rate",
             "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
@@ -87,6 +89,7 @@ public sealed class WorkerMetrics
     public Gauge MqttConnected { get; }
     public Gauge QueueDepth { get; }
     public Gauge SamplingRate { get; }
+    public Counter ReportWindowsDeleted { get; }
     public Counter StageCpu { get; }
     public Counter PersonsFiltered { get; }
     public Counter PersonsRelinked { get; }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
+using FaceAge.Core.Audience;
 using FaceAge.Core.Inference;
 using FaceAge.Core.Sources;
 using FaceAge.Worker.Channels;
@@ -53,7 +54,12 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         var sinkRuns = events.Sinks.Select(s => RunSinkAsync(s, drainDeadline.Token, stoppingToken)).ToList();
         await outgoing.Writer.WriteAsync(new WorkerStatusChanged("online", cameras.Count, DateTimeOffset.UtcNow), stoppingToken);
         var hub = events.ForwardAsync(outgoing.Reader);
-        var fuse = new FusionStage(settings, metrics) { LatencyObserved = LatencyObserved, Observer = persons, Log = loggers.CreateLogger<FusionStage>() }
+        var fuse = new FusionStage(settings, metrics, errorModel: LoadErrorModel(settings))
+            {
+                LatencyObserved = LatencyObserved,
+                Observer = persons,
+                Log = loggers.CreateLogger<FusionStage>(),
+            }
             .RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token);
         var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics).RunAsync(crops, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); },
@@ -76,6 +82,15 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         await hub;
         await Task.WhenAll(sinkRuns);
         await depth.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Statistics:ErrorModel (logged), or null when none is set.</summary>
+    private AudienceErrorModel? LoadErrorModel(WorkerSettings settings)
+    {
+        if (settings.Statistics.LoadErrorModel(settings.Analysis) is not { } model) return null;
+        _logger.LogInformation("Window figures: error model {File} ({Network}, measured on {Data}){Correct}", settings.Statistics.ErrorModel, model.Network,
+            model.MeasuredOn, settings.Statistics.Correct ? "; expected counts also corrected for its confusion" : "");
+        return model;
     }
 
     private async Task RunSinkAsync(IEventSink sink, CancellationToken drainDeadline, CancellationToken stopping)

@@ -114,6 +114,44 @@ public class FusionStageTests
     }
 
     [Fact]
+    public async Task A_window_counts_its_people_hard_and_expected_with_intervals_and_shutdown_closes_the_last_one()
+    {
+        var run = new Run(Settings(statsSeconds: 10));
+        foreach (var (track, male, age) in new[] { (1L, 0.9f, 30), (2L, 0.8f, 31), (3L, 0.1f, 70) })
+        {
+            run.Input.Writer.TryWrite(new TrackSeen("door", track, T0));
+            run.Input.Writer.TryWrite(new SampleReady("door", track, Sample(T0, male, age), T0));
+            run.Input.Writer.TryWrite(new TrackEnded("door", track, T0.AddSeconds(1)));
+        }
+        Assert.Empty((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<WindowStats>()); // handled at scene time 1 s
+        run.Clock.Now = T0.AddSeconds(11);
+        var stats = Assert.Single((await run.Events(TimeSpan.FromMilliseconds(1500))).OfType<WindowStats>());
+        Assert.Equal(3, stats.PeopleSeen);
+        Assert.Equal(2, stats.Counts["25-34"]["male"]);
+        var expected = stats.Expected!;
+        Assert.Equal(3, expected.People);
+        Assert.Equal(1.8 / 3, expected.Male.Share, 2); // P(male) 0.9 + 0.8 + 0.1 over three people
+        Assert.True(expected.Male.Low < expected.Male.Share && expected.Male.Share < expected.Male.High);
+        Assert.Equal(3, expected.AgeGroups.Sum(g => g.Estimate.Count), 3);
+        Assert.True(expected.AgeGroups.Single(g => g.Group == "25-34").Estimate.Count > 1.5);
+        Assert.Null(stats.Corrected); // Statistics:Correct is off
+        var document = System.Text.Encoding.UTF8.GetString(EventJson.Serialize(stats));
+        Assert.Contains("\"schema\":2", document);
+        Assert.Contains("\"expected\":{\"ageGroups\":{\"0-12\":{\"count\":", document);
+        Assert.Contains("\"counts\":{\"25-34\":{\"female\":0,\"male\":2}", document); // the schema-1 hard counts stay
+
+        // A person in the next window when the worker stops (the track stage ends every track): the stop closes the window with them.
+        run.Input.Writer.TryWrite(new TrackSeen("door", 4, T0.AddSeconds(11)));
+        run.Input.Writer.TryWrite(new SampleReady("door", 4, Sample(T0.AddSeconds(11), 0.5f, 50), T0.AddSeconds(11)));
+        run.Input.Writer.TryWrite(new TrackEnded("door", 4, T0.AddSeconds(12)));
+        await run.Events(TimeSpan.FromMilliseconds(300));
+        await run.DisposeAsync();
+        var last = Assert.Single((await run.Events(TimeSpan.Zero)).OfType<WindowStats>());
+        Assert.Equal(1, last.PeopleSeen);
+        Assert.Equal(1, last.Expected!.People);
+    }
+
+    [Fact]
     public async Task A_present_person_gets_periodic_updates_when_asked_for()
     {
         await using var run = new Run(Settings(updateSeconds: 2));

@@ -11,7 +11,7 @@ public class LiveViewBrowserTests
     private static readonly string BrowserScripts = Path.Combine(RepoPaths.Root, "tests", "browser");
 
     [Fact]
-    public async Task Browser_sees_the_camera_tile_a_preview_and_counters_that_change()
+    public async Task Browser_sees_the_camera_tile_a_preview_counters_that_change_and_the_report_by_hour()
     {
         Assert.True(File.Exists("/usr/bin/chromium"), "/usr/bin/chromium is missing: ./build.sh test installs Debian's chromium.");
         Assert.True(Directory.Exists(Path.Combine(BrowserScripts, "node_modules", "playwright-core")),
@@ -26,7 +26,7 @@ public class LiveViewBrowserTests
         Directory.CreateDirectory(artifacts);
         var screenshot = Path.Combine(artifacts, "live-view.png");
         File.Delete(screenshot);
-        using var browser = new ChildProcess("node", ["live-view.mjs", $"http://127.0.0.1:{worker.HttpPort}/", screenshot, "90"], BrowserScripts);
+        using var browser = new ChildProcess("node", ["live-view.mjs", $"http://127.0.0.1:{worker.HttpPort}/", screenshot, "90", "report"], BrowserScripts);
         var exit = await browser.WaitForExitAsync(TimeSpan.FromSeconds(150));
         var line = browser.Output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{')) ?? "";
         Assert.True(exit == 0, $"browser script failed (exit {exit}): {browser.Output}");
@@ -40,6 +40,13 @@ public class LiveViewBrowserTests
         Assert.Equal(640, result.GetProperty("previewWidth").GetInt32());
         Assert.Equal("online", result.GetProperty("stateText").GetString());
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot is kept in artifacts/live-view.png");
+        // The report view: this hour, its people, the share of men with its interval, and a bar and a dot for it in the plot.
+        var hour = result.GetProperty("report").EnumerateArray().First().EnumerateArray().Select(c => c.GetString()!).ToArray();
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\dh$", hour[0]);
+        Assert.True(int.Parse(hour[1]) >= 1, $"no people in the report's hour: {line}");
+        Assert.Matches(@"^\d+% \(\d+%–\d+%\)$", hour[2]);
+        Assert.Contains("25-34", hour[3]);
+        Assert.True(result.GetProperty("reportBars").GetInt32() >= 1 && result.GetProperty("reportMaleShares").GetInt32() >= 1, line);
         Assert.Equal(0, await worker.Process.StopAsync(TimeSpan.FromSeconds(30)));
     }
 
