@@ -112,9 +112,17 @@ public sealed record ModelCard(
         md.Append(c, $"- AdamW, learning rate {h.LearningRate}, weight decay {h.WeightDecay}, batch {h.BatchSize}, input dropout {h.InputDropout}, ")
             .Append(c, $"age re-weighting power {h.AgeReweightPower}, data-set balance {h.DatasetBalance}, at most {h.MaxEpochs} epochs, ")
             .AppendLine(c, $"patience {h.Patience}; best epoch {BestEpoch} (by the per-data-set validation score).");
-        md.Append(c, $"- Stated ± = {UncertaintyScale:0.000} × the standard deviation of the age distribution: fitted on the cross-validated ")
-            .Append(c, $"predictions to hold the true age for {Core.Estimation.AgeUncertainty.ClaimedCoverage:P0} of faces ")
-            .AppendLine("(each data set weighing the same).");
+        if (CrossValidation is null)
+        {
+            md.Append(c, $"- Stated ± = {UncertaintyScale:0.000} × the standard deviation of the age distribution, not fitted (no ")
+                .AppendLine("cross-validation: --folds 0); the ± coverage column below shows how it holds.");
+        }
+        else
+        {
+            md.Append(c, $"- Stated ± = {UncertaintyScale:0.000} × the standard deviation of the age distribution: fitted on the cross-validated ")
+                .Append(c, $"predictions to hold the true age for {Core.Estimation.AgeUncertainty.ClaimedCoverage:P0} of faces ")
+                .AppendLine("(each data set weighing the same).");
+        }
         md.AppendLine();
         if (CrossValidation is { } cv)
         {

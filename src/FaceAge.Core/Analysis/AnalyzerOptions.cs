@@ -16,11 +16,12 @@ public sealed record AnalyzerOptions
     /// The trained age/gender head (ONNX from `faceage train`, under the models folder or a path) run on the features
     /// of the face models it names; replaces the model's own age and gender outputs. With a head,
     /// <see cref="MaleDecisionThreshold"/> is not applied (the head is trained to decide at 0.5). The default is the
-    /// committed ensemble head (models/heads/age-gender.card.md, chosen across three data sets in docs/accuracy.md);
-    /// empty or null = the model's own outputs.
+    /// committed head on faceres-deep + face-api features trained on 35,000 faces (models/heads/age-gender-lite.card.md,
+    /// the worker's too; a head on four face models scored no better on unseen faces, docs/accuracy.md); empty or null =
+    /// the model's own outputs.
     /// </summary>
     public string? AgeGenderHead { get; init; } = DefaultHead;
-    public const string DefaultHead = "heads/age-gender.onnx";
+    public const string DefaultHead = "heads/age-gender-lite.onnx";
     /// <summary>
     /// The face check (ONNX from `faceage train face-check`, under the models folder or a path) that scores every
     /// detection for being a face on the age/gender model's features; empty = none. The committed check is

@@ -5,7 +5,7 @@ namespace FaceAge.Core.Audience;
 
 /// <summary>
 /// What the estimator gets wrong about a crowd, measured on validation data by `faceage bench shares` and kept beside
-/// the network (models/networks/&lt;network&gt;.shares.json): the systematic error of each age group's share and of the male
+/// the estimator's head (models/heads/&lt;head&gt;.shares.json): the systematic error of each age group's share and of the male
 /// share (the part of a window's error that more people do not remove), and the confusion between true and estimated
 /// age groups and genders (rows: true; columns: estimated), with which expected counts can be corrected.
 /// </summary>
@@ -46,22 +46,27 @@ public sealed record AudienceErrorModel
     /// <summary>Reads a model file; an error names the file, and a model measured for other age groups than <paramref name="bounds"/>.</summary>
     public static AudienceErrorModel Load(string path, IReadOnlyList<int> bounds)
     {
+        var model = Read(path);
+        if (!model.AgeGroupBounds.SequenceEqual(bounds))
+            throw new InvalidDataException($"{path} was measured for the age groups [{string.Join(", ", model.AgeGroupBounds)}], not the configured "
+                + $"[{string.Join(", ", bounds)}]; measure it again with `faceage bench shares --age-groups {string.Join(",", bounds)}`.");
+        if (model.AgeGroupSystematic.Length != bounds.Count) throw new InvalidDataException($"{path}: one systematic error per age group is needed.");
+        return model;
+    }
+
+    /// <summary>Reads a model file whatever its age groups; an error names the file.</summary>
+    public static AudienceErrorModel Read(string path)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($"Audience error model not found: {path}", path);
-        AudienceErrorModel model;
         try
         {
-            model = JsonSerializer.Deserialize<AudienceErrorModel>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<AudienceErrorModel>(File.ReadAllText(path), Json)
                 ?? throw new InvalidDataException($"{path}: empty audience error model.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: not an audience error model ({e.Message}).", e);
         }
-        if (!model.AgeGroupBounds.SequenceEqual(bounds))
-            throw new InvalidDataException($"{path} was measured for the age groups [{string.Join(", ", model.AgeGroupBounds)}], not the configured "
-                + $"[{string.Join(", ", bounds)}]; measure it again with `faceage bench shares --age-groups {string.Join(",", bounds)}`.");
-        if (model.AgeGroupSystematic.Length != bounds.Count) throw new InvalidDataException($"{path}: one systematic error per age group is needed.");
-        return model;
     }
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");

@@ -84,7 +84,8 @@ public sealed class ShareSimulation(AgeGroups groups, int seed)
     /// <summary>Windows of <paramref name="people"/> drawn from <paramref name="test"/> with <paramref name="mix"/>, counted three ways.</summary>
     public SimulationRow Run(IReadOnlyList<PredictedFace> test, int people, string mixName, double[] mix, AudienceErrorModel model, int windows)
     {
-        var random = new Random(HashCode.Combine(seed, people, mixName.Length, mix.Sum()));
+        // A stable seed per size and mix (HashCode.Combine differs between processes): the same command, the same windows.
+        var random = new Random(unchecked(seed * 1_000_003 + people * 7_919 + mixName.Aggregate(17, (h, c) => h * 31 + c)));
         var aged = test.Where(f => f.HasAge).ToList();
         int k = groups.Names.Count;
         var sums = new Dictionary<string, double>();

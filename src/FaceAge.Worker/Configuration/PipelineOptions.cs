@@ -48,8 +48,8 @@ public sealed record PipelineOptions
 
     /// <summary>
     /// The worker's trained age/gender head (from `faceage train`), in place of Analysis:AgeGenderHead: the committed
-    /// lighter ensemble (faceres-deep + face-api's age/gender net, about 1 ms per face more than the backbone alone;
-    /// models/heads/age-gender-lite.card.md); empty = the model's own outputs.
+    /// head on faceres-deep + face-api's age/gender net (about 1 ms per face more than the backbone alone;
+    /// models/heads/age-gender-lite.card.md), the CLI's default too; empty = the model's own outputs.
     /// </summary>
     public string? AgeGenderHead { get; init; } = DefaultHead;
     public const string DefaultHead = "heads/age-gender-lite.onnx";

@@ -13,21 +13,39 @@ namespace FaceAge.Worker.Configuration;
 public sealed record StatisticsOptions
 {
     /// <summary>
-    /// The estimator's error model (`faceage bench shares --error-model`), relative to the models folder; "" = none: the
-    /// intervals then hold only what the per-person probabilities say, and nothing is corrected.
+    /// The estimator's error model (`faceage bench shares --error-model`), relative to the models folder. "auto" (the
+    /// default): the one committed beside the worker's head (`&lt;head&gt;.shares.json`, e.g. heads/age-gender-lite.shares.json)
+    /// when it exists and was measured for the configured age groups; "" = none: the intervals then hold only what the
+    /// per-person probabilities say, and nothing is corrected.
     /// </summary>
-    public string ErrorModel { get; init; } = "";
+    public string ErrorModel { get; init; } = Auto;
+    public const string Auto = "auto";
 
     /// <summary>Also publish the expected counts corrected for the estimator's measured confusion (needs an error model).</summary>
     public bool Correct { get; init; }
 
-    /// <summary>The error model from the models folder, for the configured age groups; null when none is set. Errors name the file.</summary>
-    public AudienceErrorModel? LoadErrorModel(AnalyzerOptions analysis)
+    /// <summary>The error model to use and where it came from (for the start-up log); a set file that fails to load is an error naming it.</summary>
+    public sealed record Choice(AudienceErrorModel? Model, string Source);
+
+    /// <summary>The error model for <paramref name="analysis"/>'s head and age groups (<see cref="ErrorModel"/>); errors name the file.</summary>
+    public Choice ChooseErrorModel(AnalyzerOptions analysis)
     {
-        if (ErrorModel is not { Length: > 0 } file) return null;
-        var path = System.IO.Path.IsPathRooted(file) ? file : System.IO.Path.Combine(ModelDirectory.Locate(analysis.ModelsDirectory), file);
-        return AudienceErrorModel.Load(path, new AgeGroups(analysis.EffectiveAgeGroups).LowerBounds);
+        var bounds = new AgeGroups(analysis.EffectiveAgeGroups).LowerBounds;
+        var folder = ModelDirectory.Locate(analysis.ModelsDirectory);
+        string Resolve(string file) => System.IO.Path.IsPathRooted(file) ? file : System.IO.Path.Combine(folder, file);
+        if (ErrorModel.Length == 0) return new(null, "none (Statistics:ErrorModel is empty)");
+        if (ErrorModel != Auto) return new(AudienceErrorModel.Load(Resolve(ErrorModel), bounds), ErrorModel);
+        if (analysis.AgeGenderHead is not { Length: > 0 } head) return new(null, "none (no trained head, so no error model beside it)");
+        var beside = System.IO.Path.ChangeExtension(head, ".shares.json");
+        if (!File.Exists(Resolve(beside))) return new(null, $"none ({beside} does not exist)");
+        var model = AudienceErrorModel.Read(Resolve(beside));
+        return model.AgeGroupBounds.SequenceEqual(bounds)
+            ? new(model, $"{beside} (beside the head)")
+            : new(null, $"none ({beside} was measured for other age groups than Analysis:AgeGroups)");
     }
+
+    /// <summary>The error model, or null when none applies (<see cref="ChooseErrorModel"/>).</summary>
+    public AudienceErrorModel? LoadErrorModel(AnalyzerOptions analysis) => ChooseErrorModel(analysis).Model;
 
     public IEnumerable<string> Validate(string prefix = "Statistics")
     {

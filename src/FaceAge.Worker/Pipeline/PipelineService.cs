@@ -84,11 +84,16 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
         await depth.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Statistics:ErrorModel (logged), or null when none is set.</summary>
+    /// <summary>Statistics:ErrorModel (logged, also when none applies), or null.</summary>
     private AudienceErrorModel? LoadErrorModel(WorkerSettings settings)
     {
-        if (settings.Statistics.LoadErrorModel(settings.Analysis) is not { } model) return null;
-        _logger.LogInformation("Window figures: error model {File} ({Network}, measured on {Data}){Correct}", settings.Statistics.ErrorModel, model.Network,
+        var (model, source) = settings.Statistics.ChooseErrorModel(settings.Analysis);
+        if (model is null)
+        {
+            _logger.LogInformation("Window figures: error model {Source}: intervals from the per-person probabilities alone", source);
+            return null;
+        }
+        _logger.LogInformation("Window figures: error model {Source} ({Network}, measured on {Data}){Correct}", source, model.Network,
             model.MeasuredOn, settings.Statistics.Correct ? "; expected counts also corrected for its confusion" : "");
         return model;
     }

@@ -35,8 +35,9 @@ public class EvalCommandTests
         Assert.DoesNotContain("NaN", result.Stdout);
         Assert.DoesNotContain("n=0", result.Stdout);
         Assert.Contains("| data set | configuration | faces |", result.Stdout);
-        // The default configuration: faceres-deep with the committed ensemble head.
-        foreach (var name in new[] { "utkface-dev", "fairface-dev", "fgnet-dev" }) Assert.Contains($"| {name} | faceres-deep + age-gender |", result.Stdout);
+        // The default configuration: faceres-deep with the committed head.
+        foreach (var name in new[] { "utkface-dev", "fairface-dev", "fgnet-dev" }) Assert.Contains($"| {name} | faceres-deep + age-gender-lite |",
+            result.Stdout);
         Assert.Contains("age/gender cost per face", result.Stdout);
         var fairface = result.Stdout[
             result.Stdout.IndexOf("== fairface-dev", StringComparison.Ordinal)..result.Stdout.IndexOf("== fgnet-dev", StringComparison.Ordinal)];
@@ -80,7 +81,7 @@ public class EvalReportTests
             "--json", Path.Combine(dir, "summary.json"), "--report", Path.Combine(dir, "report"));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("| metric | faceres-deep + age-gender | faceres-deep-int8 + age-gender |", result.Stdout);
+        Assert.Contains("| metric | faceres-deep + age-gender-lite | faceres-deep-int8 + age-gender-lite |", result.Stdout);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         var compared = summary.RootElement.GetProperty("datasets")[0].GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["faceres-deep.onnx", "faceres-deep-int8.onnx"], compared.Select(c => c.GetProperty("model").GetString()));

@@ -22,7 +22,10 @@ public class FaceModelRunnerTests
         return crops;
     }
 
-    public static TheoryData<string> Models() => new(FaceModelRegistry.All.Select(m => m.Name));
+    // faceage-net's file is a training output (tools/training/train-network.sh), not a set-up build: BackboneFineTuningTests
+    // trains a sample network and runs it through the estimator.
+    public static TheoryData<string> Models() =>
+        new(FaceModelRegistry.All.Where(m => m != FaceModelRegistry.FaceAgeNet).Select(m => m.Name));
 
     [Theory]
     [MemberData(nameof(Models))]
