@@ -16,6 +16,11 @@ public sealed record DetectorOptions
     public int Tiles { get; init; } = 2;
     /// <summary>Faces smaller than this (pixels, shorter box side) are dropped.</summary>
     public int MinFaceSize { get; init; } = 16;
+    /// <summary>
+    /// UltraFace: also run on the image shrunk to this fraction of its fitted size inside the same input (the rest black),
+    /// for faces that fill the picture, which its anchors (at most 256 input pixels) and training miss; 0 = off.
+    /// </summary>
+    public float ZoomOut { get; init; }
 
     public IEnumerable<string> Validate(string prefix = "Detector")
     {
@@ -28,5 +33,6 @@ public sealed record DetectorOptions
         else if (definition.Validate is { } validate)
             foreach (var e in validate(this, prefix)) yield return e;
         if (MinFaceSize < 0) yield return $"{prefix}:MinFaceSize must be ≥ 0.";
+        if (ZoomOut != 0 && ZoomOut is < 0.2f or > 0.9f) yield return $"{prefix}:ZoomOut must be 0 (off) or 0.2–0.9, got {ZoomOut}.";
     }
 }

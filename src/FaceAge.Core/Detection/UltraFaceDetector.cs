@@ -93,7 +93,17 @@ public sealed class UltraFaceDetector : IFaceDetector
 
     public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
     {
-        var (box, tensor) = _input.Prepare(image, InputFor(image.Width, image.Height));
+        var input = InputFor(image.Width, image.Height);
+        var found = Pass(image, input);
+        if (_options.ZoomOut <= 0) return NonMaxSuppression.Apply(found, _options.NmsThreshold);
+        // The same input with the image smaller in its top-left corner: a face that filled the picture now fits the anchors.
+        found.AddRange(Pass(image, input with { Scale = input.Scale * _options.ZoomOut }));
+        return NonMaxSuppression.Apply(found, _options.NmsThreshold);
+    }
+
+    private List<FaceDetection> Pass(DetectorImage image, Letterbox input)
+    {
+        var (box, tensor) = _input.Prepare(image, input);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, tensor)]);
         var scoreTensor = results.First(r => r.Name == "scores").AsTensor<float>();
         int n = scoreTensor.Dimensions[1];
@@ -114,7 +124,7 @@ public sealed class UltraFaceDetector : IFaceDetector
             if (Math.Min(b.Width, b.Height) < _options.MinFaceSize) continue;
             found.Add(new FaceDetection(b, score));
         }
-        return NonMaxSuppression.Apply(found, _options.NmsThreshold);
+        return found;
     }
 
     /// <summary>The output's values in order, without the per-element indexer (thousands of anchors a run).</summary>

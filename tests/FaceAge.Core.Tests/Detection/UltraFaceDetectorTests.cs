@@ -203,4 +203,26 @@ public class UltraFaceDetectorTests(ITestOutputHelper output)
         Assert.InRange(tiled.Int8, 0.95 * tiled.Float, 1.05 * tiled.Float);
         Assert.True(tiled.Ious.Average() > 0.9, $"{tiled}");
     }
+
+    [SharedDataFact]
+    public void A_face_that_fills_the_photo_is_found_by_the_zoomed_out_pass()
+    {
+        // FairFace photos whose one face fills most of the picture: the default detector missed each (docs/detectors.md).
+        string[] photos = ["val-27.jpg", "val-86.jpg", "val-105.jpg", "val-154.jpg"];
+        var sessions = new OnnxSessionFactory(new InferenceOptions());
+        using var plain = DetectorRegistry.Create(new DetectorOptions { Tiles = 1 }, RepoPaths.Models, sessions);
+        using var zoomed = DetectorRegistry.Create(new DetectorOptions { Tiles = 1, ZoomOut = 0.5f }, RepoPaths.Models, sessions);
+        int plainFound = 0;
+        foreach (var name in photos)
+        {
+            using var photo = Cv2.ImRead(Path.Combine(RepoPaths.Shared, "datasets", "fairface-val", "images", name));
+            plainFound += plain.Detect(DetectorImage.Of(photo)).Count;
+            var faces = zoomed.Detect(DetectorImage.Of(photo));
+            output.WriteLine($"{name} ({photo.Width}x{photo.Height}): {string.Join(", ", faces.Select(f => $"{f.Box} {f.Score:0.00}"))}");
+            var face = Assert.Single(faces);
+            Assert.InRange(face.Box.Width, photo.Width * 0.4f, photo.Width * 1.01f);
+            Assert.InRange(face.Box.X + face.Box.Width / 2, photo.Width * 0.25f, photo.Width * 0.75f);
+        }
+        Assert.True(plainFound < photos.Length, $"the plain pass found {plainFound} of {photos.Length}: pick photos it misses");
+    }
 }
