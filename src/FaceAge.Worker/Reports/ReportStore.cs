@@ -27,21 +27,11 @@ public sealed class ReportStore : IDisposable
         Path = path;
         _retention = retention;
         _maxWindows = maxWindows;
-        if (path != ":memory:" && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
-        try
-        {
-            _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-            _db.Open();
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute("CREATE TABLE IF NOT EXISTS windows (id INTEGER PRIMARY KEY AUTOINCREMENT, camera TEXT NOT NULL, start INTEGER NOT NULL, "
-                + "end INTEGER NOT NULL, dwell REAL, groups TEXT NOT NULL, people INTEGER NOT NULL, hard TEXT NOT NULL, expected TEXT NOT NULL, "
-                + "age_expected TEXT NOT NULL, age_variance TEXT NOT NULL, male_expected REAL NOT NULL, male_variance REAL NOT NULL)");
-            Execute("CREATE INDEX IF NOT EXISTS windows_start ON windows (start)");
-        }
-        catch (SqliteException e)
-        {
-            throw new InvalidDataException($"{origin} '{path}' cannot be used as the report database: {e.Message}", e);
-        }
+        _db = SqliteFile.Open(path, origin, "report database",
+            "CREATE TABLE IF NOT EXISTS windows (id INTEGER PRIMARY KEY AUTOINCREMENT, camera TEXT NOT NULL, start INTEGER NOT NULL, "
+            + "end INTEGER NOT NULL, dwell REAL, groups TEXT NOT NULL, people INTEGER NOT NULL, hard TEXT NOT NULL, expected TEXT NOT NULL, "
+            + "age_expected TEXT NOT NULL, age_variance TEXT NOT NULL, male_expected REAL NOT NULL, male_variance REAL NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS windows_start ON windows (start)");
     }
 
     public string Path { get; }
@@ -53,7 +43,7 @@ public sealed class ReportStore : IDisposable
     {
         get
         {
-            lock (_gate) return Scalar("SELECT COUNT(*) FROM windows");
+            lock (_gate) return _db.Scalar("SELECT COUNT(*) FROM windows");
         }
     }
 
@@ -63,15 +53,15 @@ public sealed class ReportStore : IDisposable
         lock (_gate)
         {
             using var tx = _db.BeginTransaction();
-            Execute("INSERT INTO windows (camera, start, end, dwell, groups, people, hard, expected, age_expected, age_variance, male_expected, "
+            _db.Execute("INSERT INTO windows (camera, start, end, dwell, groups, people, hard, expected, age_expected, age_variance, male_expected, "
                 + "male_variance) VALUES ($camera, $start, $end, $dwell, $groups, $people, $hard, $expected, $ageExpected, $ageVariance, $maleExpected, "
                 + "$maleVariance)", tx,
                 ("$camera", window.Camera), ("$start", window.Start.ToUnixTimeMilliseconds()), ("$end", window.End.ToUnixTimeMilliseconds()),
                 ("$dwell", window.MeanDwellSeconds is { } d ? d : DBNull.Value), ("$groups", string.Join('|', t.Groups)), ("$people", t.People),
                 ("$hard", Join(t.Hard.Select(v => (double)v))), ("$expected", Join(t.Expected)), ("$ageExpected", Join(t.AgeExpected)),
                 ("$ageVariance", Join(t.AgeVariance)), ("$maleExpected", t.MaleExpected), ("$maleVariance", t.MaleVariance));
-            Deleted += Execute("DELETE FROM windows WHERE end < $cut", tx, ("$cut", (now - _retention).ToUnixTimeMilliseconds()));
-            Deleted += Execute("DELETE FROM windows WHERE id <= (SELECT MAX(id) FROM windows) - $max", tx, ("$max", _maxWindows));
+            Deleted += _db.Execute("DELETE FROM windows WHERE end < $cut", tx, ("$cut", (now - _retention).ToUnixTimeMilliseconds()));
+            Deleted += _db.Execute("DELETE FROM windows WHERE id <= (SELECT MAX(id) FROM windows) - $max", tx, ("$max", _maxWindows));
             tx.Commit();
         }
     }
@@ -107,22 +97,6 @@ public sealed class ReportStore : IDisposable
 
     private static double[] Split(string text)
         => text.Length == 0 ? [] : text.Split(' ').Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
-
-    private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object Value)[] parameters)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        return cmd.ExecuteNonQuery();
-    }
-
-    private long Scalar(string sql)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
 
     public void Dispose() => _db.Dispose();
 }

@@ -44,21 +44,10 @@ public sealed class SqliteOutbox : IDisposable
         _sink = sink;
         _clock = clock ?? TimeProvider.System;
         Path = path;
-        if (Path != ":memory:" && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) is { } dir) Directory.CreateDirectory(dir);
-        try
-        {
-            _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
-            _db.Open();
-            // WAL + NORMAL: a committed message survives the process being killed (not necessarily a power cut).
-            Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            Execute("CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER "
-                + "NOT NULL, kind TEXT NOT NULL, created INTEGER NOT NULL)");
-            _count = Scalar("SELECT COUNT(*) FROM outbox");
-        }
-        catch (SqliteException e)
-        {
-            throw new InvalidDataException($"{origin} '{Path}' cannot be used as the {sink} outbox database: {e.Message}", e);
-        }
+        _db = SqliteFile.Open(path, origin, $"{sink} outbox database",
+            "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER "
+            + "NOT NULL, kind TEXT NOT NULL, created INTEGER NOT NULL)");
+        _count = _db.Scalar("SELECT COUNT(*) FROM outbox");
         _metrics.OutboxMessages.WithLabels(_sink).Set(_count);
         if (_count > 0) _logger.LogInformation("Outbox {Path} holds {Count} undelivered message(s) from before; sending them first", Path, _count);
     }
@@ -76,8 +65,8 @@ public sealed class SqliteOutbox : IDisposable
         {
             using var tx = _db.BeginTransaction();
             if (message.Retain)
-                _count -= Execute("DELETE FROM outbox WHERE topic = $topic AND retain = 1", tx, ("$topic", message.Key));
-            Execute("INSERT INTO outbox (topic, payload, retain, kind, created) VALUES ($topic, $payload, $retain, $kind, $created)", tx,
+                _count -= _db.Execute("DELETE FROM outbox WHERE topic = $topic AND retain = 1", tx, ("$topic", message.Key));
+            _db.Execute("INSERT INTO outbox (topic, payload, retain, kind, created) VALUES ($topic, $payload, $retain, $kind, $created)", tx,
                 ("$topic", message.Key), ("$payload", message.Payload), ("$retain", message.Retain ? 1 : 0), ("$kind", message.Kind),
                 ("$created", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
             _count++;
@@ -110,7 +99,7 @@ public sealed class SqliteOutbox : IDisposable
     {
         lock (_gate)
         {
-            _count -= Execute("DELETE FROM outbox WHERE id = $id", null, ("$id", id));
+            _count -= _db.Execute("DELETE FROM outbox WHERE id = $id", null, ("$id", id));
             _metrics.OutboxMessages.WithLabels(_sink).Set(_count);
             if (_count == 0 && _discarding)
             {
@@ -123,9 +112,9 @@ public sealed class SqliteOutbox : IDisposable
     private void EnforceBounds(SqliteTransaction tx)
     {
         long tooOld = _clock.GetUtcNow().Add(-_options.MaxAge).ToUnixTimeMilliseconds();
-        long discarded = Execute("DELETE FROM outbox WHERE created < $old", tx, ("$old", tooOld));
+        long discarded = _db.Execute("DELETE FROM outbox WHERE created < $old", tx, ("$old", tooOld));
         if (_count - discarded > _options.MaxMessages)
-            discarded += Execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $n)", tx,
+            discarded += _db.Execute("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $n)", tx,
                 ("$n", _count - discarded - _options.MaxMessages));
         if (discarded == 0) return;
         _count -= discarded;
@@ -136,22 +125,6 @@ public sealed class SqliteOutbox : IDisposable
             _logger.LogWarning("Outbox {Path} is full ({Max} messages or {MaxAge} old): discarding the oldest undelivered messages", Path, _options.MaxMessages,
                 _options.MaxAge);
         }
-    }
-
-    private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object Value)[] parameters)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Transaction = tx;
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        return cmd.ExecuteNonQuery();
-    }
-
-    private long Scalar(string sql)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void Dispose()
