@@ -64,7 +64,7 @@ public sealed class ShareSimulation(AgeGroups groups, int seed)
         {
             var weights = Enumerable.Range(0, k).Select(_ => Math.Pow(random.NextDouble(), 2)).ToArray();
             var window = Draw(aged, weights, 1000, random);
-            for (int g = 0; g < k; g++) ageErrors[g] += Math.Pow(window.Expected[g] - window.True[g], 2);
+            for (int g = 0; g < k; g++) ageErrors[g] += Math.Pow(window.ExpectedShare(g) - window.True[g], 2);
             if (window.TrueMale is { } male)
             {
                 maleErrors += Math.Pow(window.ExpectedMale - male, 2);
@@ -94,26 +94,27 @@ public sealed class ShareSimulation(AgeGroups groups, int seed)
         for (int w = 0; w < windows; w++)
         {
             var window = Draw(aged, mix, people, random);
-            var corrected = model.CanCorrect ? ConfusionCorrection.Correct(window.Expected, model.AgeGroupConfusion) : window.Expected;
+            // Counted as the worker counts a window: the same tally, intervals and correction.
+            var expected = AudienceFigures.Expected(window.All, model);
+            var corrected = model.CanCorrect ? AudienceFigures.Corrected(window.All, model) : expected;
             for (int g = 0; g < k; g++)
             {
-                Add("hard", Math.Abs(window.Hard[g] - window.True[g]) / k);
-                Add("expected", Math.Abs(window.Expected[g] - window.True[g]) / k);
-                Add("corrected", Math.Abs(corrected[g] - window.True[g]) / k);
-                var interval = ShareInterval.Of(window.Expected[g] * people, window.AgeVariance[g], people, model.AgeGroupSystematic[g]);
-                Add("ageCovered", window.True[g] >= interval.Low - 1e-9 && window.True[g] <= interval.High + 1e-9 ? 1.0 / k : 0);
+                double truth = window.True[g];
+                var estimate = expected.AgeGroups[g].Estimate;
+                Add("hard", Math.Abs(window.All.HardAgeCount(g) / (double)people - truth) / k);
+                Add("expected", Math.Abs(estimate.Share - truth) / k);
+                Add("corrected", Math.Abs(corrected.AgeGroups[g].Estimate.Share - truth) / k);
+                Add("ageCovered", truth >= estimate.Low - 1e-9 && truth <= estimate.High + 1e-9 ? 1.0 / k : 0);
             }
             if (window.TrueMale is { } male)
             {
                 maleWindows++;
-                Add("maleHard", Math.Abs(window.HardMale - male));
-                Add("maleExpected", Math.Abs(window.ExpectedMale - male));
-                double correctedMale = model.CanCorrect
-                    ? ConfusionCorrection.Correct([1 - window.ExpectedMale, window.ExpectedMale], model.GenderConfusion)[1]
-                    : window.ExpectedMale;
-                Add("maleCorrected", Math.Abs(correctedMale - male));
-                var interval = ShareInterval.Of(window.ExpectedMale * window.Gendered, window.MaleVariance, window.Gendered, model.MaleSystematic);
-                Add("maleCovered", male >= interval.Low - 1e-9 && male <= interval.High + 1e-9 ? 1 : 0);
+                var men = AudienceFigures.Expected(window.Gendered, model).Male;
+                var correctedMen = model.CanCorrect ? AudienceFigures.Corrected(window.Gendered, model).Male : men;
+                Add("maleHard", Math.Abs(window.Gendered.HardMen / (double)window.Gendered.People - male));
+                Add("maleExpected", Math.Abs(men.Share - male));
+                Add("maleCorrected", Math.Abs(correctedMen.Share - male));
+                Add("maleCovered", male >= men.Low - 1e-9 && male <= men.High + 1e-9 ? 1 : 0);
             }
         }
         double A(string key) => sums.GetValueOrDefault(key) / windows;
@@ -124,9 +125,15 @@ public sealed class ShareSimulation(AgeGroups groups, int seed)
             new CountingError(A("corrected"), M("maleCorrected") ?? double.NaN));
     }
 
-    /// <summary>One window's shares: true, hard, expected (with the sums of p·(1 − p)); the male share over the people with a gender label.</summary>
-    private sealed record Window(double[] True, double[] Hard, double[] Expected, double[] AgeVariance, double? TrueMale, double HardMale,
-        double ExpectedMale, double MaleVariance, int Gendered);
+    /// <summary>
+    /// One window: the true share of each age group, its people tallied as the worker tallies them (<see cref="All"/>), and
+    /// for the male share those with a gender label (<see cref="Gendered"/>) with their true male share.
+    /// </summary>
+    private sealed record Window(double[] True, AudienceTally All, AudienceTally Gendered, double? TrueMale)
+    {
+        public double ExpectedShare(int group) => All.AgeExpected[group] / All.People;
+        public double ExpectedMale => Gendered.MaleExpected / Gendered.People;
+    }
 
     private Window Draw(List<PredictedFace> faces, double[] mix, int people, Random random)
     {
@@ -137,43 +144,25 @@ public sealed class ShareSimulation(AgeGroups groups, int seed)
         var weights = mix.Select((w, g) => byGroup[g].Count > 0 ? w : 0).ToArray();
         double total = weights.Sum();
         if (total <= 0) throw new ArgumentException("No labelled face falls in any group the mix weighs.");
-        double[] truth = new double[k], hard = new double[k], expected = new double[k], variance = new double[k];
-        double trueMale = 0, hardMale = 0, expectedMale = 0, maleVariance = 0;
-        int gendered = 0;
+        var truth = new double[k];
+        AudienceTally all = new(groups.Names), gendered = new(groups.Names);
+        int trueMen = 0;
         for (int n = 0; n < people; n++)
         {
             double u = random.NextDouble() * total;
             int g = 0;
             while (g < k - 1 && (u -= weights[g]) > 0) g++;
             while (byGroup[g].Count == 0) g = (g + 1) % k;
-            int i = byGroup[g][random.Next(byGroup[g].Count)];
-            var f = faces[i];
-            truth[g]++;
-            hard[groups.IndexOf(f.Age)]++;
-            var p = AgeGroupProbabilities.Of(f.Age, f.Uncertainty, groups);
-            for (int j = 0; j < k; j++)
-            {
-                expected[j] += p[j];
-                variance[j] += p[j] * (1 - p[j]);
-            }
+            var f = faces[byGroup[g][random.Next(byGroup[g].Count)]];
+            truth[g] += 1.0 / people;
+            all.Add(f.Age, f.Uncertainty, f.MaleProbability, groups);
             if (f.TrueMale is { } m)
             {
-                gendered++;
-                trueMale += m ? 1 : 0;
-                hardMale += f.MaleProbability >= 0.5 ? 1 : 0;
-                expectedMale += f.MaleProbability;
-                maleVariance += f.MaleProbability * (1 - f.MaleProbability);
+                gendered.Add(f.Age, f.Uncertainty, f.MaleProbability, groups);
+                trueMen += m ? 1 : 0;
             }
         }
-        for (int j = 0; j < k; j++)
-        {
-            truth[j] /= people;
-            hard[j] /= people;
-            expected[j] /= people;
-        }
-        return gendered == 0
-            ? new Window(truth, hard, expected, variance, null, 0, 0, 0, 0)
-            : new Window(truth, hard, expected, variance, trueMale / gendered, hardMale / gendered, expectedMale / gendered, maleVariance, gendered);
+        return new Window(truth, all, gendered, gendered.People > 0 ? trueMen / (double)gendered.People : null);
     }
 
     private static void Normalize(double[] row)
