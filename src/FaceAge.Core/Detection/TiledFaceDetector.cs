@@ -62,7 +62,7 @@ public sealed class TiledFaceDetector(IFaceDetector inner, int tiles, float over
                 using var tile = full is not null ? new Mat(full, rect) : null;
                 using var tileHalf = half is not null && rect.Width >= 2 && rect.Height >= 2
                     ? new Mat(half, new Rect(x / 2, y / 2, rect.Width / 2, rect.Height / 2)) : null;
-                foreach (var d in inner.Detect(new DetectorImage(rect.Width, rect.Height, tile, tileHalf)))
+                foreach (var d in inner.DetectInTile(new DetectorImage(rect.Width, rect.Height, tile, tileHalf)))
                 {
                     // Faces cut by a tile edge are left to the neighbouring tile or the full-image pass.
                     bool touchesInnerEdge = (d.Box.X <= 1 && x > 0) || (d.Box.Y <= 1 && y > 0)

@@ -91,11 +91,16 @@ public sealed class UltraFaceDetector : IFaceDetector
         return tensors;
     }
 
-    public IReadOnlyList<FaceDetection> Detect(DetectorImage image)
+    public IReadOnlyList<FaceDetection> Detect(DetectorImage image) => Detect(image, zoomOut: _options.ZoomOut > 0);
+
+    /// <summary>A tile keeps only faces small against it: the zoomed-out pass, which finds faces that fill the image, is left out.</summary>
+    public IReadOnlyList<FaceDetection> DetectInTile(DetectorImage tile) => Detect(tile, zoomOut: false);
+
+    private List<FaceDetection> Detect(DetectorImage image, bool zoomOut)
     {
         var input = InputFor(image.Width, image.Height);
         var found = Pass(image, input);
-        if (_options.ZoomOut <= 0) return NonMaxSuppression.Apply(found, _options.NmsThreshold);
+        if (!zoomOut) return NonMaxSuppression.Apply(found, _options.NmsThreshold);
         // The same input with the image smaller in its top-left corner: a face that filled the picture now fits the anchors.
         found.AddRange(Pass(image, input with { Scale = input.Scale * _options.ZoomOut }));
         return NonMaxSuppression.Apply(found, _options.NmsThreshold);

@@ -99,4 +99,28 @@ public class TiledFaceDetectorTests
         float inter = w * h;
         return inter / (a.Area + b.Area - inter);
     }
+
+    /// <summary>Counts the passes it is asked for; finds nothing.</summary>
+    private sealed class PassCounter : IFaceDetector
+    {
+        public int Whole, Tiles;
+        public string Name => "counter";
+        public (int Width, int Height) InputSize => (320, 240);
+        public IReadOnlyList<FaceDetection> Detect(DetectorImage image) { Whole++; return []; }
+        public IReadOnlyList<FaceDetection> DetectInTile(DetectorImage tile) { Tiles++; return []; }
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Tiles_ask_the_detector_for_small_faces_only_and_the_whole_frame_for_everything()
+    {
+        var counter = new PassCounter();
+        using var tiled = new TiledFaceDetector(counter, 2, 0.25f, 0.3f);
+        using var frame = new Mat(720, 1280, MatType.CV_8UC3, Scalar.Gray);
+
+        tiled.Detect(frame);
+
+        Assert.Equal(1, counter.Whole); // where a detector's passes for large faces (UltraFace's ZoomOut) run
+        Assert.Equal(4, counter.Tiles);
+    }
 }
