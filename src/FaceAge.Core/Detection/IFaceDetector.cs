@@ -16,7 +16,10 @@ public interface IFaceDetector : IDisposable
 
     IReadOnlyList<FaceDetection> Detect(Mat bgr) => Detect(DetectorImage.Of(bgr));
 
-    /// <summary>Detects in a tile, where only faces small against it are kept (<see cref="TiledFaceDetector"/>): passes for large faces may be left out.</summary>
+    /// <summary>
+    /// Detects in a tile, where only faces small against it are kept (<see cref="TiledFaceDetector"/>): passes for large faces may be
+    /// left out.
+    /// </summary>
     IReadOnlyList<FaceDetection> DetectInTile(DetectorImage tile) => Detect(tile);
 
     /// <summary>Detects in a frame, converting only what the detector needs of it (mostly its halving).</summary>
