@@ -111,7 +111,8 @@ public static class SharesBenchCommand
         Console.WriteLine(Table(rows));
         Console.WriteLine(string.Create(Invariant,
             $"systematic share error per group (validation): {string.Join(", ", groups.Names.Zip(model.AgeGroupSystematic, (g, s) => $"{g} {s:P1}"))}; "
-            + $"male {model.MaleSystematic:P1}"));
+            + $"male {model.MaleSystematic:P1} (by age group: {string.Join(", ", model.MaleSystematicByAgeGroup.Select(s => s.ToString("P1", Invariant)))}); "
+            + $"scales fitted for 90 % coverage on validation windows: age {model.AgeScale:F3}, male {model.MaleScale:F3}"));
         JsonResultsFile.WriteWithNaN(arguments.JsonFile, new { groups = groups.Names, model, rows });
         return 0;
     }

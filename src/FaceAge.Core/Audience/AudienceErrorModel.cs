@@ -23,6 +23,19 @@ public sealed record AudienceErrorModel
     public double[] AgeGroupSystematic { get; init; } = [];
     public double MaleSystematic { get; init; }
 
+    /// <summary>
+    /// Root-mean-square error of the male share among people of one true age group (children's gender is harder): a
+    /// window's male term weighs them by its expected age shares. Empty: <see cref="MaleSystematic"/> for every window.
+    /// </summary>
+    public double[] MaleSystematicByAgeGroup { get; init; } = [];
+
+    /// <summary>
+    /// Factors on the systematic terms, fitted so that the 90 % intervals hold the truth in 90 % of validation windows
+    /// (the raw terms are RMS errors over mixes that may be more or less lopsided than a site's).
+    /// </summary>
+    public double AgeScale { get; init; } = 1;
+    public double MaleScale { get; init; } = 1;
+
     /// <summary>P(estimated group | true group), row per true group; P(estimated male | true gender), rows female, male.</summary>
     public double[][] AgeGroupConfusion { get; init; } = [];
     public double[][] GenderConfusion { get; init; } = [];
@@ -33,6 +46,18 @@ public sealed record AudienceErrorModel
         AgeGroupBounds = [.. bounds],
         AgeGroupSystematic = new double[bounds.Count],
     };
+
+    /// <summary>The systematic term of age group <paramref name="group"/>'s share interval.</summary>
+    public double AgeSystematic(int group) => group < AgeGroupSystematic.Length ? AgeScale * AgeGroupSystematic[group] : 0;
+
+    /// <summary>The systematic term of the male share's interval for the people of <paramref name="tally"/>.</summary>
+    public double MaleSystematicFor(AudienceTally tally)
+    {
+        if (MaleSystematicByAgeGroup.Length != tally.Groups.Count || tally.People == 0) return MaleScale * MaleSystematic;
+        double s = 0;
+        for (int g = 0; g < tally.Groups.Count; g++) s += tally.AgeExpected[g] / tally.People * MaleSystematicByAgeGroup[g];
+        return MaleScale * s;
+    }
 
     public bool CanCorrect => AgeGroupConfusion.Length == AgeGroupBounds.Length && GenderConfusion.Length == 2;
 

@@ -18,9 +18,10 @@ public sealed record AudienceFigures(int People, IReadOnlyList<GroupShare> AgeGr
     {
         int n = tally.People, k = tally.Groups.Count;
         var groups = Enumerable.Range(0, k)
-            .Select(g => new GroupShare(tally.Groups[g], ShareInterval.Of(tally.AgeExpected[g], tally.AgeVariance[g], n, Systematic(model, g)))).ToList();
-        var male = ShareInterval.Of(tally.MaleExpected, tally.MaleVariance, n, model.MaleSystematic);
-        var female = ShareInterval.Of(n - tally.MaleExpected, tally.MaleVariance, n, model.MaleSystematic);
+            .Select(g => new GroupShare(tally.Groups[g], ShareInterval.Of(tally.AgeExpected[g], tally.AgeVariance[g], n, model.AgeSystematic(g)))).ToList();
+        double maleSystematic = model.MaleSystematicFor(tally);
+        var male = ShareInterval.Of(tally.MaleExpected, tally.MaleVariance, n, maleSystematic);
+        var female = ShareInterval.Of(n - tally.MaleExpected, tally.MaleVariance, n, maleSystematic);
         var counts = Enumerable.Range(0, k).Select(g
             => new GroupCounts(tally.Groups[g], tally.ExpectedCount(g, male: false), tally.ExpectedCount(g, male: true)))
             .ToList();
@@ -54,6 +55,4 @@ public sealed record AudienceFigures(int People, IReadOnlyList<GroupShare> AgeGr
         double share = count / people, shift = share - e.Share;
         return new ShareEstimate(count, share, Math.Clamp(e.Low + shift, 0, 1), Math.Clamp(e.High + shift, 0, 1));
     }
-
-    private static double Systematic(AudienceErrorModel model, int group) => group < model.AgeGroupSystematic.Length ? model.AgeGroupSystematic[group] : 0;
 }
