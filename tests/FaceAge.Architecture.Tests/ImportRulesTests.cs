@@ -53,16 +53,20 @@ public class ImportRulesTests
     {
         string[] foundations = ["FaceAge.Core.Sources", "FaceAge.Core.Imaging", "FaceAge.Core.Inference", "FaceAge.Core.ModelFiles",
             "FaceAge.Core.Configuration"];
-        string[] steps = ["FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
+        string[] steps = ["FaceAge.Core.Detection", "FaceAge.Core.Alignment", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion",
+            "FaceAge.Core.Analysis",
             "FaceAge.Core.Verification", "FaceAge.Core.Audience"];
         foreach (var basis in foundations) MustNotUse(basis, steps);
-        MustNotUse("FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
+        MustNotUse("FaceAge.Core.Detection", "FaceAge.Core.Alignment", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion",
+            "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
+        MustNotUse("FaceAge.Core.Alignment", "FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
             "FaceAge.Core.Verification");
         MustNotUse("FaceAge.Core.Tracking", "FaceAge.Core.Estimation", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
         MustNotUse("FaceAge.Core.Estimation", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
         MustNotUse("FaceAge.Core.Fusion", "FaceAge.Core.Tracking", "FaceAge.Core.Analysis", "FaceAge.Core.Verification");
         MustNotUse("FaceAge.Core.Analysis", "FaceAge.Core.Verification");
-        MustNotUse("FaceAge.Core.Audience", "FaceAge.Core.Detection", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion", "FaceAge.Core.Analysis",
+        MustNotUse("FaceAge.Core.Audience", "FaceAge.Core.Detection", "FaceAge.Core.Alignment", "FaceAge.Core.Tracking", "FaceAge.Core.Fusion",
+            "FaceAge.Core.Analysis",
             "FaceAge.Core.Verification");
     }
 

@@ -12,6 +12,7 @@ public static class BenchCommand
         bench.Subcommands.Add(EstimatorBenchCommand.Create());
         bench.Subcommands.Add(PrecisionBenchCommand.Create());
         bench.Subcommands.Add(VerifyBenchCommand.Create());
+        bench.Subcommands.Add(LandmarkBenchCommand.Create());
         bench.Subcommands.Add(FaceFreeVideoCommand.Create());
         bench.Subcommands.Add(FusionBenchCommand.Create());
         bench.Subcommands.Add(SharesBenchCommand.Create());

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
@@ -33,11 +34,6 @@ public static class CompareCommand
         command.SetAction(parse => CliErrors.Guard(() => Run(options.Read(parse))));
         return command;
     }
-
-    /// <summary>BlazeFace (back model) for the landmarks that align recognition crops; shared with `bench verify`.</summary>
-    public static LandmarkFinder Landmarks(string modelsDir, OnnxSessionFactory sessions)
-        => new(DetectorRegistry.Create(
-            new DetectorOptions { Kind = BlazeFaceDetector.BackDefinition.Name, Tiles = 1, ScoreThreshold = 0.5f }, modelsDir, sessions));
 
     /// <param name="CalibrationFile">--calibration; null = the settings' Analysis:Verification.</param>
     private sealed record CompareArguments(AnalyzerOptions Analysis, string First, string Second, string? OutputFile, string? CalibrationFile);
@@ -73,7 +69,7 @@ public static class CompareCommand
         var calibration = LoadCalibration(arguments.CalibrationFile ?? options.Verification, modelsDir);
         var sessions = new OnnxSessionFactory(options.Inference);
         using var detector = DetectorRegistry.Create(options.Detector, modelsDir, sessions);
-        using var landmarks = Landmarks(modelsDir, sessions);
+        using var landmarks = FaceLandmarkers.Create(calibration.Landmarks, modelsDir, sessions);
         using var embedder = FaceEmbedders.Create(calibration.Embedding, modelsDir, sessions);
 
         var collector = new FaceCollector(detector, landmarks, embedder);
@@ -112,7 +108,7 @@ public static class CompareCommand
     }
 
     /// <summary>The faces of an image or of every image of a folder, with their embeddings; unreadable images are counted.</summary>
-    private sealed class FaceCollector(IFaceDetector detector, LandmarkFinder landmarks, IFaceEmbedder embedder)
+    private sealed class FaceCollector(IFaceDetector detector, IFaceLandmarker landmarks, IFaceEmbedder embedder)
     {
         public int Failed { get; private set; }
 
@@ -140,7 +136,7 @@ public static class CompareCommand
         private List<Face> FacesOf(string file)
         {
             using var image = ImageDecoder.DecodeFile(file);
-            var found = detector.Detect(image).Select(d => landmarks.WithLandmarks(image, d)).ToList();
+            var found = landmarks.WithLandmarks(image, detector.Detect(image));
             var embeddings = embedder.Embed(image, found);
             if (found.Count == 0) Console.Error.WriteLine($"note: {file}: no face found");
             return found.Select((d, i) => new Face(file, i, d, embeddings[i])).ToList();

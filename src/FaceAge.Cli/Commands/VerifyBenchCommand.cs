@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Inference;
@@ -17,7 +18,7 @@ namespace FaceAge.Cli.Commands;
 /// taken years apart (the hard cross-age case) and frames of one single-person video; impostor pairs: any two faces of
 /// different people (other subjects, other clips, UTKFace strangers). Per embedding, raw and centred cosine: ROC area,
 /// equal error rate, true-accept rate at 1 % and 0.1 % false accepts, the ROC at ten false-accept rates (JSON), FG-NET
-/// by age gap. Writes the calibration of the chosen embedding (threshold at 1 % false accepts, logistic P(same),
+/// by age gap. Writes the calibration of the chosen embedding (threshold at --far false accepts, logistic P(same),
 /// centre) for `faceage compare`.
 /// </summary>
 public static class VerifyBenchCommand
@@ -36,7 +37,13 @@ public static class VerifyBenchCommand
         ("FG-NET (cross-age)", (a, b) => a.Set == "fgnet" && b.Set == "fgnet"),
         (VideoPairs, (a, b) => (a.Set == "videos" || b.Set == "videos") && a.Set != "fgnet" && b.Set != "fgnet"),
         ("all", (_, _) => true),
+        // Adults' faces only: the pairs of a recognition network's usual job (children's faces change within a few years).
+        (NoChildren, (a, b) => !IsFgnetChild(a) && !IsFgnetChild(b)),
     ];
+
+    private const string NoChildren = "all without FG-NET's children (under 18)";
+
+    private static bool IsFgnetChild(VerificationFace face) => face.Set == "fgnet" && face.Age is < 18;
 
     public static Command Create()
     {
@@ -54,7 +61,7 @@ public static class VerifyBenchCommand
     /// <param name="Choose">The embedding key whose calibration is written; null = the best TAR at 1 % FAR.</param>
     private sealed record VerifyBenchArguments(
         string ModelsDirectory, string Subjects, string[] Videos, string Strangers, int Count, double Fps, string[] Embeddings, string? Choose,
-        string? CalibrationFile, string ReentryEmbedding, string JsonFile, int Seed);
+        string? CalibrationFile, string ReentryEmbedding, string JsonFile, int Seed, string Landmarks, double Far);
 
     private sealed class Options
     {
@@ -104,16 +111,30 @@ public static class VerifyBenchCommand
         private readonly Option<string> _json = CommonOptions.JsonResults("verify-bench.json");
         private readonly Option<int> _seed = new("--seed") { DefaultValueFactory = _ => 7, Description = "Seed for the chips taken." };
 
+        private readonly Option<double> _far = new("--far")
+        {
+            Description = "False-accept rate over all pairs at which the written calibration's threshold is set (default 0.001: one in a thousand).",
+            DefaultValueFactory = _ => 0.001,
+        };
+
+        private readonly Option<string> _landmarks = new("--landmarks")
+        {
+            Description = $"Landmark finder whose points align the faces ({string.Join(", ", FaceLandmarkers.Names)}).",
+            DefaultValueFactory = _ => FaceLandmarkers.Default,
+        };
+
         public void AddTo(Command command)
         {
-            Option[] all = [_subjects, _videos, _strangers, _count, _fps, _embeddings, _choose, _calibration, _reentryEmbedding, _models, _json, _seed];
+            Option[] all = [_subjects, _videos, _strangers, _count, _fps, _embeddings, _choose, _calibration, _reentryEmbedding, _models, _json, _seed,
+                _landmarks, _far];
             foreach (var o in all) command.Options.Add(o);
         }
 
-        public VerifyBenchArguments Read(ParseResult parse) => new(
+        public VerifyBenchArguments Read(ParseResult parse) => parse.GetValue(_far) is > 0 and < 1 and var far ? new(
             ModelDirectory.Locate(parse.GetValue(_models)), parse.GetValue(_subjects)!, parse.GetValue(_videos)!, parse.GetValue(_strangers)!,
             parse.GetValue(_count), parse.GetValue(_fps), parse.GetValue(_embeddings)!, parse.GetValue(_choose), parse.GetValue(_calibration),
-            parse.GetValue(_reentryEmbedding)!, parse.GetValue(_json)!, parse.GetValue(_seed));
+            parse.GetValue(_reentryEmbedding)!, parse.GetValue(_json)!, parse.GetValue(_seed), parse.GetValue(_landmarks)!, far)
+            : throw new ArgumentException($"--far must lie between 0 and 1, got {parse.GetValue(_far)}.");
     }
 
     /// <summary>The embedding whose calibration is written; <paramref name="Key"/> is its name, with "+centred" for centred cosine.</summary>
@@ -152,7 +173,7 @@ public static class VerifyBenchCommand
         try
         {
             using var detector = DetectorRegistry.Create(new DetectorOptions(), modelsDir, sessions);
-            using var landmarks = CompareCommand.Landmarks(modelsDir, sessions);
+            using var landmarks = FaceLandmarkers.Create(arguments.Landmarks, modelsDir, sessions);
             var (faces, centreFaces) = EmbedFaces(arguments, new VerificationFaces(detector, landmarks, embedders),
                 new VerificationFaces(detector, landmarks, embedders));
             var all = faces.Faces;
@@ -168,7 +189,7 @@ public static class VerifyBenchCommand
             Console.WriteLine(board.Table.ToString());
             Console.WriteLine(board.GapTable.ToString());
             ReportReentry(arguments.ReentryEmbedding, board);
-            if (board.Best is { } chosen && arguments.CalibrationFile is { } file) WriteCalibration(file, chosen, board, all.Count, arguments.Seed);
+            if (board.Best is { } chosen && arguments.CalibrationFile is { } file) WriteCalibration(file, chosen, board, all.Count, arguments);
             JsonResultsFile.Write(arguments.JsonFile, new { machine = MachineDescription.Current(), faces = all.Count, results = board.Rows });
             return 0;
         }
@@ -195,6 +216,7 @@ public static class VerifyBenchCommand
         centreFaces.AddStrangers(chips.Where(c => !HoldoutSplit.IsHoldout(c.Path)).OrderBy(_ => random.Next()).Take(n).Select(c => c.Path), "centre");
         var all = faces.Faces;
         var sets = all.GroupBy(f => f.Set).Select(g => $"{g.Key} {g.Count()} of {g.Select(f => f.Identity).Distinct().Count()} people");
+        Console.Error.WriteLine($"verify: landmarks ({faces.Landmarker}) {faces.LandmarkTime.TotalMilliseconds / Math.Max(1, all.Count):F2} ms per face");
         Console.Error.WriteLine($"verify: {all.Count} faces ({string.Join(", ", sets)}), {faces.Missed} without a face, {faces.WithLandmarks} with landmarks; "
             + $"centre from {centreFaces.Faces.Count} other chips");
         return (faces, centreFaces);
@@ -279,22 +301,23 @@ public static class VerifyBenchCommand
         });
     }
 
-    /// <summary>The chosen embedding's calibration for `faceage compare`: the threshold at 1 % false accepts on all pairs.</summary>
-    private static void WriteCalibration(string file, Chosen chosen, Scoreboard board, int faces, int seed)
+    /// <summary>The chosen embedding's calibration for `faceage compare`: the threshold at --far false accepts on all pairs.</summary>
+    private static void WriteCalibration(string file, Chosen chosen, Scoreboard board, int faces, VerifyBenchArguments arguments)
     {
         var cal = board.Calibrations[chosen.Key];
         var roc = board.Curves[$"{chosen.Key}|all"];
-        double threshold = roc.ThresholdAt(0.01);
+        double threshold = roc.ThresholdAt(arguments.Far);
         var written = new VerificationCalibration
         {
             Embedding = chosen.Embedder.Name,
+            Landmarks = arguments.Landmarks,
             Threshold = Math.Round(threshold, 4),
             FalseAcceptRate = Math.Round(roc.FalseAcceptRate(threshold), 4),
             TrueAcceptRate = Math.Round(roc.TrueAcceptRate(threshold), 4),
             Slope = cal.Slope,
             Intercept = cal.Intercept,
             Centre = chosen.Centre,
-            MeasuredOn = $"{faces} faces: {roc.Genuine} genuine and {roc.Impostor} impostor pairs (faceage bench verify, seed {seed})",
+            MeasuredOn = $"{faces} faces: {roc.Genuine} genuine and {roc.Impostor} impostor pairs (faceage bench verify, seed {arguments.Seed})",
         };
         written.Save(file);
         Console.Error.WriteLine($"verify: {chosen.Key} calibration written to {file}: threshold {written.Threshold} "

@@ -38,6 +38,11 @@ public sealed record AnalyzerOptions
     /// <summary>Extra context around the face box on each side, as a fraction of the longer box side.</summary>
     /// <remarks>0.1: measured best across UTKFace, FairFace and FG-NET with detection (docs/lab/accuracy-notebook.md, "Crop margin").</remarks>
     public float CropMargin { get; init; } = 0.1f;
+    /// <summary>
+    /// Landmark finder run on every detection for detectors that give no landmarks (<see cref="Alignment.FaceLandmarkers"/>:
+    /// fr-landmark68, blazeface), so that <see cref="AlignByLandmarks"/> can turn crops upright; empty = none.
+    /// </summary>
+    public string Landmarks { get; init; } = "";
     /// <summary>Rotate crops upright by the eye line when the detector gives landmarks.</summary>
     public bool AlignByLandmarks { get; init; } = true;
     /// <summary>Also estimate each crop mirrored and average both (twice the compute, measured lower error).</summary>
@@ -73,6 +78,8 @@ public sealed record AnalyzerOptions
         foreach (var e in Inference.Validate(prefix + ":Inference")) yield return e;
         if (CropMargin is < 0 or > 1) yield return $"{prefix}:CropMargin must be in [0, 1], got {CropMargin}.";
         if (MaxBatchSize is < 1 or > 256) yield return $"{prefix}:MaxBatchSize must be 1–256, got {MaxBatchSize}.";
+        if (Landmarks.Length > 0 && !Alignment.FaceLandmarkers.Names.Contains(Landmarks, StringComparer.OrdinalIgnoreCase))
+            yield return $"{prefix}:Landmarks must be empty or one of {string.Join(", ", Alignment.FaceLandmarkers.Names)}, got '{Landmarks}'.";
         if (string.IsNullOrWhiteSpace(AgeGenderModel)) yield return $"{prefix}:AgeGenderModel must name an ONNX file.";
         if (AgeGenderHead is { Length: > 0 } head && !head.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             yield return $"{prefix}:AgeGenderHead must name an ONNX file (or be empty for the model's own outputs), got '{head}'.";

@@ -1,3 +1,4 @@
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Estimation;
 
@@ -53,6 +54,7 @@ public sealed class FaceAnalyzer : IDisposable
         var detector = DetectorRegistry.Create(options.Detector, modelsDir, sessions);
         try
         {
+            if (options.Landmarks.Length > 0) detector = new LandmarkedFaceDetector(detector, FaceLandmarkers.Create(options.Landmarks, modelsDir, sessions));
             return new FaceAnalyzer(detector, CreateEstimator(options, modelsDir, sessions), options, sessions);
         }
         catch

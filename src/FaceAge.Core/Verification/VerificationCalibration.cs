@@ -11,6 +11,9 @@ namespace FaceAge.Core.Verification;
 public sealed record VerificationCalibration
 {
     public required string Embedding { get; init; }
+    /// <summary>The landmark finder whose points aligned the faces (<see cref="Alignment.FaceLandmarkers"/>); files
+    /// before it was named used BlazeFace.</summary>
+    public string Landmarks { get; init; } = Alignment.BlazeFaceLandmarker.Name;
     public required double Threshold { get; init; }
     public double FalseAcceptRate { get; init; }
     public double TrueAcceptRate { get; init; }

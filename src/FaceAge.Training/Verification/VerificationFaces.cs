@@ -1,3 +1,4 @@
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Sources;
@@ -11,14 +12,16 @@ public sealed record VerificationFace(string Set, string Identity, double? Age, 
 
 /// <summary>
 /// Collects the faces the verification bench pairs up, each embedded by every embedder from the same detection, as
-/// `faceage compare` does: the largest face the detector finds, with landmarks from <see cref="LandmarkFinder"/>.
+/// `faceage compare` does: the largest face the detector finds, with landmarks from <paramref name="landmarks"/>.
 /// </summary>
-public sealed class VerificationFaces(IFaceDetector detector, LandmarkFinder landmarks, IReadOnlyList<IFaceEmbedder> embedders)
+public sealed class VerificationFaces(IFaceDetector detector, IFaceLandmarker landmarks, IReadOnlyList<IFaceEmbedder> embedders)
 {
     public List<VerificationFace> Faces { get; } = [];
     public int Missed { get; private set; }
     public int WithLandmarks { get; private set; }
     public Dictionary<string, TimeSpan> EmbedTime { get; } = [];
+    public TimeSpan LandmarkTime { get; private set; }
+    public string Landmarker => landmarks.Name;
 
     /// <summary>Photos of known people with their ages (FG-NET: path,age,subject).</summary>
     public void AddSubjects(string csv)
@@ -64,12 +67,14 @@ public sealed class VerificationFaces(IFaceDetector detector, LandmarkFinder lan
             Missed++;
             return;
         }
-        var face = landmarks.WithLandmarks(image, found);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var face = landmarks.WithLandmarks(image, [found])[0];
+        LandmarkTime += clock.Elapsed;
         if (face.Landmarks is not null) WithLandmarks++;
         var embeddings = new Dictionary<string, float[]>();
         foreach (var e in embedders)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            clock.Restart();
             embeddings[e.Name] = e.Embed(image, [face])[0];
             EmbedTime[e.Name] = EmbedTime.GetValueOrDefault(e.Name) + clock.Elapsed;
         }

@@ -1,3 +1,4 @@
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
@@ -14,12 +15,13 @@ public class VerificationCalibrationTests(ITestOutputHelper output)
     private static readonly string CalibrationFile = Path.Combine(RepoPaths.Models, "heads", "verification.json");
 
     [Fact]
-    public void The_committed_calibration_names_a_known_embedding_and_a_threshold_at_one_percent_false_accepts()
+    public void The_committed_calibration_names_a_known_embedding_and_landmark_finder_and_a_threshold_at_one_in_a_thousand_false_accepts()
     {
         var cal = VerificationCalibration.Load(CalibrationFile);
         Assert.Contains(cal.Embedding, FaceEmbedders.Names);
+        Assert.Contains(cal.Landmarks, FaceLandmarkers.Names);
         Assert.InRange(cal.Threshold, 0.05, 0.99);
-        Assert.InRange(cal.FalseAcceptRate, 0.005, 0.015);
+        Assert.InRange(cal.FalseAcceptRate, 0.0005, 0.0015);
         Assert.True(cal.Slope > 0);
         Assert.True(cal.SameProbability(cal.Threshold + 0.1) > cal.SameProbability(cal.Threshold));
         Assert.Equal(0.5, cal.SameProbability(-cal.Intercept / cal.Slope), 6);
@@ -39,8 +41,7 @@ public class VerificationCalibrationTests(ITestOutputHelper output)
         var cal = VerificationCalibration.Load(CalibrationFile);
         var sessions = new OnnxSessionFactory(new InferenceOptions());
         using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions { ModelsDirectory = RepoPaths.Models, FaceCheck = "" });
-        var blazeFace = new FaceAge.Core.Detection.DetectorOptions { Kind = "BlazeFaceBack", Tiles = 1, ScoreThreshold = 0.5f };
-        using var landmarks = new LandmarkFinder(FaceAge.Core.Detection.DetectorRegistry.Create(blazeFace, RepoPaths.Models, sessions));
+        using var landmarks = FaceLandmarkers.Create(cal.Landmarks, RepoPaths.Models, sessions);
         using var embedder = FaceEmbedders.Create(cal.Embedding, RepoPaths.Models, sessions);
         var all = new List<(string Photo, float[] Embedding)>();
         int matchedCopies = 0, faces = 0;
@@ -70,7 +71,7 @@ public class VerificationCalibrationTests(ITestOutputHelper output)
 
         List<float[]> Embed(Mat image)
         {
-            var found = analyzer.Detect(image).Select(d => landmarks.WithLandmarks(image, d)).ToList();
+            var found = landmarks.WithLandmarks(image, analyzer.Detect(image));
             return [.. embedder.Embed(image, found)];
         }
     }

@@ -1,16 +1,21 @@
 using FaceAge.Core.Detection;
 using OpenCvSharp;
 
-namespace FaceAge.Core.Verification;
+namespace FaceAge.Core.Alignment;
 
 /// <summary>
-/// Gives a detection landmarks by running a landmark detector (BlazeFace) on the region around it: the default
-/// detector (UltraFace) finds faces better but gives no landmarks, and recognition networks want the eyes, nose
-/// and mouth in fixed places. A face the landmark detector does not find keeps its box only.
+/// Landmarks from a landmark-giving detector (BlazeFace) run again on the region around each face: the eyes, nose tip
+/// and mouth centre of the detection that overlaps the face most. A face it does not find keeps its box only.
 /// </summary>
-public sealed class LandmarkFinder(IFaceDetector landmarkDetector) : IDisposable
+public sealed class BlazeFaceLandmarker(IFaceDetector landmarkDetector) : IFaceLandmarker
 {
-    public FaceDetection WithLandmarks(Mat bgr, FaceDetection face)
+    public const string Name = "blazeface";
+
+    string IFaceLandmarker.Name => Name;
+
+    public IReadOnlyList<FaceDetection> WithLandmarks(Mat bgr, IReadOnlyList<FaceDetection> faces) => faces.Select(f => WithLandmarks(bgr, f)).ToList();
+
+    private FaceDetection WithLandmarks(Mat bgr, FaceDetection face)
     {
         if (face.Landmarks is not null) return face;
         var box = face.Box;
