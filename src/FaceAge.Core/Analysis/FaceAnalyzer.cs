@@ -22,8 +22,9 @@ public sealed class FaceAnalyzer : IDisposable
 
     public FaceAnalyzer(IFaceDetector detector, AgeGenderEstimator estimator, AnalyzerOptions options, OnnxSessionFactory? sessions = null)
     {
-        Provider = sessions?.Provider ?? ExecutionProviders.Cpu;
-        RunClock = sessions?.RunClock ?? new ModelRunClock();
+        Sessions = sessions ?? new OnnxSessionFactory(options.Inference);
+        Provider = Sessions.Provider;
+        RunClock = Sessions.RunClock;
         _detector = detector;
         _estimator = estimator;
         Options = options;
@@ -32,6 +33,8 @@ public sealed class FaceAnalyzer : IDisposable
     }
 
     public AnalyzerOptions Options { get; }
+    /// <summary>Where the analyzer's sessions come from: further models (the worker's recognition embedding) share its clock.</summary>
+    public OnnxSessionFactory Sessions { get; }
     public string DetectorName => _detector.Name;
     public IFaceDetector Detector => _detector;
     /// <summary>The execution provider the models run on.</summary>

@@ -67,6 +67,26 @@ public sealed class FaceCropper(float margin, bool alignByEyes = true)
         return crop;
     }
 
+    /// <summary>
+    /// The detection as it lies in its crop of <paramref name="size"/> pixels (<see cref="Crop(IFrameImage, FaceDetection, int)"/>):
+    /// box and landmarks turned and scaled as the crop was, so that a later model can work on the crop alone.
+    /// </summary>
+    public FaceDetection InCrop(FaceDetection face, int size)
+    {
+        var (cx, cy, side, angle) = Locate(face);
+        double scale = size / side, radians = angle * Math.PI / 180;
+        double a = Math.Cos(radians) * scale, b = Math.Sin(radians) * scale;
+        PointF Map(PointF p) => new((float)(a * (p.X - cx) + b * (p.Y - cy) + size / 2.0), (float)(-b * (p.X - cx) + a * (p.Y - cy) + size / 2.0));
+        PointF? MapOpt(PointF? p) => p is { } q ? Map(q) : null;
+        var box = face.Box;
+        var centre = Map(new PointF(box.CenterX, box.CenterY));
+        float w = (float)(box.Width * scale), h = (float)(box.Height * scale);
+        var landmarks = face.Landmarks is { } lm
+            ? new FaceLandmarks(Map(lm.RightEye), Map(lm.LeftEye), Map(lm.Nose), MapOpt(lm.MouthRight), MapOpt(lm.MouthLeft), MapOpt(lm.MouthCenter))
+            : null;
+        return new FaceDetection(new BoxF(centre.X - w / 2, centre.Y - h / 2, w, h), face.Score, landmarks);
+    }
+
     /// <summary>The square in whole pixels (corner and side rounded) when it lies inside the frame; null when it leaves it.</summary>
     public static Rect? UprightSquare(float cx, float cy, float side, int frameWidth, int frameHeight)
     {

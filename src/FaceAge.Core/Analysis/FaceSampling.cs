@@ -22,6 +22,9 @@ public sealed class FaceSampling(AnalyzerOptions options)
 {
     private readonly FaceCropper _cropper = new(options.CropMargin, options.AlignByLandmarks);
 
+    /// <summary>How the crops are cut (where a face lies in its crop).</summary>
+    public FaceCropper Cropper => _cropper;
+
     public FaceCrop Cut(Mat bgr, FaceDetection detection) => Cut(new BgrImage(bgr), detection);
 
     /// <summary>Cuts from a frame, converting only the part around the face (see <see cref="FaceCropper.Crop(IFrameImage, FaceDetection, int)"/>).</summary>

@@ -5,28 +5,46 @@ public sealed record FusionOptions
 {
     /// <summary>A person whose track ended and who comes back within this window is the same person.</summary>
     public TimeSpan ReentryWindow { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The embedding re-entry, track re-linking and identity switches compare: a face-recognition network.</summary>
+    public const string RecognitionEmbedding = "fr-feature";
+    /// <summary>The age/gender model's own descriptor: free with every sample, but far weaker at telling people apart.</summary>
+    public const string DescriptorEmbedding = "descriptor";
+
     /// <summary>
-    /// Cosine similarity between a sample of a new track and one of a departed person's kept
-    /// descriptors above which it is that person. 0.77 is what `faceage bench verify` chose for the worker's
-    /// descriptor (faceres-deep-int8): 0.1 % false accepts over 465,582 pairs of different people (docs/accuracy.md).
+    /// What re-entry and track re-linking compare: <see cref="RecognitionEmbedding"/> (fr-feature on the crop aligned by
+    /// its landmarks; run on a track's first samples and its better views only) or <see cref="DescriptorEmbedding"/>. At
+    /// 0.01 % false accepts per pair fr-feature recognised 90.9 % of same-clip pairs, the descriptor 65.5 % (`faceage bench
+    /// verify`, docs/accuracy.md). Identity switches within a track are told by the descriptor, which every sample has.
     /// </summary>
-    public double ReentrySimilarity { get; init; } = 0.77;
+    public string Embedding { get; init; } = DescriptorEmbedding;
+
     /// <summary>
-    /// Stricter re-entry similarities by estimated age: the descriptors of different people of one age are more alike
-    /// among small children and the old than among adults. 0.1 % false accepts among utkface-dev strangers of one band
-    /// (`faceage bench verify --strangers` with that band's chips, faceres-deep-int8) needed 0.867 at 0–6 years, 0.787 at
-    /// 7–12, 0.747 at 13–19, 0.721 at 20–60 and 0.827 at 61 and over (docs/lab/benchmarks-notebook.md, "Scenes"). A pair is held to the
-    /// strictest band of either person's estimated age, and never below <see cref="ReentrySimilarity"/>. Null: these defaults.
+    /// Cosine similarity between a sample of a new track and one of a departed person's kept embeddings above which it
+    /// is that person; null: the embedding's own, 0.635 for fr-feature (0.01 % false accepts over 463,652 pairs of
+    /// different people in `faceage bench verify`), 0.77 for the descriptor (0.1 %; docs/accuracy.md).
+    /// </summary>
+    public double? ReentrySimilarity { get; init; }
+    public double EffectiveReentrySimilarity => ReentrySimilarity ?? (Embedding == DescriptorEmbedding ? 0.77 : 0.635);
+
+    /// <summary>
+    /// Stricter re-entry similarities by estimated age. The descriptor's embeddings of different people of one age are
+    /// more alike among small children and the old than among adults: 0.1 % false accepts among utkface-dev strangers of
+    /// one band (faceres-deep-int8) needed 0.867 at 0–6 years, 0.787 at 7–12, 0.747 at 13–19, 0.721 at 20–60 and 0.827 at
+    /// 61 and over (docs/lab/benchmarks-notebook.md, "Scenes"). A pair is held to the strictest band of either person's
+    /// estimated age, and never below the re-entry similarity. Null: those bands for the descriptor, none for fr-feature
+    /// (whose single threshold already holds 0.01 % over all ages, children included).
     /// </summary>
     public ReentryAgeBand[]? ReentrySimilarityByAge { get; init; }
     public static readonly ReentryAgeBand[] DefaultReentrySimilarityByAge =
         [new() { MaxAge = 6, Similarity = 0.87 }, new() { MaxAge = 12, Similarity = 0.79 }, new() { MaxAge = 60, Similarity = 0.77 }, new() { MaxAge = 200,
             Similarity = 0.83 }];
-    public ReentryAgeBand[] EffectiveReentrySimilarityByAge => ReentrySimilarityByAge is { Length: > 0 } b ? b : DefaultReentrySimilarityByAge;
+    public ReentryAgeBand[] EffectiveReentrySimilarityByAge => ReentrySimilarityByAge is { Length: > 0 } b ? b
+        : Embedding == DescriptorEmbedding ? DefaultReentrySimilarityByAge : [];
 
     /// <summary>The similarity two persons of these estimated ages must reach to be taken for one (NaN ages: no band).</summary>
     public double ReentrySimilarityFor(double ageA, double ageB)
-        => Math.Max(ReentrySimilarity, Math.Max(BandSimilarity(ageA), BandSimilarity(ageB)));
+        => Math.Max(EffectiveReentrySimilarity, Math.Max(BandSimilarity(ageA), BandSimilarity(ageB)));
 
     /// <summary>The similarity of the narrowest band that holds <paramref name="age"/> (0 when none does, or the age is unknown).</summary>
     private double BandSimilarity(double age)
@@ -55,6 +73,8 @@ public sealed record FusionOptions
     public IEnumerable<string> Validate(string prefix = "Fusion")
     {
         if (ReentryWindow < TimeSpan.Zero) yield return $"{prefix}:ReentryWindow must be ≥ 0, got {ReentryWindow}.";
+        if (Embedding is not (RecognitionEmbedding or DescriptorEmbedding))
+            yield return $"{prefix}:Embedding must be {RecognitionEmbedding} or {DescriptorEmbedding}, got '{Embedding}'.";
         if (ReentrySimilarity is <= 0 or > 1) yield return $"{prefix}:ReentrySimilarity must be in (0, 1], got {ReentrySimilarity}.";
         for (int i = 0; i < (ReentrySimilarityByAge?.Length ?? 0); i++)
         {

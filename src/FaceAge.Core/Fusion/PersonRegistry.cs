@@ -30,7 +30,6 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// worst, two in a row are another face.
     /// </summary>
     public const double SwitchSimilarity = 0.6;
-
     private sealed class Person(double ageErrorCorrelation)
     {
         public string Id { get; } = Guid.NewGuid().ToString("N");
@@ -151,13 +150,13 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// </summary>
     private Person? Successor(Person ended)
     {
-        if (ended.Fusion.Descriptors is not { Count: > 0 }) return null;
+        if (Keys(ended.Fusion) is not { Count: > 0 }) return null;
         Person? best = null;
         double bestSimilarity = 0;
         foreach (var p in _byTrack.Values.Distinct())
         {
             if (p == ended || p.Tracks.Count != 1 || p.FirstSeen <= ended.LastSeen || p.Fusion.Samples == 0 || p.Fusion.Samples > ReentrySamples) continue;
-            if (Resemblance(ended.Fusion, p.Fusion.Descriptors ?? [], p.Fusion.AgeMean) is { } s && s > bestSimilarity) { best = p; bestSimilarity = s; }
+            if (Resemblance(ended.Fusion, Keys(p.Fusion) ?? [], p.Fusion.AgeMean) is { } s && s > bestSimilarity) { best = p; bestSimilarity = s; }
         }
         return best;
     }
@@ -174,12 +173,17 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         double best = 0;
         foreach (var d in samples)
         {
-            double s = known.BestSimilarity(d);
+            double s = UsesIdentity ? known.BestIdentitySimilarity(d) : known.BestSimilarity(d);
             if (s >= threshold) votes++;
             best = Math.Max(best, s);
         }
         return votes >= ReentryVotes ? best : null;
     }
+
+    /// <summary>Re-entry compares the recognition embeddings (samples without one are left out), else the descriptors.</summary>
+    private bool UsesIdentity => options.Embedding == FusionOptions.RecognitionEmbedding;
+
+    private IReadOnlyList<float[]>? Keys(TrackFusion fusion) => UsesIdentity ? fusion.Identities : fusion.Descriptors;
 
     /// <summary>Events for persons whose re-entry window is over (or all departed ones when <paramref name="flush"/>).</summary>
     public IReadOnlyList<PersonEvent> Expire(DateTimeOffset now, bool flush = false)
@@ -220,7 +224,8 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// (<see cref="Resemblance"/>), the most similar one.</summary>
     private Person? Returning(TrackFusion young, PersonSample sample)
     {
-        var samples = (young.Descriptors ?? []).Append(sample.Descriptor).ToList();
+        var samples = (Keys(young) ?? []).ToList();
+        if ((UsesIdentity ? sample.Identity : sample.Descriptor) is { } key) samples.Add(key);
         // The young person's age so far, with this sample's (the mean of its age distribution) weighed in as one more.
         double sampleAge = new AgeDistribution(sample.AgeProbabilities, sample.FirstAge).Mean;
         double youngAge = young.Samples == 0 ? sampleAge : (young.AgeMean * young.Samples + sampleAge) / (young.Samples + 1);

@@ -21,6 +21,7 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
     public const int DescriptorsKept = 8;
     private double[]? _age;
     private List<(double Quality, float[] Descriptor)>? _descriptors = [];
+    private List<(double Quality, float[] Descriptor)>? _identities = [];
     private double _male, _weight, _weightSquares, _faceSize, _ageSum, _ageSquares, _uncertaintySquares;
     private int _firstAge;
 
@@ -43,11 +44,8 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
         _ageSquares += w * distribution.Mean * distribution.Mean;
         _uncertaintySquares += w * u * u;
         _weightSquares += w * w;
-        if (_descriptors is not null)
-        {
-            _descriptors.Add((s.Quality, s.Descriptor));
-            if (_descriptors.Count > DescriptorsKept) _descriptors.Remove(_descriptors.MinBy(d => d.Quality));
-        }
+        Keep(_descriptors, s.Quality, s.Descriptor);
+        if (s.Identity is { } identity) Keep(_identities, s.Quality, identity);
         _male += w * s.MaleProbability;
         _weight += w;
         _faceSize += s.FaceSize;
@@ -62,11 +60,8 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
         if (other.Samples == 0) return;
         _age ??= new double[other._age!.Length];
         for (int i = 0; i < _age.Length; i++) _age[i] += other._age![i];
-        if (_descriptors is not null && other._descriptors is not null)
-        {
-            _descriptors.AddRange(other._descriptors);
-            while (_descriptors.Count > DescriptorsKept) _descriptors.Remove(_descriptors.MinBy(d => d.Quality));
-        }
+        foreach (var d in other._descriptors ?? []) Keep(_descriptors, d.Quality, d.Descriptor);
+        foreach (var d in other._identities ?? []) Keep(_identities, d.Quality, d.Descriptor);
         _male += other._male;
         _weight += other._weight;
         _weightSquares += other._weightSquares;
@@ -104,10 +99,30 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
     /// <summary>The kept descriptors (in memory only); null once forgotten.</summary>
     public IReadOnlyList<float[]>? Descriptors => _descriptors?.Select(d => d.Descriptor).ToList();
 
-    /// <summary>Highest cosine similarity between <paramref name="descriptor"/> and a kept descriptor (0 when none).</summary>
-    public double BestSimilarity(float[] descriptor)
-        => _descriptors is { Count: > 0 } kept ? kept.Max(d => FaceSimilarity.Cosine(d.Descriptor, descriptor)) : 0;
+    /// <summary>The kept recognition embeddings of the samples that had one (in memory only); null once forgotten.</summary>
+    public IReadOnlyList<float[]>? Identities => _identities?.Select(d => d.Descriptor).ToList();
 
-    /// <summary>Drops the descriptors (privacy: they live only as long as the re-entry window).</summary>
-    public void ForgetDescriptor() => _descriptors = null;
+    /// <summary>Highest cosine similarity between <paramref name="descriptor"/> and a kept descriptor (0 when none).</summary>
+    public double BestSimilarity(float[] descriptor) => Best(_descriptors, descriptor);
+
+    /// <summary>Highest cosine similarity between <paramref name="identity"/> and a kept recognition embedding (0 when none).</summary>
+    public double BestIdentitySimilarity(float[] identity) => Best(_identities, identity);
+
+    /// <summary>Drops the descriptors and embeddings (privacy: they live only as long as the re-entry window).</summary>
+    public void ForgetDescriptor()
+    {
+        _descriptors = null;
+        _identities = null;
+    }
+
+    private static double Best(List<(double Quality, float[] Descriptor)>? kept, float[] other)
+        => kept is { Count: > 0 } ? kept.Max(d => FaceSimilarity.Cosine(d.Descriptor, other)) : 0;
+
+    /// <summary>Keeps the <see cref="DescriptorsKept"/> best by quality.</summary>
+    private static void Keep(List<(double Quality, float[] Descriptor)>? kept, double quality, float[] vector)
+    {
+        if (kept is null) return;
+        kept.Add((quality, vector));
+        if (kept.Count > DescriptorsKept) kept.Remove(kept.MinBy(d => d.Quality));
+    }
 }

@@ -20,14 +20,17 @@ public sealed class AlignedFaceEmbedder(string name, ModelSession session, Pixel
 
     public string Name { get; } = name;
 
-    public IReadOnlyList<float[]> Embed(Mat bgr, IReadOnlyList<FaceDetection> faces)
+    public IReadOnlyList<float[]> Embed(Mat bgr, IReadOnlyList<FaceDetection> faces) => Embed(faces.Select(f => (bgr, f)).ToList());
+
+    /// <summary>One embedding per face, each of its own image (the worker's crops), in one run.</summary>
+    public IReadOnlyList<float[]> Embed(IReadOnlyList<(Mat Image, FaceDetection Face)> faces)
     {
         if (faces.Count == 0) return [];
         int[] shape = pixels.Layout == TensorLayout.Nchw ? [faces.Count, 3, Size, Size] : [faces.Count, Size, Size, 3];
         var tensor = new DenseTensor<float>(shape);
         for (int i = 0; i < faces.Count; i++)
         {
-            using var crop = FaceAlignment.Warp(bgr, faces[i]);
+            using var crop = FaceAlignment.Warp(faces[i].Image, faces[i].Face);
             pixels.Write(crop, tensor.Buffer.Span.Slice(i * Size * Size * 3, Size * Size * 3));
         }
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)]);

@@ -10,7 +10,8 @@ public static class FaceEmbedders
 {
     // Initialised before the factories that use them.
     private static readonly PixelNormalization Rgb255 = new(Rgb: true, [0f, 0f, 0f], 1f, TensorLayout.Nhwc);
-    private static readonly PixelNormalization RgbCentred = new(Rgb: true, [127f, 127f, 127f], 1f / 128, TensorLayout.Nchw);
+    /// <summary>fr-feature's pixels: RGB, (value − 127) / 128, NCHW.</summary>
+    public static readonly PixelNormalization RecognitionPixels = new(Rgb: true, [127f, 127f, 127f], 1f / 128, TensorLayout.Nchw);
 
     private static readonly Dictionary<string, Func<string, OnnxSessionFactory, IFaceEmbedder>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -21,10 +22,21 @@ public static class FaceEmbedders
         ["mobileface"] = (models, sessions) => Aligned("mobileface", "mobileface.onnx", Rgb255, models, sessions),
         ["mobilefacenet"] = (models, sessions) => Aligned("mobilefacenet", "mobilefacenet.onnx", Rgb255, models, sessions),
         // MobileFaceNet-style recognition network of npm faceplugin-face-recognition-js, as its JavaScript feeds it.
-        ["fr-feature"] = (models, sessions) => Aligned("fr-feature", "fr-feature.onnx", RgbCentred, models, sessions),
+        ["fr-feature"] = (models, sessions) => Aligned("fr-feature", "fr-feature.onnx", RecognitionPixels, models, sessions),
+        // Its convolutions in int8, with activation ranges measured on the sample photos' aligned faces (the worker's).
+        ["fr-feature-int8"] = (models, sessions) => Aligned("fr-feature-int8", "fr-feature-int8.onnx", RecognitionPixels, models, sessions),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;
+
+    /// <summary>A recognition network on aligned faces by name (fr-feature, mobileface, mobilefacenet).</summary>
+    public static AlignedFaceEmbedder CreateAligned(string name, string modelsDirectory, OnnxSessionFactory sessions)
+    {
+        var embedder = Create(name, modelsDirectory, sessions);
+        if (embedder is AlignedFaceEmbedder aligned) return aligned;
+        embedder.Dispose();
+        throw new ArgumentException($"'{name}' is not a network on aligned faces.");
+    }
 
     public static IFaceEmbedder Create(string name, string modelsDirectory, OnnxSessionFactory sessions)
         => Factories.TryGetValue(name, out var create)

@@ -5,14 +5,18 @@ using FaceAge.Models.Conversion;
 using FaceAge.Models.Onnx;
 using FaceAge.Models.Optimization;
 using FaceAge.Models.Tfjs;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FaceAge.Models.Setup;
 
 /// <summary>
 /// Produces models/*.onnx from the manifest: fetch (cached) → verify → convert or copy. Idempotent:
-/// a model whose sources and converter version are unchanged is left alone.
+/// a model whose sources and converter version are unchanged is left alone. <paramref name="calibrations"/>: inputs for
+/// measuring a quantized model's activation ranges that the caller makes from the sample photos, by the manifest's
+/// calibration name (the CLI's "aligned-faces": faces found, aligned and normalised as the model is fed).
 /// </summary>
-public sealed class ModelSetup(string modelsDirectory, Action<string>? log = null)
+public sealed class ModelSetup(string modelsDirectory, Action<string>? log = null,
+    IReadOnlyDictionary<string, Func<IReadOnlyList<string>, IReadOnlyList<DenseTensor<float>>>>? calibrations = null)
 {
     /// <summary>Bump when the converter's output changes, so cached ONNX files are rebuilt.</summary>
     public const string ConverterVersion = "2";
@@ -121,22 +125,33 @@ public sealed class ModelSetup(string modelsDirectory, Action<string>? log = nul
     private void QuantizeCalibrated(OnnxModel onnx, ModelEntry model, string scheme, IReadOnlyList<string> photos, CancellationToken cancellationToken)
     {
         if (scheme != "int8") throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': unknown quantization '{scheme}' (known: int8).");
-        if (model.Calibration != "ultraface")
+        List<string> known = ["ultraface", .. calibrations?.Keys ?? []];
+        if (model.Calibration is not { } calibration || !known.Contains(calibration))
             throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': an ONNX model is quantized with measured ranges; 'calibration' must name "
-                + $"its inputs (known: ultraface), not '{model.Calibration}'.");
+                + $"its inputs (known here: {string.Join(", ", known)}), not '{model.Calibration}'.");
         int upgraded = OpsetUpgrade.Apply(onnx);
-        var inputs = new List<Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>>();
-        foreach (var photo in photos)
+        var inputs = new List<DenseTensor<float>>();
+        if (calibration == "ultraface")
         {
-            using var image = Core.Imaging.ImageDecoder.DecodeFile(photo);
-            inputs.AddRange(Core.Detection.UltraFaceDetector.CalibrationInputs(image));
+            foreach (var photo in photos)
+            {
+                using var image = Core.Imaging.ImageDecoder.DecodeFile(photo);
+                inputs.AddRange(Core.Detection.UltraFaceDetector.CalibrationInputs(image));
+            }
         }
+        else
+        {
+            inputs.AddRange(calibrations![calibration](photos));
+        }
+        if (inputs.Count == 0) throw new InvalidDataException($"{ManifestPath}: model '{model.Name}': no calibration input was made from the sample photos.");
         var ranges = ActivationCalibration.Measure(onnx, Int8Quantizer.TensorsToCalibrate(onnx.Graph), inputs, cancellationToken);
         int convs = Int8Quantizer.ApplyCalibrated(onnx.Graph, model.InputRange, ranges);
         log?.Invoke($"  opset {OpsetUpgrade.Target} ({upgraded} nodes rewritten), ranges measured on {inputs.Count} inputs from {photos.Count} photos, "
             + $"quantized {convs} convolutions to int8");
-        onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from ranges measured on {photos.Count} sample photos (whole and "
-            + $"2x2 tiles), int8 weights per channel (symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs "
+        string on = calibration == "ultraface" ? $"{photos.Count} sample photos (whole and 2x2 tiles)"
+            : $"{inputs.Count} {calibration} inputs of {photos.Count} sample photos";
+        onnx.Metadata["faceage.quantization"] = $"int8 QDQ: uint8 activations per tensor from ranges measured on {on}, int8 weights per channel "
+            + $"(symmetric; depthwise 8-bit, others {Int8Quantizer.DefaultWeightBits}-bit, so AVX2 and VNNI CPUs "
             + "compute the same)";
     }
 

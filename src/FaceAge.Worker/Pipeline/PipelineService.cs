@@ -1,8 +1,11 @@
 using System.Threading.Channels;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Audience;
+using FaceAge.Core.Fusion;
 using FaceAge.Core.Inference;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Core.Sources;
+using FaceAge.Core.Verification;
 using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
 using FaceAge.Worker.Estimation;
@@ -61,7 +64,11 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
                 Log = loggers.CreateLogger<FusionStage>(),
             }
             .RunAsync(fusion.Reader, outgoing.Writer, drainDeadline.Token);
-        var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics).RunAsync(crops, fusion.Writer, drainDeadline.Token)
+        using var identity = settings.Fusion.Embedding == FusionOptions.RecognitionEmbedding
+            ? CropEmbedder.Create(ModelDirectory.Locate(settings.Analysis.ModelsDirectory), analyzer.Sessions, analyzer.Sampling.Cropper)
+            : null;
+        _logger.LogInformation("Re-entry and track re-linking compare {Embedding}", identity?.Name ?? "the age/gender model's descriptor");
+        var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics, identity).RunAsync(crops, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); },
                 TaskScheduler.Default);
         var depth = ReportAsync(fusion.Reader, outgoing.Reader, analyzer.RunClock, stoppingToken);

@@ -99,4 +99,23 @@ public class FaceCropperTests
         grey.ConvertTo(f, MatType.CV_64F);
         return f;
     }
+
+    [Fact]
+    public void A_face_in_its_crop_is_centred_scaled_and_turned_as_the_crop_was()
+    {
+        var cropper = new FaceCropper(0.1f);
+        var lm = new FaceLandmarks(new PointF(380, 200), new PointF(420, 220), new PointF(400, 230), new PointF(385, 250), new PointF(410, 262));
+        var face = new FaceDetection(new BoxF(350, 180, 100, 120), 0.9f, lm);
+        var (_, _, side, angle) = cropper.Locate(face);
+        var inCrop = cropper.InCrop(face, Size);
+
+        Assert.Equal(Size / 2.0, inCrop.Box.CenterX, 3);
+        Assert.Equal(Size / 2.0, inCrop.Box.CenterY, 3);
+        Assert.Equal(100 * Size / side, inCrop.Box.Width, 3);
+        // The crop is turned by the eye line: in it the eyes are level, as far apart as before (scaled).
+        var eyes = (inCrop.Landmarks!.RightEye, inCrop.Landmarks.LeftEye);
+        Assert.Equal(eyes.RightEye.Y, eyes.LeftEye.Y, 3);
+        Assert.Equal(Math.Sqrt(40 * 40 + 20 * 20) * Size / side, eyes.LeftEye.X - eyes.RightEye.X, 2);
+        Assert.True(angle > 0);
+    }
 }

@@ -12,7 +12,7 @@ namespace FaceAge.Core.Tests.Fusion;
 /// </summary>
 public class DescriptorSimilarityTests
 {
-    private static double Threshold => new FusionOptions().ReentrySimilarity;
+    private static double Threshold => new FusionOptions { Embedding = FusionOptions.DescriptorEmbedding }.EffectiveReentrySimilarity;
 
     private static List<float[]> SamplePhotoDescriptors(FaceAnalyzer analyzer)
     {

@@ -20,8 +20,9 @@ public class PersonRegistryTests
         return Enumerable.Range(0, 64).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
     }
 
+    // The synthetic vector serves as both the descriptor and the recognition embedding: either comparison sees the same.
     private static PersonSample Sample(int age, float male, double quality, float[] descriptor, double seconds)
-        => new(PeakAt(age), 1, male, quality, 100, descriptor, T0.AddSeconds(seconds));
+        => new(PeakAt(age), 1, male, quality, 100, descriptor, T0.AddSeconds(seconds), Identity: descriptor);
 
     private static PersonRegistry Registry(double windowSeconds = 10)
         => new("cam1", new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(windowSeconds), MinSamples = 1 }, new AgeGroups());
@@ -102,9 +103,9 @@ public class PersonRegistryTests
     [Theory]
     [InlineData(3, false)]    // two toddlers this alike are as often two children as one (0.87 at 0–6 years)
     [InlineData(30, true)]    // two adults this alike are one person (0.77)
-    public void How_alike_a_returning_face_must_be_depends_on_the_age(int age, bool returns)
+    public void How_alike_a_returning_face_must_be_depends_on_the_age_for_the_descriptor(int age, bool returns)
     {
-        var registry = Registry();
+        var registry = new PersonRegistry("cam1", new FusionOptions { Embedding = FusionOptions.DescriptorEmbedding, MinSamples = 1 }, new AgeGroups());
         var face = Descriptor(1);
         registry.AddSample(1, Sample(age, 0.2f, 1, face, 0));
         registry.AddSample(1, Sample(age, 0.2f, 1, face, 0.5));
@@ -118,17 +119,56 @@ public class PersonRegistryTests
     [Fact]
     public void The_stricter_age_band_of_either_person_decides()
     {
-        var o = new FusionOptions();
+        var o = new FusionOptions { Embedding = FusionOptions.DescriptorEmbedding };
         Assert.Equal(0.77, o.ReentrySimilarityFor(30, 35), 6);
         Assert.Equal(0.87, o.ReentrySimilarityFor(3, 30), 6);
         Assert.Equal(0.79, o.ReentrySimilarityFor(10, 12), 6);
         Assert.Equal(0.83, o.ReentrySimilarityFor(75, double.NaN), 6);
         Assert.Equal(0.77, o.ReentrySimilarityFor(double.NaN, double.NaN), 6);
         // A band below the general threshold does not lower it.
-        var lenient = new FusionOptions { ReentrySimilarityByAge = [new() { MaxAge = 200, Similarity = 0.5 }] };
+        var lenient = new FusionOptions { Embedding = FusionOptions.DescriptorEmbedding, ReentrySimilarityByAge = [new() { MaxAge = 200, Similarity = 0.5 }] };
         Assert.Equal(0.77, lenient.ReentrySimilarityFor(30, 30), 6);
         Assert.Contains(new FusionOptions { ReentrySimilarityByAge = [new() { MaxAge = 6, Similarity = 1.5 }] }.Validate(),
             e => e.Contains("Fusion:ReentrySimilarityByAge:0:Similarity"));
+    }
+
+    [Fact]
+    public void With_the_recognition_embedding_a_return_is_judged_by_it_not_by_the_descriptor()
+    {
+        var face = Descriptor(1);
+        var other = Descriptor(2);
+        PersonSample S(float[] descriptor, float[] identity, double t) => Sample(30, 0.2f, 1, descriptor, t) with { Identity = identity };
+
+        PersonRegistry Recognising() => new("cam1", new FusionOptions { Embedding = FusionOptions.RecognitionEmbedding, MinSamples = 1 }, new AgeGroups());
+
+        // The same descriptor, a different person's embedding: not a return.
+        var registry = Recognising();
+        registry.AddSample(1, S(face, face, 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(2, S(face, other, 5));
+        registry.AddSample(2, S(face, other, 5.5));
+        registry.TrackEnded(2, T0.AddSeconds(6));
+        Assert.Equal(2, registry.Expire(T0.AddSeconds(30)).Count);
+
+        // A different descriptor, the same embedding: a return.
+        registry = Recognising();
+        registry.AddSample(1, S(face, face, 0));
+        registry.TrackEnded(1, T0.AddSeconds(1));
+        registry.AddSample(2, S(other, face, 5));
+        registry.AddSample(2, S(other, face, 5.5));
+        registry.TrackEnded(2, T0.AddSeconds(6));
+        Assert.Single(registry.Expire(T0.AddSeconds(30)));
+    }
+
+    [Fact]
+    public void The_recognition_embedding_holds_one_threshold_for_every_age_unless_bands_are_set()
+    {
+        var o = new FusionOptions { Embedding = FusionOptions.RecognitionEmbedding };
+        Assert.Equal(0.635, o.ReentrySimilarityFor(3, 30), 6);
+        Assert.Equal(0.635, o.ReentrySimilarityFor(75, 80), 6);
+        Assert.Equal(0.9, (o with { ReentrySimilarityByAge = [new() { MaxAge = 6, Similarity = 0.9 }] }).ReentrySimilarityFor(3, 30), 6);
+        Assert.Equal(0.7, (o with { ReentrySimilarity = 0.7 }).ReentrySimilarityFor(30, 30), 6);
+        Assert.Contains(new FusionOptions { Embedding = "arcface" }.Validate(), e => e.Contains("Fusion:Embedding", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -288,7 +328,7 @@ public class PersonRegistryRelinkTests
     {
         var p = new float[100];
         p[29] = 1;
-        return new PersonSample(p, 1, 0.2f, 0.8, 100, descriptor, T0.AddSeconds(seconds));
+        return new PersonSample(p, 1, 0.2f, 0.8, 100, descriptor, T0.AddSeconds(seconds), Identity: descriptor);
     }
 
     private sealed class Counts { public int Relinked, Switched; }
