@@ -8,8 +8,10 @@ public class WorkerOnRtspTests
 {
     private static readonly string[] SinglePersonClips = ["d3", "d6", "d9", "d10", "d14"];
 
-    [SharedDataFact]
-    public async Task Each_single_person_clip_gives_exactly_one_person_event()
+    [SharedDataTheory]
+    [InlineData("descriptor")]
+    [InlineData("fr-feature")]  // re-entry and re-linking by the recognition network on the aligned crops
+    public async Task Each_single_person_clip_gives_exactly_one_person_event(string embedding)
     {
         using var rtsp = await RtspServer.StartAsync(SinglePersonClips.Select(c
             => $"{c}={Path.Combine(RepoPaths.Shared, "videos", c + ".mp4")}:once").ToArray());
@@ -17,7 +19,11 @@ public class WorkerOnRtspTests
         await using var mqtt = await MqttCollector.ConnectAsync(broker.Port, TimeSpan.FromSeconds(10));
         var cameras = SinglePersonClips.Select(c => (object)new { Id = c, Url = rtsp.Url(c), MaxFps = 5, DetectionWidth = 640 }).ToArray();
         using var worker = WorkerProcess.Start(cameras, broker.Port, embeddedBroker: false,
-            new() { ["Watchdog"] = new { StallSeconds = 3, BackoffInitialSeconds = 2, BackoffMaxSeconds = 5, ProbeTimeoutSeconds = 5 } });
+            new()
+            {
+                ["Watchdog"] = new { StallSeconds = 3, BackoffInitialSeconds = 2, BackoffMaxSeconds = 5, ProbeTimeoutSeconds = 5 },
+                ["Fusion"] = new { Embedding = embedding },
+            });
 
         // Each clip plays once; then its mount is gone and the camera stays offline.
         bool WentOffline(MqttCollector m, string c)
