@@ -7,8 +7,8 @@ namespace FaceAge.Worker.Tests.Privacy;
 
 /// <summary>
 /// Every MQTT message of every kind, and the worker's log at Information level, while real face videos
-/// run: no image data (JPEG/PNG bytes, data URLs, base64 blocks) and nothing like a face descriptor
-/// (long numeric arrays).
+/// run: no image data (JPEG/PNG bytes, data URLs, base64 blocks) and nothing like a face descriptor or recognition
+/// embedding (long numeric arrays), whichever of the two re-entry compares.
 /// </summary>
 public partial class NothingFromTheFaceLeavesTests
 {
@@ -19,8 +19,10 @@ public partial class NothingFromTheFaceLeavesTests
     [GeneratedRegex(@"(-?\d+(\.\d+)?([eE]-?\d+)?[,\s]\s*){16,}")]
     private static partial Regex NumberRun();
 
-    [Fact]
-    public async Task No_published_message_or_log_line_carries_pixels_or_descriptors()
+    [Theory]
+    [InlineData("descriptor")]
+    [InlineData("fr-feature")]  // recognition embeddings of the crops are held too: they must not leave either
+    public async Task No_published_message_or_log_line_carries_pixels_or_descriptors(string embedding)
     {
         var cameras = new List<object> { new { Id = "photos", Url = TestVideos.FromPhotos(["sample3.jpg", "sample6.jpg"], seconds: 4, gap: 4), Loop = true,
             MaxFps = 10 } };
@@ -31,6 +33,7 @@ public partial class NothingFromTheFaceLeavesTests
         {
             ["Pipeline"] = new { StatsWindowSeconds = 5, BatchMaxWaitMilliseconds = 30, PersonUpdateSeconds = 1 },
             ["HomeAssistant"] = new { Enabled = true },
+            ["Fusion"] = new { Embedding = embedding },
         });
         await using var mqtt = await MqttCollector.ConnectAsync(port, TimeSpan.FromSeconds(60), "#");
         await mqtt.WaitUntilAsync(m => m.Json("/photos/person").Count(p => p.GetProperty("final").GetBoolean()) >= 7 && m.Json("/photos/stats").Any(),
