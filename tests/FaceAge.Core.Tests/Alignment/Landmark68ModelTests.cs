@@ -3,8 +3,6 @@ using FaceAge.Core.Detection;
 using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
 using FaceAge.Testing;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
 namespace FaceAge.Core.Tests.Alignment;
@@ -15,26 +13,12 @@ namespace FaceAge.Core.Tests.Alignment;
 /// </summary>
 public class Landmark68ModelTests
 {
-    private static string NpmFile => Path.Combine(RepoPaths.Models, "cache", "src", "faceplugin-face-recognition-js-0.0.1", "model", "fr_landmark.onnx");
-
     [Fact]
     public void A_batch_through_the_adapted_file_gives_what_the_npm_file_gives_one_face_at_a_time()
     {
-        using var original = new InferenceSession(NpmFile);
-        using var adapted = new InferenceSession(RepoPaths.Model(Landmark68Model.File));
-        var random = new Random(3);
-        var batch = new DenseTensor<float>([3, 1, 64, 64]);
-        for (int i = 0; i < batch.Length; i++) batch.Buffer.Span[i] = (float)random.NextDouble();
-        using var together = adapted.Run([NamedOnnxValue.CreateFromTensor("input", batch)]);
-        var all = together.First(r => r.Name == "landmarks").AsTensor<float>().ToArray();
-        Assert.Equal(3 * 136, all.Length);
-        for (int f = 0; f < 3; f++)
-        {
-            var one = new DenseTensor<float>(batch.Buffer.Slice(f * 64 * 64, 64 * 64).ToArray(), [1, 1, 64, 64]);
-            using var alone = original.Run([NamedOnnxValue.CreateFromTensor("input", one)]);
-            var expected = alone[0].AsTensor<float>().ToArray();
-            Assert.True(expected.Select((v, i) => Math.Abs(v - all[f * 136 + i])).Max() < 1e-5, $"face {f}");
-        }
+        var output = AdaptedNpmModel.AssertBatchMatchesOneAtATime(AdaptedNpmModel.NpmFile("fr_landmark.onnx"), RepoPaths.Model(Landmark68Model.File),
+            [1, 64, 64], "landmarks", batch: 3, r => (float)r.NextDouble(), tolerance: 1e-5, seed: 3);
+        Assert.Equal(3 * 136, output.Length);
     }
 
     [Fact]
