@@ -1,6 +1,8 @@
 using System.CommandLine;
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Imaging;
+using FaceAge.Core.ModelFiles;
 using FaceAge.Core.Sources;
 using OpenCvSharp;
 
@@ -27,8 +29,17 @@ public static class AnalyzeCommand
     private sealed record AnalyzeArguments(
         AnalyzerOptions Analysis, IReadOnlyList<string> Files, int Missing, string? OutputFile, string? AnnotateFolder, double VideoFps, bool KeepNonFaces);
 
-    /// <summary>Where the faces of a file go: JSON lines, the annotated copies, the summary.</summary>
-    private sealed record FaceOutput(FaceAnalyzer Analyzer, StreamWriter Writer, string? AnnotateFolder, Summary Summary);
+    /// <summary>
+    /// Where the faces of a file go: JSON lines (with each face's head pose when the pose model is there), the annotated copies, the summary.
+    /// </summary>
+    private sealed record FaceOutput(FaceAnalyzer Analyzer, HeadPoseModel? Poses, StreamWriter Writer, string? AnnotateFolder, Summary Summary)
+    {
+        public void WriteLines(Mat image, string file, long? frame, TimeSpan? time, IReadOnlyList<FaceResult> faces)
+        {
+            for (int k = 0; k < faces.Count; k++)
+                Writer.WriteLine(FaceLine.From(file, frame, time, k, faces[k], Poses?.Estimate(image, faces[k].Detection.Box)).ToJson());
+        }
+    }
 
     private sealed class Options
     {
@@ -84,9 +95,10 @@ public static class AnalyzeCommand
     {
         if (arguments.AnnotateFolder is { } annotateFolder) Directory.CreateDirectory(annotateFolder);
         using var analyzer = FaceAnalyzer.Create(arguments.Analysis, CliLogging.Factory);
+        using var poses = HeadPoses(arguments.Analysis, analyzer);
         using var writer = JsonLinesOutput.Open(arguments.OutputFile);
         var summary = new Summary { Failed = arguments.Missing, KeepNonFaces = arguments.KeepNonFaces };
-        var output = new FaceOutput(analyzer, writer, arguments.AnnotateFolder, summary);
+        var output = new FaceOutput(analyzer, poses, writer, arguments.AnnotateFolder, summary);
         var files = arguments.Files;
         var progress = files.Count > 1 ? new ConsoleProgress("analyze", files.Count) : null;
         for (int i = 0; i < files.Count; i++)
@@ -98,6 +110,15 @@ public static class AnalyzeCommand
         writer.Flush();
         summary.Print();
         return summary.Failed > 0 ? 2 : 0;
+    }
+
+    /// <summary>The head-pose network; without its file the lines carry no pose (said once).</summary>
+    private static HeadPoseModel? HeadPoses(AnalyzerOptions analysis, FaceAnalyzer analyzer)
+    {
+        var file = Path.Combine(ModelDirectory.Locate(analysis.ModelsDirectory), HeadPoseModel.File);
+        if (File.Exists(file)) return new HeadPoseModel(analyzer.Sessions.Create(file));
+        Console.Error.WriteLine($"warning: {file} not found: no head pose (yaw, pitch, roll) in the output; `faceage models setup` builds it");
+        return null;
     }
 
     /// <summary>One image or video; a file that cannot be read is counted and reported, and the run goes on.</summary>
@@ -120,7 +141,7 @@ public static class AnalyzeCommand
     {
         using var image = ImageDecoder.DecodeFile(file);
         var faces = output.Summary.Keep(output.Analyzer.Analyze(image));
-        for (int k = 0; k < faces.Count; k++) output.Writer.WriteLine(FaceLine.From(file, null, null, k, faces[k]).ToJson());
+        output.WriteLines(image, file, null, null, faces);
         output.Summary.Add(faces);
         if (output.AnnotateFolder is not null)
         {
@@ -141,7 +162,7 @@ public static class AnalyzeCommand
             using (frame)
             {
                 var faces = output.Summary.Keep(output.Analyzer.Analyze(frame.Image));
-                for (int k = 0; k < faces.Count; k++) output.Writer.WriteLine(FaceLine.From(file, frame.Index, frame.Time, k, faces[k]).ToJson());
+                output.WriteLines(frame.Image, file, frame.Index, frame.Time, faces);
                 output.Summary.Add(faces);
                 if (output.AnnotateFolder is not null && faces.Count > 0)
                 {

@@ -13,6 +13,7 @@ public static class BenchCommand
         bench.Subcommands.Add(PrecisionBenchCommand.Create());
         bench.Subcommands.Add(VerifyBenchCommand.Create());
         bench.Subcommands.Add(LandmarkBenchCommand.Create());
+        bench.Subcommands.Add(PoseBenchCommand.Create());
         bench.Subcommands.Add(FaceFreeVideoCommand.Create());
         bench.Subcommands.Add(FusionBenchCommand.Create());
         bench.Subcommands.Add(SharesBenchCommand.Create());

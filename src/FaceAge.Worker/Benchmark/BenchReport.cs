@@ -47,6 +47,7 @@ internal static class BenchReport
                 $"stage=\"{stage}\"")),
             dropRatio = decoded > 0 ? Math.Round(droppedFrames / decoded, 3) : 0,
             cropsExpiredPerSecond = Math.Round(Dropped(estimate: true) / wall, 2),
+            detectedShareByCamera = DetectedShare(metrics),
             ageGenderInferencesPerSecond = Math.Round(crops / wall, 1),
             samplesPerTrackPerSecond = metrics.Gauge("faceage_sampling_rate"),
             perTrack = PerTrack(m.EndedTracks),
@@ -78,6 +79,20 @@ internal static class BenchReport
     }
 
     private static readonly string[] DroppedStages = ["detect", "track"];
+
+    /// <summary>
+    /// Fairness under overload: each camera's frames that reached its tracker (decoded less those dropped before or at
+    /// detection), as a share of the cameras' mean; the fewest and the most.
+    /// </summary>
+    private static object? DetectedShare(MetricDeltas metrics)
+    {
+        var decoded = metrics.ByFirstLabel("faceage_frames_decoded_total");
+        var dropped = metrics.ByFirstLabel("faceage_frames_dropped_total", k => k.Contains("stage=\"detect\"", StringComparison.Ordinal));
+        var detected = decoded.Select(kv => kv.Value - dropped.GetValueOrDefault(kv.Key)).ToList();
+        if (detected.Count == 0 || detected.Average() <= 0) return null;
+        double mean = detected.Average();
+        return new { min = Math.Round(detected.Min() / mean, 3), max = Math.Round(detected.Max() / mean, 3) };
+    }
 
     private static object Settings(BenchRun run, string? settingsFile, AnalyzerOptions analysis, PipelineOptions pipeline, string detectorFile) => new
     {

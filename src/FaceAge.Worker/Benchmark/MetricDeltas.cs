@@ -34,6 +34,25 @@ internal sealed class MetricDeltas(Dictionary<string, double> before, Dictionary
     public double PerSecond(string counter, string label)
         => Math.Round(Where(k => k.StartsWith(counter + "{", StringComparison.Ordinal) && k.Contains(label, StringComparison.Ordinal)) / seconds, 1);
 
+    /// <summary>Growth of a counter per value of its first label (e.g. per camera), summed over its other labels.</summary>
+    public Dictionary<string, double> ByFirstLabel(string counter, Func<string, bool>? key = null)
+    {
+        string prefix = counter + "{";
+        static string? FirstLabel(string series, string prefix)
+        {
+            int start = series.IndexOf('"', prefix.Length);
+            int end = start < 0 ? -1 : series.IndexOf('"', start + 1);
+            return end < 0 ? null : series[(start + 1)..end];
+        }
+        var growth = new Dictionary<string, double>();
+        foreach (var (series, sign) in after.Select(kv => (kv, 1.0)).Concat(before.Select(kv => (kv, -1.0))))
+        {
+            if (!series.Key.StartsWith(prefix, StringComparison.Ordinal) || (key is not null && !key(series.Key))) continue;
+            if (FirstLabel(series.Key, prefix) is { } label) growth[label] = growth.GetValueOrDefault(label) + sign * series.Value;
+        }
+        return growth;
+    }
+
     /// <summary>A gauge's value at the end, rounded; NaN when the worker never set it.</summary>
     public double Gauge(string series) => after.TryGetValue(series, out var v) ? Math.Round(v, 2) : double.NaN;
 

@@ -17,6 +17,12 @@ public sealed record PipelineOptions
     /// 2·TilesEveryNthFrame-th frame at most (<see cref="Detection.TileSchedule"/>); false keeps the tiles on schedule whatever is dropped.
     /// </summary>
     public bool PostponeTilesWhenBehind { get; init; } = true;
+    /// <summary>
+    /// Detector runs at once across all cameras (<see cref="Detection.DetectorGate"/>); 0 = one fewer than the cores, at
+    /// least 1, which leaves a core to the estimate stage and ffmpeg. Unbounded runs (as many as cameras) starved the
+    /// estimator under overload: latency and expired crops grew instead of frames being dropped before detection.
+    /// </summary>
+    public int ConcurrentDetections { get; init; }
     /// <summary>At most this many age/gender inferences per track per second (the best crop of each interval).</summary>
     public double SamplesPerSecondPerTrack { get; init; } = 2;
     /// <summary>
@@ -73,6 +79,8 @@ public sealed record PipelineOptions
     {
         if (DetectEveryNthFrame is < 1 or > 100) yield return $"{prefix}:DetectEveryNthFrame must be 1–100, got {DetectEveryNthFrame}.";
         if (TilesEveryNthFrame is < 1 or > 100) yield return $"{prefix}:TilesEveryNthFrame must be 1–100, got {TilesEveryNthFrame}.";
+        if (ConcurrentDetections is < 0 or > 64)
+            yield return $"{prefix}:ConcurrentDetections must be 0–64 (0: the cores less one), got {ConcurrentDetections}.";
         if (SamplesPerSecondPerTrack is <= 0 or > 30) yield return $"{prefix}:SamplesPerSecondPerTrack must be in (0, 30], got {SamplesPerSecondPerTrack}.";
         if (SampleMaxAgeMilliseconds is < 20 or > 10_000) yield return $"{prefix}:SampleMaxAgeMilliseconds must be 20–10000, got {SampleMaxAgeMilliseconds}.";
         if (IntraOpThreads is < 0 or > 64) yield return $"{prefix}:IntraOpThreads must be 0–64, got {IntraOpThreads}.";

@@ -12,10 +12,12 @@ namespace FaceAge.Worker.Detection;
 /// One camera's detect stage: the face detector on every Nth frame (the tracker predicts in between), its tiles for
 /// small faces on every Mth of those (Pipeline:TilesEveryNthFrame: tiles are 4 of a frame's 5 detector runs; put off
 /// while the stage is behind, <see cref="TileSchedule"/>), on a thread of its own (ONNX Runtime blocks; on pool
-/// threads eight cameras' detectors starved the frame readers).
+/// threads eight cameras' detectors starved the frame readers), one run at a time per slot of the shared
+/// <see cref="DetectorGate"/>. A live camera whose turn came after newer frames arrived detects the newest and drops
+/// the one it held (counted, stage "detect"): a frame is never detected once a fresher one is there.
 /// </summary>
 /// <param name="live">A live camera drops frames when this stage is behind, so its tiles give way first; a file waits, and keeps every tile pass.</param>
-public sealed class DetectStage(string cameraId, IFaceDetector detector, PipelineOptions options, WorkerMetrics metrics, bool live)
+public sealed class DetectStage(string cameraId, IFaceDetector detector, DetectorGate gate, PipelineOptions options, WorkerMetrics metrics, bool live)
 {
     public Task RunAsync(ChannelReader<CameraFrame> input, ChannelWriter<DetectedFrame> output, CancellationToken cancellationToken)
         => DedicatedThread.Run($"detect-{cameraId}", () => Loop(input, output, cancellationToken));
@@ -27,12 +29,15 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
         var cpu = metrics.StageCpu.WithLabels("detect");
         var tilePasses = metrics.TilePasses.WithLabels(cameraId, "run");
         var tilesPostponed = metrics.TilePasses.WithLabels(cameraId, "postponed");
+        var dropped = metrics.FramesDropped.WithLabels(cameraId, "detect");
         var schedule = new TileSchedule(options.TilesEveryNthFrame);
+        using var turn = gate.NewTurn();
         long lastSequence = long.MinValue;
         while (DedicatedThread.WaitToRead(input, cancellationToken))
         {
-            while (input.TryRead(out var frame))
+            while (input.TryRead(out var next))
             {
+                var frame = next;
                 IReadOnlyList<FaceDetection>? found = null;
                 var tiled = detector as TiledFaceDetector;
                 bool fullySearched = tiled is null; // a detector without tiles searches the whole frame every time
@@ -40,21 +45,30 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
                 {
                     if (frame.Sequence % options.DetectEveryNthFrame == 0)
                     {
-                        if (tiled is not null)
+                        gate.Enter(turn, cancellationToken);
+                        try
                         {
-                            // Behind: the camera dropped frames since the last one seen here, or a newer one is already waiting.
-                            bool behind = live && options.PostponeTilesWhenBehind
-                                && ((lastSequence != long.MinValue && frame.Sequence - lastSequence > 1) || input.Count > 0);
-                            fullySearched = schedule.Next(behind, out bool postponed);
-                            if (fullySearched) tilePasses.Inc();
-                            else if (postponed) tilesPostponed.Inc();
+                            if (live) frame = Newest(frame, input, dropped);
+                            if (tiled is not null)
+                            {
+                                // Behind: the camera dropped frames since the last one seen here, or a newer one is already waiting.
+                                bool behind = live && options.PostponeTilesWhenBehind
+                                    && ((lastSequence != long.MinValue && frame.Sequence - lastSequence > 1) || input.Count > 0);
+                                fullySearched = schedule.Next(behind, out bool postponed);
+                                if (fullySearched) tilePasses.Inc();
+                                else if (postponed) tilesPostponed.Inc();
+                            }
+                            var started = Stopwatch.GetTimestamp();
+                            double cpuStarted = ThreadCpuTime.Now();
+                            found = tiled is not null ? tiled.Detect(frame.Video.Pixels, fullySearched) : detector.Detect(frame.Video.Pixels);
+                            cpu.Inc(ThreadCpuTime.Now() - cpuStarted);
+                            seconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                            detections.Inc(found.Count);
                         }
-                        var started = Stopwatch.GetTimestamp();
-                        double cpuStarted = ThreadCpuTime.Now();
-                        found = tiled is not null ? tiled.Detect(frame.Video.Pixels, fullySearched) : detector.Detect(frame.Video.Pixels);
-                        cpu.Inc(ThreadCpuTime.Now() - cpuStarted);
-                        seconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                        detections.Inc(found.Count);
+                        finally
+                        {
+                            gate.Exit();
+                        }
                     }
                 }
                 catch
@@ -66,5 +80,20 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Pipelin
                 DedicatedThread.Write(output, new DetectedFrame(frame, found, fullySearched), cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// The newest frame the camera has for this stage now: frames that came while this one waited for its turn replace
+    /// it (the one held is dropped and counted). Only frames due for detection replace it, so the Nth-frame rhythm holds.
+    /// </summary>
+    private CameraFrame Newest(CameraFrame frame, ChannelReader<CameraFrame> input, Prometheus.Counter.Child dropped)
+    {
+        while (input.TryPeek(out var newer) && newer.Sequence % options.DetectEveryNthFrame == 0 && input.TryRead(out newer))
+        {
+            frame.Dispose();
+            dropped.Inc();
+            frame = newer;
+        }
+        return frame;
     }
 }

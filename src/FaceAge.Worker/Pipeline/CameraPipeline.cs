@@ -20,7 +20,7 @@ namespace FaceAge.Worker.Pipeline;
 /// drains.
 /// </summary>
 public sealed class CameraPipeline(
-    CameraOptions camera, WorkerSettings settings, IFaceDetector detector, FaceSampling sampling, ICropQueue crops,
+    CameraOptions camera, WorkerSettings settings, IFaceDetector detector, DetectorGate gate, FaceSampling sampling, ICropQueue crops,
     ChannelWriter<FusionInput> fusion, ChannelWriter<WorkerEvent> events, IFrameSourceFactory sources, WorkerMetrics metrics, ILogger logger,
     IFrameObserver? observer = null)
 {
@@ -36,7 +36,8 @@ public sealed class CameraPipeline(
             sceneTimeIsWallClock: !camera.Kind.IsFile, metrics, observer);
         return Task.WhenAll(
             RunStage(() => supervisor.RunAsync(captured.Writer, cancellationToken), () => captured.Writer.TryComplete()),
-            RunStage(() => new DetectStage(camera.Id, detector, settings.Pipeline, metrics, live).RunAsync(captured.Reader, detected.Writer, cancellationToken),
+            RunStage(() => new DetectStage(camera.Id, detector, gate, settings.Pipeline, metrics, live)
+                    .RunAsync(captured.Reader, detected.Writer, cancellationToken),
                 () => detected.Writer.TryComplete()),
             RunStage(() => track.RunAsync(detected.Reader, fusion, cancellationToken), () => Drain(detected.Reader)));
     }

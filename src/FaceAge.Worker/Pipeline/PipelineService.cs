@@ -8,6 +8,7 @@ using FaceAge.Core.Sources;
 using FaceAge.Core.Verification;
 using FaceAge.Worker.Channels;
 using FaceAge.Worker.Configuration;
+using FaceAge.Worker.Detection;
 using FaceAge.Worker.Estimation;
 using FaceAge.Worker.Events;
 using FaceAge.Worker.Fusion;
@@ -73,8 +74,10 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
                 TaskScheduler.Default);
         var depth = ReportAsync(fusion.Reader, outgoing.Reader, analyzer.RunClock, stoppingToken);
 
+        var gate = DetectorGate.For(settings.Pipeline.ConcurrentDetections);
+        _logger.LogInformation("Detector runs at once: {Slots} ({Cores} cores)", gate.Slots, Environment.ProcessorCount);
         Started = true;
-        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, analyzer.Sampling, crops, fusion.Writer, outgoing.Writer,
+        var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, gate, analyzer.Sampling, crops, fusion.Writer, outgoing.Writer,
             sources, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), frames).RunAsync(stoppingToken)).ToList();
         await Task.WhenAll(cameraTasks);
         crops.Complete();

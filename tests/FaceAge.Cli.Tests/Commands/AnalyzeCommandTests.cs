@@ -31,6 +31,40 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public void Each_face_line_gives_the_head_pose_and_a_mirrored_photo_turns_each_head_the_other_way()
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-pose");
+        var mirrored = Path.Combine(dir.FullName, "mirrored.png");
+        using (var image = OpenCvSharp.Cv2.ImRead(SamplePhotos.PathOf("sample5.jpg")))
+        using (var flipped = new OpenCvSharp.Mat())
+        {
+            OpenCvSharp.Cv2.Flip(image, flipped, OpenCvSharp.FlipMode.Y);
+            OpenCvSharp.Cv2.ImWrite(mirrored, flipped);
+        }
+        var width = OpenCvSharp.Cv2.ImRead(mirrored).Width;
+        var original = Lines(CliRunner.Run("analyze", SamplePhotos.PathOf("sample5.jpg")).Stdout);
+        var other = Lines(CliRunner.Run("analyze", mirrored).Stdout);
+        Assert.Equal(SamplePhotos.FaceCounts["sample5.jpg"], original.Count);
+        int turned = 0;
+        foreach (var face in original)
+        {
+            var box = face.GetProperty("box");
+            double centre = box.GetProperty("x").GetDouble() + box.GetProperty("width").GetDouble() / 2;
+            // The same face in the mirror image: the box whose centre is the mirror of this one's.
+            var twin = other.MinBy(f => Math.Abs(width - centre - (f.GetProperty("box").GetProperty("x").GetDouble()
+                + f.GetProperty("box").GetProperty("width").GetDouble() / 2)));
+            double yaw = face.GetProperty("yaw").GetDouble(), pitch = face.GetProperty("pitch").GetDouble();
+            Assert.InRange(yaw, -90, 90);
+            Assert.True(face.TryGetProperty("roll", out _));
+            Assert.True(Math.Abs(yaw + twin.GetProperty("yaw").GetDouble()) < 10, $"yaw {yaw} against mirrored {twin.GetProperty("yaw")}");
+            Assert.True(Math.Abs(pitch - twin.GetProperty("pitch").GetDouble()) < 10, $"pitch {pitch} against mirrored {twin.GetProperty("pitch")}");
+            if (Math.Abs(yaw) >= 10) turned++;
+        }
+        Assert.True(turned >= 2, "sample5.jpg has heads turned by 10° or more");
+        dir.Delete(true);
+    }
+
+    [Fact]
     public void Corrupt_file_gets_one_error_line_and_the_run_continues_with_exit_code_2()
     {
         var dir = Directory.CreateTempSubdirectory("faceage-analyze");
