@@ -90,17 +90,18 @@ public static class LandmarkBenchCommand
                 var j = jitter[finder.Name];
                 double ms = time[finder.Name].TotalMilliseconds / Math.Max(1, faces);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {finder.Name} (its alignment points) | {ms:F2} | {Percentile(j, 0.5):F2} % | {Percentile(j, 0.95):F2} % | {j.Count} |"));
-                rows.Add(new { landmarks = finder.Name, msPerFace = ms, jitterMedian = Percentile(j, 0.5), jitterP95 = Percentile(j, 0.95),
+                    $"| {finder.Name} (its alignment points) | {ms:F2} | {Percentiles.Of(j, 0.5):F2} % | {Percentiles.Of(j, 0.95):F2} % | {j.Count} |"));
+                rows.Add(new { landmarks = finder.Name, msPerFace = ms, jitterMedian = Percentiles.Of(j, 0.5), jitterP95 = Percentiles.Of(j, 0.95),
                     measured = j.Count });
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| detection box centre (for comparison) | – | {Percentile(boxJitter, 0.5):F2} % | {Percentile(boxJitter, 0.95):F2} % | {boxJitter.Count} |"));
+                $"| detection box centre (for comparison) | – | {Percentiles.Of(boxJitter, 0.5):F2} % | {Percentiles.Of(boxJitter, 0.95):F2} % | "
+                + $"{boxJitter.Count} |"));
             Console.Error.WriteLine($"landmarks: {frames} frames, {faces} with a face, {arguments.Videos.Length} videos");
             JsonResultsFile.Write(arguments.JsonFile, new
             {
                 machine = MachineDescription.Current(), frames, faces, rows,
-                box = new { jitterMedian = Percentile(boxJitter, 0.5), jitterP95 = Percentile(boxJitter, 0.95) },
+                box = new { jitterMedian = Percentiles.Of(boxJitter, 0.5), jitterP95 = Percentiles.Of(boxJitter, 0.95) },
             });
             return 0;
         }
@@ -126,11 +127,4 @@ public static class LandmarkBenchCommand
     }
 
     private static PointF Centre(BoxF box) => new(box.CenterX, box.CenterY);
-
-    private static double Percentile(List<double> values, double q)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToList();
-        return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(q * (sorted.Count - 1)))];
-    }
 }

@@ -99,21 +99,22 @@ public static class PoseBenchCommand
             double pitchR = Correlation(measured.Select(m => (pose(m).Pitch, other(m).Pitch)).ToList());
             double perFace = ms / Math.Max(1, measured.Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {perFace:F2} | {Percentile(yawMirror, 0.5):F1}° / {Percentile(yawMirror, 0.95):F1}° | "
-                + $"{Percentile(pitchMirror, 0.5):F1}° / {Percentile(pitchMirror, 0.95):F1}° | {Percentile(yawOff, 0.5):F1}°, {yawR:F2} | "
-                + $"{Percentile(pitchOff, 0.5):F1}°, {pitchR:F2} |"));
+                $"| {name} | {perFace:F2} | {Percentiles.Of(yawMirror, 0.5):F1}° / {Percentiles.Of(yawMirror, 0.95):F1}° | "
+                + $"{Percentiles.Of(pitchMirror, 0.5):F1}° / {Percentiles.Of(pitchMirror, 0.95):F1}° | {Percentiles.Of(yawOff, 0.5):F1}°, {yawR:F2} | "
+                + $"{Percentiles.Of(pitchOff, 0.5):F1}°, {pitchR:F2} |"));
             rows.Add(new
             {
                 source = name, msPerFace = perFace,
-                yawMirrorMedian = Percentile(yawMirror, 0.5), yawMirrorP95 = Percentile(yawMirror, 0.95),
-                pitchMirrorMedian = Percentile(pitchMirror, 0.5), pitchMirrorP95 = Percentile(pitchMirror, 0.95),
-                yawToOtherMedian = Percentile(yawOff, 0.5), yawCorrelation = yawR, pitchToOtherMedian = Percentile(pitchOff, 0.5), pitchCorrelation = pitchR,
+                yawMirrorMedian = Percentiles.Of(yawMirror, 0.5), yawMirrorP95 = Percentiles.Of(yawMirror, 0.95),
+                pitchMirrorMedian = Percentiles.Of(pitchMirror, 0.5), pitchMirrorP95 = Percentiles.Of(pitchMirror, 0.95),
+                yawToOtherMedian = Percentiles.Of(yawOff, 0.5), yawCorrelation = yawR,
+                pitchToOtherMedian = Percentiles.Of(pitchOff, 0.5), pitchCorrelation = pitchR,
             });
         }
         var yaws = measured.Select(m => Math.Abs(m.Landmarks.Yaw)).ToList();
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pose: {measured.Count} faces ({arguments.Videos.Length} videos, {arguments.Photos.Length} photos); |yaw| by the landmarks: median "
-            + $"{Percentile(yaws, 0.5):F1}°, 95th percentile {Percentile(yaws, 0.95):F1}°"));
+            + $"{Percentiles.Of(yaws, 0.5):F1}°, 95th percentile {Percentiles.Of(yaws, 0.95):F1}°"));
         JsonResultsFile.Write(arguments.JsonFile, new { machine = MachineDescription.Current(), faces = measured.Count, rows });
         return 0;
     }
@@ -125,12 +126,5 @@ public static class PoseBenchCommand
         double cov = pairs.Sum(p => (p.A - ma) * (p.B - mb));
         double va = pairs.Sum(p => (p.A - ma) * (p.A - ma)), vb = pairs.Sum(p => (p.B - mb) * (p.B - mb));
         return va > 0 && vb > 0 ? cov / Math.Sqrt(va * vb) : double.NaN;
-    }
-
-    private static double Percentile(List<double> values, double q)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToList();
-        return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(q * (sorted.Count - 1)))];
     }
 }

@@ -1,4 +1,5 @@
 using FaceAge.Core.Detection;
+using FaceAge.Core.Imaging;
 using FaceAge.Core.Inference;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -19,7 +20,9 @@ public sealed class HeadPoseModel(ModelSession session) : IDisposable
     public const string File = "fr-pose.onnx";
     public const int Size = 224;
     private const int Bins = 66;
-    private static readonly float[] Mean = [0.485f, 0.456f, 0.406f], Deviation = [0.229f, 0.224f, 0.225f];
+    // ImageNet's means and deviations (of 0–1 pixels) in 0–255 pixels: (p / 255 − m) / d = (p − 255 m) / (255 d).
+    private static readonly PixelNormalization Pixels = new(Rgb: true, [123.675f, 116.28f, 103.53f], 1, TensorLayout.Nchw,
+        ChannelScales: [1 / 58.395f, 1 / 57.12f, 1 / 57.375f]);
     private readonly string _input = session.InputMetadata.Keys.First();
     private readonly Mat _resized = new();
     private readonly DenseTensor<float> _tensor = new([1, 3, Size, Size]);
@@ -31,18 +34,7 @@ public sealed class HeadPoseModel(ModelSession session) : IDisposable
         int x1 = Math.Min(bgr.Width, (int)(box.Right + padX)), y1 = Math.Min(bgr.Height, (int)(box.Bottom + padY));
         if (x1 - x0 < 2 || y1 - y0 < 2) throw new ArgumentException($"box {box} lies outside the {bgr.Width}×{bgr.Height} image.", nameof(box));
         using (var region = new Mat(bgr, new Rect(x0, y0, x1 - x0, y1 - y0))) Cv2.Resize(region, _resized, new OpenCvSharp.Size(Size, Size));
-        var buffer = _tensor.Buffer.Span;
-        int plane = Size * Size;
-        for (int y = 0; y < Size; y++)
-            for (int x = 0; x < Size; x++)
-            {
-                var p = _resized.At<Vec3b>(y, x);
-                int i = y * Size + x;
-                // BGR in, RGB planes out.
-                buffer[i] = (p.Item2 / 255f - Mean[0]) / Deviation[0];
-                buffer[plane + i] = (p.Item1 / 255f - Mean[1]) / Deviation[1];
-                buffer[2 * plane + i] = (p.Item0 / 255f - Mean[2]) / Deviation[2];
-            }
+        Pixels.Write(_resized, _tensor.Buffer.Span);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor(_input, _tensor)]);
         double Angle(string output)
         {

@@ -6,11 +6,14 @@ public enum TensorLayout { Nchw, Nhwc }
 
 /// <summary>
 /// How a model wants its pixels: channel order, per-channel mean (in the model's channel order) and a
-/// scale, value = (pixel − mean) · scale, written as NCHW or NHWC. The work is OpenCV's vectorized conversions,
+/// scale, value = (pixel − mean) · scale (or one scale per channel, <paramref name="ChannelScales"/>, for models
+/// normalised by per-channel deviations), written as NCHW or NHWC. The work is OpenCV's vectorized conversions,
 /// written straight into the tensor's memory (this runs for every detector tile and every face crop).
 /// </summary>
-public sealed record PixelNormalization(bool Rgb, float[] Mean, float Scale, TensorLayout Layout)
+public sealed record PixelNormalization(bool Rgb, float[] Mean, float Scale, TensorLayout Layout, float[]? ChannelScales = null)
 {
+    private float ScaleOf(int channel) => ChannelScales?[channel] ?? Scale;
+
     // Per-thread scratch (detect and estimate threads run in parallel): one channel-swapped image.
     [ThreadStatic] private static Mat? _swapped;
 
@@ -32,7 +35,7 @@ public sealed record PixelNormalization(bool Rgb, float[] Mean, float Scale, Ten
                     {
                         // Model channel c comes from BGR channel 2 − c for RGB models.
                         using var target = Mat.FromPixelData(h, w, MatType.CV_32FC1, (IntPtr)(dst + c * plane));
-                        channels[Rgb ? 2 - c : c].ConvertTo(target, MatType.CV_32F, Scale, -Mean[c] * Scale);
+                        channels[Rgb ? 2 - c : c].ConvertTo(target, MatType.CV_32F, ScaleOf(c), -Mean[c] * ScaleOf(c));
                     }
                 }
                 finally
@@ -49,8 +52,16 @@ public sealed record PixelNormalization(bool Rgb, float[] Mean, float Scale, Ten
                     Cv2.CvtColor(bgr, source, ColorConversionCodes.BGR2RGB);
                 }
                 using var target = Mat.FromPixelData(h, w, MatType.CV_32FC3, (IntPtr)dst);
-                source.ConvertTo(target, MatType.CV_32F, Scale, 0);
-                if (Mean.Any(m => m != 0)) Cv2.Subtract(target, new Scalar(Mean[0] * Scale, Mean[1] * Scale, Mean[2] * Scale), target);
+                source.ConvertTo(target, MatType.CV_32F, ChannelScales is null ? Scale : 1, 0);
+                if (ChannelScales is null)
+                {
+                    if (Mean.Any(m => m != 0)) Cv2.Subtract(target, new Scalar(Mean[0] * Scale, Mean[1] * Scale, Mean[2] * Scale), target);
+                }
+                else
+                {
+                    Cv2.Subtract(target, new Scalar(Mean[0], Mean[1], Mean[2]), target);
+                    Cv2.Multiply(target, new Scalar(ChannelScales[0], ChannelScales[1], ChannelScales[2]), target);
+                }
             }
         }
     }
