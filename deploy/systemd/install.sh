@@ -10,8 +10,8 @@ id faceage >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbi
 dotnet publish src/FaceAge.Worker -c Release -r linux-x64 --self-contained true -o /opt/faceage -nologo
 mkdir -p /opt/faceage/models/heads /etc/faceage
 cp models/*.onnx models/manifest.json /opt/faceage/models/
-# The committed heads (age/gender, face check) and the verification calibration, with the cards they are checked against.
-cp models/heads/*.onnx models/heads/*.card.json models/heads/verification.json /opt/faceage/models/heads/
+# The committed heads (age/gender, face check, head pose), the verification calibration and the crowd error model, with the cards they are checked against.
+cp models/heads/*.onnx models/heads/*.json /opt/faceage/models/heads/
 [ -f /etc/faceage/appsettings.json ] || cp appsettings.json /etc/faceage/appsettings.json
 ln -sf /etc/faceage/appsettings.json /opt/faceage/appsettings.json
 [ -f /etc/faceage/faceage.env ] || install -m 600 /dev/null /etc/faceage/faceage.env

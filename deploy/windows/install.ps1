@@ -7,7 +7,7 @@ dotnet publish src/FaceAge.Worker -c Release -r win-x64 --self-contained true -o
 New-Item -ItemType Directory -Force "$InstallDir\models" | Out-Null
 Copy-Item models\*.onnx, models\manifest.json "$InstallDir\models"
 New-Item -ItemType Directory -Force "$InstallDir\models\heads" | Out-Null
-Copy-Item models\heads\*.onnx, models\heads\*.card.json, models\heads\verification.json "$InstallDir\models\heads"
+Copy-Item models\heads\*.onnx, models\heads\*.json "$InstallDir\models\heads"
 if (-not (Test-Path "$InstallDir\appsettings.json")) { Copy-Item appsettings.json $InstallDir }
 [Environment]::SetEnvironmentVariable("FACEAGE_MODELS", "$InstallDir\models", "Machine")
 # The service logs to the Windows event log (source "FaceAge") through UseWindowsService.

@@ -14,6 +14,7 @@ public static class BenchCommand
         bench.Subcommands.Add(VerifyBenchCommand.Create());
         bench.Subcommands.Add(LandmarkBenchCommand.Create());
         bench.Subcommands.Add(PoseBenchCommand.Create());
+        bench.Subcommands.Add(AttentionBenchCommand.Create());
         bench.Subcommands.Add(FaceFreeVideoCommand.Create());
         bench.Subcommands.Add(FusionBenchCommand.Create());
         bench.Subcommands.Add(SharesBenchCommand.Create());

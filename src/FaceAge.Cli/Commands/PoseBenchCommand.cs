@@ -13,16 +13,16 @@ namespace FaceAge.Cli.Commands;
 
 /// <summary>
 /// `faceage bench pose`: the two head-pose sources side by side, on video frames (the largest face of each) and photos
-/// (every face): the pose from fr-landmark68's points (<see cref="HeadPose.FromLandmarks"/>) and the fr-pose network.
+/// (every face): the pose from fr-landmark68's points (<see cref="LandmarkPose"/>, what the worker runs) and the fr-pose network.
 /// Each face is also measured in the mirror image, where a right pose source gives the opposite yaw and roll and the
 /// same pitch; the two sources' agreement and each one's time per face are reported.
 /// </summary>
 public static class PoseBenchCommand
 {
-    private sealed record PoseBenchArguments(string ModelsDirectory, string[] Videos, string[] Photos, double Fps, string JsonFile);
+    private sealed record PoseBenchArguments(string ModelsDirectory, string[] Videos, string[] Photos, double Fps, string JsonFile, string? FacesFile);
 
-    /// <summary>One face: each source's pose on the image and on its mirror image.</summary>
-    private sealed record Measured(HeadPose Landmarks, HeadPose LandmarksMirrored, HeadPose Model, HeadPose ModelMirrored);
+    /// <summary>One face (of a file, at a frame): each source's pose on the image and on its mirror image.</summary>
+    private sealed record Measured(string Source, int Frame, BoxF Box, HeadPose Landmarks, HeadPose LandmarksMirrored, HeadPose Model, HeadPose ModelMirrored);
 
     public static Command Create()
     {
@@ -31,10 +31,14 @@ public static class PoseBenchCommand
         var fps = new Option<double>("--fps") { Description = "Video frames per second taken (0 = every frame).", DefaultValueFactory = _ => 2 };
         var models = CommonOptions.ModelsFolder();
         var json = CommonOptions.JsonResults("pose-bench.json");
+        var faces = new Option<string?>("--faces-csv")
+        {
+            Description = "Also write each face's box and angles by both sources (file, frame, box, yaw, pitch…) to this CSV.",
+        };
         var command = new Command("pose", "Compare head pose from the landmarks with the fr-pose network: mirror images, agreement, time per face.");
-        foreach (var o in new Option[] { videos, photos, fps, models, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { videos, photos, fps, models, json, faces }) command.Options.Add(o);
         command.SetAction(parse => CliErrors.Guard(() => Run(new PoseBenchArguments(ModelDirectory.Locate(parse.GetValue(models)),
-            parse.GetValue(videos) ?? [], parse.GetValue(photos) ?? [], parse.GetValue(fps), parse.GetValue(json)!))));
+            parse.GetValue(videos) ?? [], parse.GetValue(photos) ?? [], parse.GetValue(fps), parse.GetValue(json)!, parse.GetValue(faces)))));
         return command;
     }
 
@@ -45,11 +49,12 @@ public static class PoseBenchCommand
         using var detector = DetectorRegistry.Create(new DetectorOptions(), arguments.ModelsDirectory, sessions);
         using var landmarks = new Landmark68Model(sessions.Create(ModelDirectory.Require(arguments.ModelsDirectory, Landmark68Model.File)));
         using var model = new HeadPoseModel(sessions.Create(ModelDirectory.Require(arguments.ModelsDirectory, HeadPoseModel.File)));
+        var map = LandmarkPose.Load(Path.Combine(arguments.ModelsDirectory, LandmarkPose.File));
         var measured = new List<Measured>();
         TimeSpan landmarkTime = TimeSpan.Zero, modelTime = TimeSpan.Zero;
         using var mirror = new Mat();
 
-        void MeasureFaces(Mat image, IEnumerable<FaceDetection> faces)
+        void MeasureFaces(string source, int frame, Mat image, IEnumerable<FaceDetection> faces)
         {
             Cv2.Flip(image, mirror, FlipMode.Y);
             foreach (var face in faces)
@@ -57,12 +62,12 @@ public static class PoseBenchCommand
                 var box = face.Box;
                 var mirrored = new BoxF(image.Width - box.Right, box.Y, box.Width, box.Height);
                 var clock = Stopwatch.StartNew();
-                var fromLandmarks = HeadPose.FromLandmarks(landmarks.Locate(image, [box])[0]);
+                var fromLandmarks = map.Estimate(landmarks.Locate(image, [box])[0]);
                 landmarkTime += clock.Elapsed;
                 clock.Restart();
                 var fromModel = model.Estimate(image, box);
                 modelTime += clock.Elapsed;
-                measured.Add(new Measured(fromLandmarks, HeadPose.FromLandmarks(landmarks.Locate(mirror, [mirrored])[0]), fromModel,
+                measured.Add(new Measured(source, frame, box, fromLandmarks, map.Estimate(landmarks.Locate(mirror, [mirrored])[0]), fromModel,
                     model.Estimate(mirror, mirrored)));
             }
         }
@@ -70,14 +75,16 @@ public static class PoseBenchCommand
         foreach (var video in arguments.Videos)
         {
             var source = new FfmpegFrameSource(new FrameSourceOptions(video) { MaxFps = arguments.Fps });
+            int index = 0;
             foreach (var frame in source.FramesAsync().ToBlockingEnumerable())
                 using (frame)
-                    if (detector.Detect(frame.Image).MaxBy(d => d.Box.Area) is { } face) MeasureFaces(frame.Image, [face]);
+                    if (detector.Detect(frame.Image).MaxBy(d => d.Box.Area) is { } face) MeasureFaces(video, index++, frame.Image, [face]);
+                    else index++;
         }
         foreach (var photo in arguments.Photos)
         {
             using var image = ImageDecoder.DecodeFile(photo);
-            MeasureFaces(image, detector.Detect(image));
+            MeasureFaces(photo, 0, image, detector.Detect(image));
         }
 
         var rows = new List<object>();
@@ -86,7 +93,7 @@ public static class PoseBenchCommand
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var (name, ms, pose, mirrored, other) in new[]
         {
-            ("fr-landmark68 points + solvePnP", landmarkTime.TotalMilliseconds, (Func<Measured, HeadPose>)(m => m.Landmarks),
+            ("fr-landmark68 points + landmark-pose", landmarkTime.TotalMilliseconds, (Func<Measured, HeadPose>)(m => m.Landmarks),
                 (Func<Measured, HeadPose>)(m => m.LandmarksMirrored), (Func<Measured, HeadPose>)(m => m.Model)),
             ("fr-pose network", modelTime.TotalMilliseconds, m => m.Model, m => m.ModelMirrored, m => m.Landmarks),
         })
@@ -115,6 +122,11 @@ public static class PoseBenchCommand
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pose: {measured.Count} faces ({arguments.Videos.Length} videos, {arguments.Photos.Length} photos); |yaw| by the landmarks: median "
             + $"{Percentiles.Of(yaws, 0.5):F1}°, 95th percentile {Percentiles.Of(yaws, 0.95):F1}°"));
+        if (arguments.FacesFile is { } csv)
+            File.WriteAllLines(csv, measured.Select(m => string.Create(CultureInfo.InvariantCulture,
+                    $"{m.Source},{m.Frame},{m.Box.X:F0},{m.Box.Y:F0},{m.Box.Width:F0},{m.Box.Height:F0},{m.Landmarks.Yaw:F1},{m.Landmarks.Pitch:F1},"
+                    + $"{m.Model.Yaw:F1},{m.Model.Pitch:F1}"))
+                .Prepend("file,frame,x,y,width,height,landmark_yaw,landmark_pitch,network_yaw,network_pitch"));
         JsonResultsFile.Write(arguments.JsonFile, new { machine = MachineDescription.Current(), faces = measured.Count, rows });
         return 0;
     }

@@ -24,6 +24,7 @@ public static class TrainCommand
             + "export ONNX and a model card.");
         options.AddTo(command);
         command.Subcommands.Add(FaceCheckTrainCommand.Create());
+        command.Subcommands.Add(PoseTrainCommand.Create());
         command.SetAction(parse => CliErrors.Guard(() => Run(options.Read(parse))));
         return command;
     }

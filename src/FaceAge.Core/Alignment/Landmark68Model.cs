@@ -29,14 +29,18 @@ public sealed class Landmark68Model(ModelSession session) : IFaceLandmarker
     }
 
     /// <summary>68 points (x, y in image pixels, interleaved) per box.</summary>
-    public IReadOnlyList<float[]> Locate(Mat bgr, IReadOnlyList<BoxF> boxes)
+    public IReadOnlyList<float[]> Locate(Mat bgr, IReadOnlyList<BoxF> boxes) => Locate(boxes.Select(b => (bgr, b)).ToList());
+
+    /// <summary>68 points (x, y in pixels of its image, interleaved) per face, the faces of several images in one run.</summary>
+    public IReadOnlyList<float[]> Locate(IReadOnlyList<(Mat Image, BoxF Box)> faces)
     {
-        if (boxes.Count == 0) return [];
+        if (faces.Count == 0) return [];
+        var boxes = faces.Select(f => f.Box).ToList();
         var tensor = new DenseTensor<float>([boxes.Count, 1, Size, Size]);
         var buffer = tensor.Buffer.Span;
         for (int i = 0; i < boxes.Count; i++)
         {
-            var box = boxes[i];
+            var (bgr, box) = faces[i];
             float w = Math.Max(1, box.Width), h = Math.Max(1, box.Height);
             // The box, stretched to 64×64 as the network was fed; outside the image the edge pixels repeat.
             using var transform = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new double[] { Size / w, 0, -box.X * Size / w, 0, Size / h, -box.Y * Size / h });

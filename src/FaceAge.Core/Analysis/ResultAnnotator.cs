@@ -11,14 +11,20 @@ public static class ResultAnnotator
             DrawFace(bgr, face.Detection.Box, face.Gender, face.Age, face.AgeUncertainty);
     }
 
-    /// <summary>One face box; with a gender and age, a label above it; without (not yet estimated), a grey box.</summary>
-    public static void DrawFace(Mat bgr, Detection.BoxF b, Gender? gender, double? age, double? uncertainty)
+    /// <summary>The box colour of a face turned to the screen (the live page): green, unlike either gender's label colour.</summary>
+    public static readonly Scalar LookingColor = new(60, 220, 60);
+
+    /// <summary>
+    /// One face box; with a gender and age, a label above it; without (not yet estimated), a grey box. A face that
+    /// <paramref name="looking"/> at the screen gets a green box (its label keeps the gender's colour).
+    /// </summary>
+    public static void DrawFace(Mat bgr, Detection.BoxF b, Gender? gender, double? age, double? uncertainty, bool looking = false)
     {
         double scale = Math.Clamp(Math.Max(bgr.Width, bgr.Height) / 1000.0, 0.5, 2.0);
         int thickness = Math.Max(1, (int)Math.Round(2 * scale));
         var color = gender switch { Gender.Female => new Scalar(180, 80, 255), Gender.Male => new Scalar(255, 160, 40), _ => new Scalar(160, 160, 160) };
         var rect = new Rect((int)b.X, (int)b.Y, (int)b.Width, (int)b.Height);
-        Cv2.Rectangle(bgr, rect, color, thickness);
+        Cv2.Rectangle(bgr, rect, looking ? LookingColor : color, looking ? thickness + 1 : thickness);
         if (gender is not { } g || age is not { } a) return;
         // Hershey fonts are ASCII only, so "±" is drawn as lines between the two text parts.
         var font = HersheyFonts.HersheySimplex;

@@ -11,8 +11,9 @@ namespace FaceAge.Core.Fusion;
 /// <param name="filtered">Told the reason ("not_a_face", "low_quality", "too_few_samples") of each person left unpublished.</param>
 /// <param name="relinked">Told each time a new track turned out to continue a person seen shortly before (a broken track repaired, or a return).</param>
 /// <param name="switched">Told each time two samples in a row of a track resemble none of the track's earlier ones (the track jumped to another face).</param>
+/// <param name="attention">The camera's looking rule; null: attention is not measured.</param>
 public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGroups groups, double faceCheckThreshold = 0, Action<string>? filtered = null,
-    Action? relinked = null, Action? switched = null)
+    Action? relinked = null, Action? switched = null, AttentionRule? attention = null)
 {
     /// <summary>A new track is compared with the departed persons on each of its first samples, not only the first: the
     /// first crop of a face is often its worst.</summary>
@@ -30,10 +31,10 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     /// worst, two in a row are another face.
     /// </summary>
     public const double SwitchSimilarity = 0.6;
-    private sealed class Person(double ageErrorCorrelation)
+    private sealed class Person(double ageErrorCorrelation, AttentionRule? attention)
     {
         public string Id { get; } = Guid.NewGuid().ToString("N");
-        public TrackFusion Fusion { get; } = new(ageErrorCorrelation);
+        public TrackFusion Fusion { get; } = new(ageErrorCorrelation, attention);
         public DateTimeOffset FirstSeen, LastSeen, LastSample;
         public DateTimeOffset? DepartedAt;
         public readonly List<long> Tracks = [];
@@ -62,7 +63,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
         if (_endedTracks.ContainsKey(trackId) || _published.Contains(trackId)) return;
         if (!_byTrack.TryGetValue(trackId, out var p))
         {
-            p = new Person(options.AgeErrorCorrelation) { FirstSeen = time };
+            p = new Person(options.AgeErrorCorrelation, attention) { FirstSeen = time };
             p.Tracks.Add(trackId);
             _byTrack[trackId] = p;
         }
@@ -107,7 +108,7 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
             person.LastSeen = person.LastSample;
             person.DepartedAt = person.LastSample;
             _departed.Add(person);
-            var next = new Person(options.AgeErrorCorrelation) { FirstSeen = first.Time, LastSeen = sample.Time, LastSample = first.Time };
+            var next = new Person(options.AgeErrorCorrelation, attention) { FirstSeen = first.Time, LastSeen = sample.Time, LastSample = first.Time };
             next.Tracks.Add(trackId);
             next.Fusion.Add(first);
             _byTrack[trackId] = person = next;
@@ -239,9 +240,12 @@ public sealed class PersonRegistry(string cameraId, FusionOptions options, AgeGr
     private PersonEvent ToEvent(Person p)
     {
         double age = p.Fusion.AgeMean, male = p.Fusion.MaleProbability;
+        var looked = attention is null ? null : p.Fusion.Attention.Summary(p.FirstSeen, p.LastSeen);
         return new PersonEvent(p.Id, cameraId, p.FirstSeen, p.LastSeen, Math.Round((p.LastSeen - p.FirstSeen).TotalSeconds, 1),
             Math.Round(age, 1), Math.Round(p.Fusion.AgeUncertainty, 1), groups.Of(age),
             male >= 0.5 ? "male" : "female", Math.Round(male >= 0.5 ? male : 1 - male, 3),
-            p.Fusion.Samples, Math.Round(p.Fusion.MeanFaceSize, 1));
+            p.Fusion.Samples, Math.Round(p.Fusion.MeanFaceSize, 1),
+            looked is { } l ? Math.Round(l.Seconds, 1) : null, looked is { } v ? v.Seconds >= attention!.MinSeconds : null,
+            looked is { } m ? Math.Round(m.LongestLook, 1) : null);
     }
 }

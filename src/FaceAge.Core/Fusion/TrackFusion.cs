@@ -14,8 +14,9 @@ namespace FaceAge.Core.Fusion;
 /// ρ·ū² + (1 − ρ)·ū² / n_eff (n_eff = (Σw)²/Σw²), with the own part never below what the samples' own spread shows.
 /// ρ is <see cref="FusionOptions.AgeErrorCorrelation"/>, measured on real clips (docs/accuracy.md).
 /// </para>
+/// With <paramref name="attention"/>, the samples' head poses say how long the person looked (<see cref="Attention"/>).
 /// </summary>
-public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.DefaultAgeErrorCorrelation)
+public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.DefaultAgeErrorCorrelation, AttentionRule? attention = null)
 {
     private const double MinimumWeight = 0.05;
     public const int DescriptorsKept = 8;
@@ -31,6 +32,12 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
     /// <summary>The best quality of the samples.</summary>
     public double BestQuality { get; private set; }
     public double MeanFaceSize => Samples == 0 ? 0 : _faceSize / Samples;
+
+    /// <summary>Looking time of the posed samples (none without an attention rule).</summary>
+    public AttentionTime Attention { get; } = new();
+
+    /// <summary>The rule the samples were judged by; null: attention is not measured.</summary>
+    public AttentionRule? AttentionRule => attention;
 
     public void Add(PersonSample s)
     {
@@ -51,6 +58,7 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
         _faceSize += s.FaceSize;
         BestFaceScore = Math.Max(BestFaceScore, s.FaceScore ?? 1);
         BestQuality = Math.Max(BestQuality, s.Quality);
+        if (attention is not null && s.Pose is { } pose) Attention.Add(s.Time, attention.Looks(pose));
         Samples++;
     }
 
@@ -72,6 +80,7 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
         _firstAge = other._firstAge;
         BestFaceScore = Math.Max(BestFaceScore, other.BestFaceScore);
         BestQuality = Math.Max(BestQuality, other.BestQuality);
+        Attention.Absorb(other.Attention);
         Samples += other.Samples;
     }
 

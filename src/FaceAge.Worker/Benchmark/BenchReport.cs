@@ -1,3 +1,4 @@
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Inference;
@@ -32,6 +33,8 @@ internal static class BenchReport
         double detectorRuns = metrics.Of("faceage_inference_seconds_count{model=\"detector\"}");
         double detectorSeconds = metrics.Of("faceage_inference_seconds_sum{model=\"detector\"}");
         double estimatorSeconds = metrics.Of("faceage_inference_seconds_sum{model=\"age_gender\"}");
+        // Head pose (Attention:Enabled) runs on the same batches as age/gender: landmarks and the map, wall time per crop.
+        double poseSeconds = metrics.Of("faceage_inference_seconds_sum{model=\"pose\"}");
         return new
         {
             machine = MachineDescription.Current(),
@@ -63,6 +66,7 @@ internal static class BenchReport
             cpuCores = CpuCores(usage, metrics, detectorFile),
             detectorMsPerRun = detectorRuns > 0 ? Math.Round(detectorSeconds / detectorRuns * 1000, 1) : 0,
             estimatorMsPerFace = crops > 0 ? Math.Round(estimatorSeconds / crops * 1000, 1) : 0,
+            poseMsPerFace = crops > 0 ? Math.Round(poseSeconds / crops * 1000, 2) : 0,
             cpuPercentOfMachine = Math.Round(usage.WorkerCores / Environment.ProcessorCount * 100, 1),
             machineCpuPercent = Math.Round(usage.MachineBusyShare * 100, 1),
             peakRssMiB = Math.Round(usage.PeakRssMiB, 0),
@@ -142,18 +146,22 @@ internal static class BenchReport
         double wall = usage.Seconds, cpu = usage.WorkerCores;
         double Stage(string stage) => metrics.Of($"faceage_stage_cpu_seconds_total{{stage=\"{stage}\"}}") / wall;
         double detectorModel = metrics.Of($"faceage_model_cpu_seconds_total{{model=\"{detectorFile}\"}}") / wall;
+        // The landmark network of the head pose (Attention:Enabled), run by the estimate stage on the same crops.
+        string poseFile = Landmark68Model.File;
+        double poseModel = metrics.Of($"faceage_model_cpu_seconds_total{{model=\"{poseFile}\"}}") / wall;
         // Every other model run is the estimator's: the backbone, the face models a trained head reads, the head, the face check.
         double estimatorModel = metrics.Where(k => k.StartsWith("faceage_model_cpu_seconds_total{", StringComparison.Ordinal)
-            && !k.Contains($"model=\"{detectorFile}\"", StringComparison.Ordinal)) / wall;
+            && !k.Contains($"model=\"{detectorFile}\"", StringComparison.Ordinal) && !k.Contains($"model=\"{poseFile}\"", StringComparison.Ordinal)) / wall;
         double detect = Stage("detect"), estimate = Stage("estimate"), crop = Stage("crop"), track = Stage("track");
-        double own = Math.Max(0, cpu - detectorModel - estimatorModel);
+        double own = Math.Max(0, cpu - detectorModel - estimatorModel - poseModel);
         return new
         {
             ffmpegDecodeAndScale = Math.Round(usage.FfmpegCores, 3),
             detectorModel = Math.Round(detectorModel, 3),
             detectorPrepareAndDecode = Math.Round(Math.Max(0, detect - detectorModel), 3),
             estimatorModel = Math.Round(estimatorModel, 3),
-            estimatorPrepare = Math.Round(Math.Max(0, estimate - estimatorModel), 3),
+            poseModel = Math.Round(poseModel, 3),
+            estimatorPrepare = Math.Round(Math.Max(0, estimate - estimatorModel - poseModel), 3),
             crop = Math.Round(crop, 3),
             track = Math.Round(track, 3),
             otherWorker = Math.Round(Math.Max(0, cpu - detect - estimate - crop - track), 3),

@@ -22,6 +22,13 @@ public sealed record CameraOptions
     public bool Enabled { get; init; } = true;
     /// <summary>Treat the source as live (drop the oldest frame when behind) or not (wait). Default: files wait, everything else is live.</summary>
     public bool? Live { get; init; }
+    /// <summary>
+    /// Where the screen is as seen from this camera (degrees of head pose: a face turned to the screen has this yaw and
+    /// pitch; positive yaw: the screen lies to the image's right of the camera, positive pitch: above it). 0, 0: the camera
+    /// sits on the screen. Attention is measured around this direction.
+    /// </summary>
+    public double ScreenYaw { get; init; }
+    public double ScreenPitch { get; init; }
 
     public SourceKind Kind => SourceKind.Of(Url);
     public bool IsLive => Live ?? Kind.LiveByDefault;
@@ -49,5 +56,7 @@ public sealed record CameraOptions
         if (DetectionWidth is < 0 or (> 0 and < 64) or > 7680) yield return $"{prefix}:DetectionWidth must be 0 or 64–7680, got {DetectionWidth}.";
         if (RegionOfInterest is { } r && (r.X < 0 || r.Y < 0 || r.Width < 16 || r.Height < 16))
             yield return $"{prefix}:RegionOfInterest must have X, Y ≥ 0 and Width, Height ≥ 16.";
+        if (ScreenYaw is < -90 or > 90) yield return $"{prefix}:ScreenYaw must be −90–90 degrees, got {ScreenYaw}.";
+        if (ScreenPitch is < -90 or > 90) yield return $"{prefix}:ScreenPitch must be −90–90 degrees, got {ScreenPitch}.";
     }
 }

@@ -16,6 +16,7 @@ public sealed record WorkerSettings(
     public WebhookOptions Webhook { get; init; } = new();
     public StatisticsOptions Statistics { get; init; } = new();
     public ReportsOptions Reports { get; init; } = new();
+    public AttentionOptions Attention { get; init; } = new();
     /// <summary>What the configuration said that nothing reads, as warnings for the log.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -26,7 +27,7 @@ public sealed record WorkerSettings(
         ["Tracking"] = typeof(TrackerOptions), ["Fusion"] = typeof(FusionOptions), ["Watchdog"] = typeof(WatchdogOptions), ["Mqtt"] = typeof(MqttOptions),
         ["LiveView"] = typeof(LiveViewOptions), ["Sharding"] = typeof(ShardingOptions), ["HomeAssistant"] = typeof(HomeAssistantOptions),
         ["Outbox"] = typeof(OutboxOptions), ["Webhook"] = typeof(WebhookOptions), ["Http"] = typeof(HttpSection),
-        ["Statistics"] = typeof(StatisticsOptions), ["Reports"] = typeof(ReportsOptions),
+        ["Statistics"] = typeof(StatisticsOptions), ["Reports"] = typeof(ReportsOptions), ["Attention"] = typeof(AttentionOptions),
     };
 
     /// <summary>The Http section (read directly by Program: the addresses the HTTP server listens on).</summary>
@@ -66,6 +67,7 @@ public sealed record WorkerSettings(
             Webhook = Bind<WebhookOptions>("Webhook"),
             Statistics = Bind<StatisticsOptions>("Statistics"),
             Reports = Bind<ReportsOptions>("Reports"),
+            Attention = Bind<AttentionOptions>("Attention"),
             Warnings = UnknownSettings.Find(userSettings ?? configuration, Sections).Select(k => $"Unknown setting '{k}' is ignored (a typo?).").ToList(),
         };
         if (!validate) return settings;
@@ -112,6 +114,7 @@ public sealed record WorkerSettings(
         foreach (var e in Webhook.Validate()) yield return e;
         foreach (var e in Statistics.Validate()) yield return e;
         foreach (var e in Reports.Validate()) yield return e;
+        foreach (var e in Attention.Validate()) yield return e;
         if (!Mqtt.Enabled && !Webhook.Enabled) yield return "Mqtt:Enabled is false and Webhook:Urls is empty: events would go nowhere.";
     }
 }

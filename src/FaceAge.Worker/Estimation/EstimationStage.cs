@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using FaceAge.Core.Alignment;
+using FaceAge.Core.Analysis;
 using FaceAge.Core.Estimation;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Inference;
@@ -14,9 +16,11 @@ namespace FaceAge.Worker.Estimation;
 /// Runs age/gender on crops from all cameras, in batches: <see cref="CropScheduler"/> says which crops and when (the
 /// first due crop waits at most BatchMaxWaitMilliseconds for others, up to BatchSize). Results go to the fuse stage
 /// as samples; with <paramref name="identity"/> (Fusion:Embedding) the samples re-entry needs (<see cref="IdentitySampling"/>)
-/// also carry a recognition embedding of their crop. Runs on its own thread, as ONNX Runtime blocks.
+/// also carry a recognition embedding of their crop; with <paramref name="poses"/> (Attention:Enabled) every sample carries
+/// its head pose. Runs on its own thread, as ONNX Runtime blocks.
 /// </summary>
-public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptions options, WorkerMetrics metrics, CropEmbedder? identity = null)
+public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptions options, WorkerMetrics metrics, CropEmbedder? identity = null,
+    CropHeadPose? poses = null)
 {
     public Task RunAsync(CropScheduler crops, ChannelWriter<FusionInput> output, CancellationToken cancellationToken)
         => DedicatedThread.Run("estimate", () => Loop(crops, output, cancellationToken));
@@ -37,6 +41,15 @@ public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptio
                 metrics.StageCpu.WithLabels("estimate").Inc(ThreadCpuTime.Now() - cpuStarted);
                 metrics.InferenceSeconds.WithLabels("age_gender").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 metrics.BatchSize.Observe(batch.Count);
+                IReadOnlyList<HeadPose>? pose = null;
+                if (poses is not null)
+                {
+                    long poseStarted = Stopwatch.GetTimestamp();
+                    double poseCpu = ThreadCpuTime.Now();
+                    pose = poses.Estimate(batch.Select(b => b.Face).ToList());
+                    metrics.StageCpu.WithLabels("estimate").Inc(ThreadCpuTime.Now() - poseCpu);
+                    metrics.InferenceSeconds.WithLabels("pose").Observe(Stopwatch.GetElapsedTime(poseStarted).TotalSeconds);
+                }
                 var embeddings = new float[]?[batch.Count];
                 var wanted = identity is null ? []
                     : Enumerable.Range(0, batch.Count).Where(i
@@ -55,7 +68,7 @@ public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptio
                     var r = batch[i];
                     var a = attributes[i];
                     var sample = new PersonSample(a.Age.Probabilities, a.Age.FirstAge, a.MaleProbability, r.Quality, r.Face.FaceSize, a.Descriptor, r.Time,
-                        a.FaceScore, a.AgeUncertainty, embeddings[i]);
+                        a.FaceScore, a.AgeUncertainty, embeddings[i], pose?[i]);
                     DedicatedThread.Write(output, new SampleReady(r.CameraId, r.TrackId, sample, r.CapturedAt, r.Flushed), cancellationToken);
                 }
             }

@@ -21,15 +21,24 @@ public static class EventJson
     public sealed record PersonDocument(
         string PersonId, string Camera, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, double DwellSeconds,
         double Age, double AgeUncertainty, string AgeGroup, string Gender, double GenderProbability,
-        int Samples, double MeanFaceSize, bool Final);
+        int Samples, double MeanFaceSize, bool Final, double? AttentionSeconds = null, bool? Viewer = null, double? LongestLookSeconds = null);
 
-    /// <summary>The stats message's schema: 2 added the expected counts and their intervals (docs/mqtt.md); every field of 1 is kept.</summary>
-    public const int StatsSchema = 2;
+    /// <summary>
+    /// The stats message's schema: 2 added the expected counts and their intervals, 3 the attention figures (docs/mqtt.md);
+    /// every field of the earlier ones is kept.
+    /// </summary>
+    public const int StatsSchema = 3;
 
     public sealed record StatsDocument(
         string Camera, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int PeopleSeen, int Occupancy,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Counts, double? MeanDwellSeconds, int Schema,
-        FiguresDocument? Expected, FiguresDocument? Corrected);
+        FiguresDocument? Expected, FiguresDocument? Corrected, AttentionDocument? Attention = null);
+
+    /// <summary>Who looked in the window: overall, by age group and by gender.</summary>
+    public sealed record AttentionDocument(
+        AttentionFigures Overall, IReadOnlyDictionary<string, AttentionFigures> AgeGroups, IReadOnlyDictionary<string, AttentionFigures> Gender);
+
+    private static AttentionDocument Attention(AttentionTally t) => new(t.Overall, t.ByAgeGroup, t.ByGender);
 
     /// <summary>An expected count, its share of the window's people and the share's 90 % interval.</summary>
     public sealed record ShareDocument(double Count, double Share, double Low, double High);
@@ -62,7 +71,8 @@ public static class EventJson
         PersonLeft p => Person(p.Person, final: true),
         PersonUpdated p => Person(p.Person, final: false),
         WindowStats s => new StatsDocument(s.Camera, s.WindowStart, s.WindowEnd, s.PeopleSeen, s.Occupancy, s.Counts, s.MeanDwellSeconds, StatsSchema,
-            s.Expected is { } expected ? Figures(expected) : null, s.Corrected is { } corrected ? Figures(corrected) : null),
+            s.Expected is { } expected ? Figures(expected) : null, s.Corrected is { } corrected ? Figures(corrected) : null,
+            s.Attention is { } attention ? Attention(attention) : null),
         OccupancyChanged o => new OccupancyDocument(o.Camera, o.Present, o.Time),
         CameraStatusChanged c => new CameraStatusDocument(c.Status.CameraId, c.CameraName, c.Status.State, c.Status.Reason, c.Status.Since),
         WorkerStatusChanged w => new WorkerStatusDocument(w.State, w.Cameras, w.Time),
@@ -77,5 +87,5 @@ public static class EventJson
 
     private static PersonDocument Person(PersonEvent e, bool final) => new(
         e.PersonId, e.CameraId, e.FirstSeen, e.LastSeen, e.DwellSeconds, e.Age, e.AgeUncertainty, e.AgeGroup,
-        e.Gender, e.GenderProbability, e.Samples, e.MeanFaceSize, final);
+        e.Gender, e.GenderProbability, e.Samples, e.MeanFaceSize, final, e.AttentionSeconds, e.Viewer, e.LongestLookSeconds);
 }

@@ -46,6 +46,8 @@ public sealed record WindowStats(
     public AudienceTally? Audience { get; init; }
     public AudienceFigures? Expected { get; init; }
     public AudienceFigures? Corrected { get; init; }
+    /// <summary>Who looked (Attention:Enabled): opportunities to see, viewers, attention seconds; null when attention is off.</summary>
+    public AttentionTally? Attention { get; init; }
 }
 
 /// <summary>How many people a camera sees now (sent when it changes).</summary>

@@ -29,6 +29,8 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         public int PeopleSeen;
         public double DwellSum;
         public required AudienceTally Audience;
+        public AttentionTally? Attention;
+        public AttentionRule? Looking;
         public readonly Dictionary<long, DateTimeOffset> LastUpdate = [];
         // The camera's scene clock: the latest scene time seen, and when (wall clock) it was seen.
         public DateTimeOffset SceneTime = DateTimeOffset.MinValue, SceneSeenAt;
@@ -79,11 +81,22 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                 Registry = new PersonRegistry(id, settings.Fusion, _groups, settings.Analysis.FaceCheck is { Length: > 0 }
                     ? settings.Analysis.FaceCheckThreshold : 0,
                     reason => metrics.PersonsFiltered.WithLabels(id, reason).Inc(),
-                    relinked: () => metrics.PersonsRelinked.WithLabels(id).Inc(), switched: () => metrics.IdentitySwitches.WithLabels(id).Inc()),
+                    relinked: () => metrics.PersonsRelinked.WithLabels(id).Inc(), switched: () => metrics.IdentitySwitches.WithLabels(id).Inc(),
+                    Attention(id)),
+                Looking = Attention(id),
                 WindowStart = _clock.GetUtcNow(),
                 Audience = new AudienceTally(_groups.Names),
+                Attention = settings.Attention.Enabled ? new AttentionTally() : null,
             };
         return state;
+    }
+
+    /// <summary>The camera's looking rule (its screen direction), or null when attention is off.</summary>
+    private AttentionRule? Attention(string cameraId)
+    {
+        if (!settings.Attention.Enabled) return null;
+        var camera = settings.Cameras.FirstOrDefault(c => c.Id == cameraId);
+        return settings.Attention.RuleFor(camera?.ScreenYaw ?? 0, camera?.ScreenPitch ?? 0);
     }
 
     /// <summary>The camera's scene time now: its latest frame's time, moved on by the wall time since.</summary>
@@ -113,7 +126,11 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             case SampleReady sample:
                 cam.Registry.AddSample(sample.TrackId, sample.Sample);
                 var current = cam.Registry.Current(sample.TrackId);
-                if (current is not null) Observer?.OnEstimate(item.CameraId, sample.TrackId, current);
+                if (current is not null)
+                {
+                    bool? looking = cam.Looking is { } rule && sample.Sample.Pose is { } pose ? rule.Looks(pose) : null;
+                    Observer?.OnEstimate(item.CameraId, sample.TrackId, current, looking);
+                }
                 if (!sample.Flushed)
                 {
                     double latency = Math.Max(0, (_clock.GetUtcNow() - sample.CapturedAt).TotalSeconds);
@@ -164,12 +181,14 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
             Audience = cam.Audience,
             Expected = AudienceFigures.Expected(cam.Audience, _errors),
             Corrected = settings.Statistics.Correct && _errors.CanCorrect ? AudienceFigures.Corrected(cam.Audience, _errors) : null,
+            Attention = cam.Attention,
         };
         cam.WindowStart = end;
         cam.PeopleSeen = 0;
         cam.DwellSum = 0;
         cam.Counts.Clear();
         cam.Audience = new AudienceTally(_groups.Names);
+        cam.Attention = settings.Attention.Enabled ? new AttentionTally() : null;
         return stats;
     }
 
@@ -181,6 +200,12 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
         byGender[e.Gender]++;
         cam.Audience.Add(e.Age, e.AgeUncertainty, e.Gender == "male" ? e.GenderProbability : 1 - e.GenderProbability, _groups);
         metrics.PersonsPublished.WithLabels(e.CameraId, e.AgeGroup, e.Gender).Inc();
+        if (e.AttentionSeconds is { } seconds && e.Viewer is { } viewer)
+        {
+            cam.Attention?.Add(e.AgeGroup, e.Gender, seconds, viewer);
+            metrics.AttentionSeconds.WithLabels(e.CameraId).Observe(seconds);
+            if (viewer) metrics.Viewers.WithLabels(e.CameraId, e.AgeGroup, e.Gender).Inc();
+        }
         Log?.LogInformation("Person {PersonId} left camera {Camera}", e.PersonId, e.CameraId);
         return new PersonLeft(e, _clock.GetUtcNow());
     }

@@ -28,7 +28,7 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
         public Mat? Preview;
         public double PreviewScale = 1;
         public IReadOnlyList<(long TrackId, BoxF Box)> Boxes = [];
-        public readonly Dictionary<long, (Gender Gender, double Age, double Spread)> Estimates = [];
+        public readonly Dictionary<long, (Gender Gender, double Age, double Spread, bool Looking)> Estimates = [];
     }
 
     public sealed record CameraSummary(string Id, string? Name, string State, double Fps, int PeopleNow, int FacesInPreview);
@@ -71,11 +71,12 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
 
     private readonly Dictionary<string, DateTimeOffset> _lastPreview = new(StringComparer.Ordinal);
 
-    public void OnEstimate(string cameraId, long trackId, PersonEvent current)
+    public void OnEstimate(string cameraId, long trackId, PersonEvent current, bool? looking)
     {
         if (!Options.Enabled) return;
         lock (_gate)
-            Camera(cameraId).Estimates[trackId] = (current.Gender == "male" ? Gender.Male : Gender.Female, current.Age, current.AgeUncertainty);
+            Camera(cameraId).Estimates[trackId] = (current.Gender == "male" ? Gender.Male : Gender.Female, current.Age, current.AgeUncertainty,
+                looking == true);
     }
 
     public void OnTrackEnded(string cameraId, long trackId)
@@ -139,20 +140,20 @@ public sealed class LiveViewState(LiveViewOptions options, TimeProvider? clock =
     public byte[]? RenderPreview(string cameraId, bool blurFaces)
     {
         Mat image;
-        List<(BoxF Box, (Gender Gender, double Age, double Spread)? Estimate)> faces;
+        List<(BoxF Box, (Gender Gender, double Age, double Spread, bool Looking)? Estimate)> faces;
         lock (_gate)
         {
             if (!_cameras.TryGetValue(cameraId, out var cam) || cam.Preview is null) return null;
             image = cam.Preview.Clone();
             float s = (float)cam.PreviewScale;
             faces = cam.Boxes.Select(b => (new BoxF(b.Box.X * s, b.Box.Y * s, b.Box.Width * s, b.Box.Height * s),
-                cam.Estimates.TryGetValue(b.TrackId, out var e) ? e : ((Gender, double, double)?)null)).ToList();
+                cam.Estimates.TryGetValue(b.TrackId, out var e) ? e : ((Gender, double, double, bool)?)null)).ToList();
         }
         using (image)
         {
             if (blurFaces)
                 foreach (var (box, _) in faces) Blur(image, box);
-            foreach (var (box, e) in faces) ResultAnnotator.DrawFace(image, box, e?.Gender, e?.Age, e?.Spread);
+            foreach (var (box, e) in faces) ResultAnnotator.DrawFace(image, box, e?.Gender, e?.Age, e?.Spread, looking: e?.Looking == true);
             Cv2.ImEncode(".jpg", image, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 80));
             return jpeg;
         }

@@ -18,6 +18,10 @@ public sealed class WorkerMetrics
             "camera", "outcome");
         TracksActive = f.CreateGauge("faceage_tracks_active", "Confirmed face tracks now.", "camera");
         PersonsPublished = f.CreateCounter("faceage_persons_published_total", "Person events produced.", "camera", "age_group", "gender");
+        Viewers = f.CreateCounter("faceage_viewers_total", "Published persons who looked at the screen for at least Attention:MinSeconds.",
+            "camera", "age_group", "gender");
+        AttentionSeconds = f.CreateHistogram("faceage_attention_seconds", "Seconds each published person looked at the screen.",
+            new HistogramConfiguration { LabelNames = ["camera"], Buckets = [0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300] });
         InferenceSeconds = f.CreateHistogram("faceage_inference_seconds", "Duration of one model run.", new HistogramConfiguration
         {
             LabelNames = ["model"],
@@ -81,6 +85,8 @@ public sealed class WorkerMetrics
     public Counter TilePasses { get; }
     public Gauge TracksActive { get; }
     public Counter PersonsPublished { get; }
+    public Counter Viewers { get; }
+    public Histogram AttentionSeconds { get; }
     public Histogram InferenceSeconds { get; }
     public Histogram BatchSize { get; }
     public Histogram PipelineLatency { get; }

@@ -69,7 +69,10 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
             ? CropEmbedder.Create(ModelDirectory.Locate(settings.Analysis.ModelsDirectory), analyzer.Sessions, analyzer.Sampling.Cropper)
             : null;
         _logger.LogInformation("Re-entry and track re-linking compare {Embedding}", identity?.Name ?? "the age/gender model's descriptor");
-        var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics, identity).RunAsync(crops, fusion.Writer, drainDeadline.Token)
+        using var poses = settings.Attention.Enabled
+            ? CropHeadPose.Create(ModelDirectory.Locate(settings.Analysis.ModelsDirectory), analyzer.Sessions, analyzer.Sampling.Cropper)
+            : null;
+        var estimate = new EstimationStage(analyzer.Estimator, settings.Pipeline, metrics, identity, poses).RunAsync(crops, fusion.Writer, drainDeadline.Token)
             .ContinueWith(t => { if (t.IsFaulted) _logger.LogError(t.Exception, "Estimate stage failed"); fusion.Writer.TryComplete(); },
                 TaskScheduler.Default);
         var depth = ReportAsync(fusion.Reader, outgoing.Reader, analyzer.RunClock, stoppingToken);

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using FaceAge.Core.Alignment;
 using FaceAge.Core.Analysis;
+using FaceAge.Core.Audience;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Tracking;
 using FaceAge.Worker.Channels;
@@ -22,13 +24,13 @@ public class FusionStageTests
         new PipelineOptions { StatsWindowSeconds = statsSeconds, PersonUpdateSeconds = updateSeconds }, new TrackerOptions(),
         new FusionOptions { ReentryWindow = TimeSpan.FromSeconds(3), MinSamples = 1 }, new WatchdogOptions(), new MqttOptions());
 
-    private static PersonSample Sample(DateTimeOffset time, float male = 0.9f, int age = 30, float? faceScore = null)
+    private static PersonSample Sample(DateTimeOffset time, float male = 0.9f, int age = 30, float? faceScore = null, HeadPose? pose = null)
     {
         var p = new float[100];
         p[age - 1] = 1;
         var descriptor = new float[16];
         descriptor[age % 16] = 1;
-        return new PersonSample(p, 1, male, 0.8, 120, descriptor, time, faceScore);
+        return new PersonSample(p, 1, male, 0.8, 120, descriptor, time, faceScore, Pose: pose);
     }
 
     private sealed class Run : IAsyncDisposable
@@ -136,7 +138,7 @@ public class FusionStageTests
         Assert.True(expected.AgeGroups.Single(g => g.Group == "25-34").Estimate.Count > 1.5);
         Assert.Null(stats.Corrected); // Statistics:Correct is off
         var document = System.Text.Encoding.UTF8.GetString(EventJson.Serialize(stats));
-        Assert.Contains("\"schema\":2", document);
+        Assert.Contains("\"schema\":3", document);
         Assert.Contains("\"expected\":{\"ageGroups\":{\"0-12\":{\"count\":", document);
         Assert.Contains("\"counts\":{\"25-34\":{\"female\":0,\"male\":2}", document); // the schema-1 hard counts stay
 
@@ -152,18 +154,53 @@ public class FusionStageTests
     }
 
     [Fact]
+    public async Task A_window_counts_viewers_and_attention_seconds_overall_and_by_group_and_the_metrics_follow()
+    {
+        var run = new Run(Settings(statsSeconds: 10));
+        // Track 1 (a man of 30) looks at the camera for 4 s; track 2 (a woman of 70) passes turned away; track 3 (a man of 31) glances for 1 s of 4.
+        foreach (var (track, male, age, looksUntil) in new[] { (1L, 0.9f, 30, 4.0), (2L, 0.1f, 70, -1.0), (3L, 0.8f, 31, 1.0) })
+        {
+            run.Input.Writer.TryWrite(new TrackSeen("door", track, T0));
+            for (int i = 0; i <= 4; i++)
+            {
+                var time = T0.AddSeconds(i);
+                var pose = i <= looksUntil ? new HeadPose(3, -2, 0) : new HeadPose(70, 0, 0);
+                run.Input.Writer.TryWrite(new TrackSeen("door", track, time));
+                run.Input.Writer.TryWrite(new SampleReady("door", track, Sample(time, male, age, pose: pose), time));
+            }
+            run.Input.Writer.TryWrite(new TrackEnded("door", track, T0.AddSeconds(4)));
+        }
+        await run.Events(TimeSpan.FromMilliseconds(300));
+        run.Clock.Now = T0.AddSeconds(11);
+        var events = await run.Events(TimeSpan.FromMilliseconds(1500));
+        var persons = events.OfType<PersonLeft>().Select(p => p.Person).OrderBy(p => p.Age).ToList();
+        Assert.Equal([4.0, 1.5, 0.0], persons.Select(p => p.AttentionSeconds!.Value));
+        Assert.Equal([true, true, false], persons.Select(p => p.Viewer!.Value));
+        var attention = Assert.Single(events.OfType<WindowStats>()).Attention!;
+        Assert.Equal(new AttentionFigures(3, 2, 0.667, 1.8, 1.5, 5.5), attention.Overall);
+        Assert.Equal(2, attention.ByGender["male"].Viewers);
+        Assert.Equal(0, attention.ByGender["female"].Viewers);
+        Assert.Equal(2, attention.ByAgeGroup["25-34"].Opportunities);
+        Assert.Equal(2.75, attention.ByAgeGroup["25-34"].MeanSeconds, 1);
+        var document = System.Text.Encoding.UTF8.GetString(EventJson.Serialize(events.OfType<WindowStats>().Single()));
+        Assert.Contains("\"attention\":{\"overall\":{\"opportunities\":3,\"viewers\":2,\"viewRate\":0.667", document);
+        Assert.Equal(2, run.Metrics.Viewers.WithLabels("door", "25-34", "male").Value);
+        Assert.Equal(3, run.Metrics.AttentionSeconds.WithLabels("door").Count);
+    }
+
+    [Fact]
     public async Task A_present_person_gets_periodic_updates_when_asked_for()
     {
         await using var run = new Run(Settings(updateSeconds: 2));
         run.Input.Writer.TryWrite(new TrackSeen("door", 7, T0));
         run.Input.Writer.TryWrite(new SampleReady("door", 7, Sample(T0), T0));
-        var updates = (await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonUpdated>().ToList();
+        var updates = (await run.Events(TimeSpan.FromMilliseconds(1000))).OfType<PersonUpdated>().ToList();
         run.Clock.Now = T0.AddSeconds(1);
         run.Input.Writer.TryWrite(new SampleReady("door", 7, Sample(T0.AddSeconds(1)), T0.AddSeconds(1)));
-        updates.AddRange((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonUpdated>());
+        updates.AddRange((await run.Events(TimeSpan.FromMilliseconds(1000))).OfType<PersonUpdated>());
         run.Clock.Now = T0.AddSeconds(2.5);
         run.Input.Writer.TryWrite(new SampleReady("door", 7, Sample(T0.AddSeconds(2.5)), T0.AddSeconds(2.5)));
-        updates.AddRange((await run.Events(TimeSpan.FromMilliseconds(300))).OfType<PersonUpdated>());
+        updates.AddRange((await run.Events(TimeSpan.FromMilliseconds(1000))).OfType<PersonUpdated>());
         Assert.Equal(2, updates.Count); // at 0 s and 2.5 s, not at 1 s
         Assert.Equal([1, 3], updates.Select(u => u.Person.Samples));
     }

@@ -21,12 +21,12 @@ public class HomeAssistantDiscoveryOnBrokerTests
         // Home Assistant starting now still gets every config and the last state of each sensor (retained).
         await using var ha = await MqttCollector.ConnectAsync(port, TimeSpan.FromSeconds(10), "homeassistant/#", "faceage/#");
         // Retained messages of the two subscriptions arrive in no set order: wait for the worker's status too.
-        await ha.WaitUntilAsync(m => m.Messages.Count(x => x.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) >= 4
+        await ha.WaitUntilAsync(m => m.Messages.Count(x => x.Topic.StartsWith("homeassistant/", StringComparison.Ordinal)) >= 5
             && m.Json("faceage/status").Any(),
-            TimeSpan.FromSeconds(10), "four discovery configs and the worker's status");
+            TimeSpan.FromSeconds(10), "five discovery configs and the worker's status");
         var configs = ha.Messages.Where(x => x.Topic.StartsWith("homeassistant/sensor/faceage_hall/", StringComparison.Ordinal))
             .ToDictionary(x => x.Topic.Split('/')[3], x => System.Text.Json.JsonDocument.Parse(x.Payload).RootElement);
-        Assert.Equal(["last_age_group", "last_gender", "people_last_window", "people_now"], configs.Keys.Order());
+        Assert.Equal(["last_age_group", "last_gender", "people_last_window", "people_now", "viewers_last_window"], configs.Keys.Order());
         Assert.Equal("faceage/hall/occupancy", configs["people_now"].GetProperty("state_topic").GetString());
 
         // The topics the sensors read carry the fields their templates name.
@@ -37,6 +37,9 @@ public class HomeAssistantDiscoveryOnBrokerTests
         var person = watcher.Json("/hall/person").Last();
         Assert.Equal("female", person.GetProperty("gender").GetString());
         Assert.False(string.IsNullOrEmpty(person.GetProperty("ageGroup").GetString()));
+        var stats = watcher.Json("/hall/stats").Last(s => s.GetProperty("peopleSeen").GetInt32() > 0);
+        Assert.InRange(stats.GetProperty("attention").GetProperty("overall").GetProperty("viewers").GetInt32(), 0,
+            stats.GetProperty("attention").GetProperty("overall").GetProperty("opportunities").GetInt32());
         Assert.Equal("online", ha.Json("faceage/status").Last().GetProperty("state").GetString());
         Assert.Equal(0, await worker.Process.StopAsync(TimeSpan.FromSeconds(30)));
     }

@@ -7,7 +7,7 @@ public class WorkerPublishesPersonsTests
 {
     private static readonly string[] PersonFields =
         ["personId", "camera", "firstSeen", "lastSeen", "dwellSeconds", "age", "ageUncertainty", "ageGroup", "gender", "genderProbability", "samples",
-            "meanFaceSize", "final"];
+            "meanFaceSize", "final", "attentionSeconds", "viewer", "longestLookSeconds"];
 
     [Fact]
     public async Task Embedded_broker_publishes_one_person_per_face_of_a_sample_photo_video()
@@ -34,6 +34,7 @@ public class WorkerPublishesPersonsTests
             Assert.True(p.GetProperty("ageUncertainty").GetDouble() > 0);
             Assert.True(p.GetProperty("samples").GetInt32() >= 2);
             Assert.InRange(p.GetProperty("dwellSeconds").GetDouble(), 2, 6);
+            Assert.InRange(p.GetProperty("attentionSeconds").GetDouble(), 0, p.GetProperty("dwellSeconds").GetDouble() + 0.1);
         }
         var workerStatus = mqtt.Json("faceage/status").Last();
         Assert.Equal("online", workerStatus.GetProperty("state").GetString());

@@ -80,6 +80,22 @@ public class LiveViewStateTests
         Assert.Equal(Detail(plain, outside), Detail(blurred, outside), 0);
     }
 
+    [Fact]
+    public void A_face_that_looks_at_the_screen_gets_a_green_box_and_one_that_turns_away_its_gender_colour()
+    {
+        var state = new LiveViewState(new LiveViewOptions { PreviewWidth = 1280 });
+        using var frame = new Mat(720, 1280, MatType.CV_8UC3, Scalar.Black);
+        state.OnFrame("cam", new BgrImage(frame), [(7L, new BoxF(200, 200, 240, 240)), (8L, new BoxF(800, 200, 240, 240))], T0);
+        state.OnEstimate("cam", 7, Person("25-34", "female"), looking: true);
+        state.OnEstimate("cam", 8, Person("25-34", "female"), looking: false);
+        using var preview = Cv2.ImDecode(state.RenderPreview("cam", blurFaces: false)!, ImreadModes.Color);
+        // The left edge of each box, half-way down (below the label): green for the looking face, pink (more red than green) for the other.
+        var looking = preview.At<Vec3b>(320, 200);
+        var away = preview.At<Vec3b>(320, 800);
+        Assert.True(looking.Item1 > 150 && looking.Item2 < 120, $"looking box {looking}");
+        Assert.True(away.Item2 > 150 && away.Item1 < 150, $"turned-away box {away}");
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:9464", true)]
     [InlineData("http://localhost:9464", true)]

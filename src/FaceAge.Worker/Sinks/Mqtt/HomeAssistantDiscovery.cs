@@ -18,6 +18,9 @@ public static class HomeAssistantDiscovery
     [
         new("people_now", "People now", (t, c) => t.Occupancy(c), "{{ value_json.present }}", "mdi:account-group", "people"),
         new("people_last_window", "People in last window", (t, c) => t.Stats(c), "{{ value_json.peopleSeen }}", "mdi:account-multiple-check", "people"),
+        // Attention:Enabled false leaves the stats message without its attention block: 0 viewers then.
+        new("viewers_last_window", "Viewers in last window", (t, c) => t.Stats(c),
+            "{{ value_json.attention.overall.viewers if value_json.attention is defined else 0 }}", "mdi:eye-check", "people"),
         new("last_age_group", "Last person's age group", (t, c) => t.Person(c), "{{ value_json.ageGroup }}", "mdi:cake-variant", null),
         new("last_gender", "Last person's gender", (t, c) => t.Person(c), "{{ value_json.gender }}", "mdi:gender-male-female", null),
     ];

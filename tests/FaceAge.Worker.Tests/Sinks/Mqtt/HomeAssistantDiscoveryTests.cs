@@ -9,11 +9,11 @@ public class HomeAssistantDiscoveryTests
     private static readonly (string Id, string? Name)[] Cameras = [("entrance", "Entrance"), ("till-2", null)];
 
     [Fact]
-    public void Each_camera_gets_four_retained_sensor_configs_reading_faceage_topics()
+    public void Each_camera_gets_five_retained_sensor_configs_reading_faceage_topics()
     {
         var messages = HomeAssistantDiscovery.Messages(new HomeAssistantOptions { Enabled = true }, new MqttTopics("faceage"), Cameras);
 
-        Assert.Equal(8, messages.Count);
+        Assert.Equal(10, messages.Count);
         Assert.All(messages, m => Assert.True(m.Retain));
         var byTopic = messages.ToDictionary(m => m.Key, m => JsonDocument.Parse(m.Payload).RootElement);
         var now = byTopic["homeassistant/sensor/faceage_entrance/people_now/config"];
@@ -28,7 +28,9 @@ public class HomeAssistantDiscoveryTests
         Assert.Equal("faceage/till-2/person", byTopic["homeassistant/sensor/faceage_till-2/last_gender/config"].GetProperty("state_topic").GetString());
         Assert.Equal("FaceAge till-2", byTopic["homeassistant/sensor/faceage_till-2/last_gender/config"].GetProperty("device").GetProperty("name").GetString());
         // Unique ids are what Home Assistant keys entities by: one per camera and sensor.
-        Assert.Equal(8, byTopic.Values.Select(v => v.GetProperty("unique_id").GetString()).Distinct().Count());
+        Assert.Equal(10, byTopic.Values.Select(v => v.GetProperty("unique_id").GetString()).Distinct().Count());
+        var viewers = byTopic["homeassistant/sensor/faceage_entrance/viewers_last_window/config"];
+        Assert.Equal("faceage/entrance/stats", viewers.GetProperty("state_topic").GetString());
     }
 
     [Fact]

@@ -1,0 +1,101 @@
+using FaceAge.Core.Alignment;
+using FaceAge.Core.Estimation;
+using FaceAge.Core.Fusion;
+
+namespace FaceAge.Core.Tests.Fusion;
+
+/// <summary>Looking time from posed samples: each sample stands for half the time to its neighbours, the ends reach first and last seen.</summary>
+public class AttentionTimeTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static AttentionTime Looks(params (double Seconds, bool Looks)[] samples)
+    {
+        var time = new AttentionTime();
+        foreach (var (s, looks) in samples) time.Add(T0.AddSeconds(s), looks);
+        return time;
+    }
+
+    [Fact]
+    public void A_person_who_looks_in_every_sample_looked_for_the_whole_dwell()
+    {
+        var time = Looks((1, true), (2, true), (3, true), (4, true));
+        var (seconds, longest) = time.Summary(T0, T0.AddSeconds(5))!.Value;
+        Assert.Equal(5, seconds, 6);
+        Assert.Equal(5, longest, 6);
+        Assert.Equal((4, 4), (time.Samples, time.Looking));
+    }
+
+    [Fact]
+    public void A_person_who_never_looks_has_no_attention_and_no_pose_gives_no_figure()
+    {
+        Assert.Equal((0.0, 0.0), Looks((1, false), (2, false), (3, false)).Summary(T0, T0.AddSeconds(4))!.Value);
+        Assert.Null(new AttentionTime().Summary(T0, T0.AddSeconds(4)));
+    }
+
+    [Fact]
+    public void Looks_are_runs_of_looking_samples_and_the_longest_is_kept()
+    {
+        // Looking at 0–2 (first run, from first seen at −1), away at 3, looking at 4–7, away at 8, last seen 9.
+        var time = Looks((0, true), (1, true), (2, true), (3, false), (4, true), (5, true), (6, true), (7, true), (8, false));
+        var (seconds, longest) = time.Summary(T0.AddSeconds(-1), T0.AddSeconds(9))!.Value;
+        // First run: 1 s lead + 0–2 + half a second = 3.5; second: 3.5–7.5 = 4.
+        Assert.Equal(7.5, seconds, 6);
+        Assert.Equal(4, longest, 6);
+        // Away at the end: the tail is not counted; looking at the end: it is.
+        Assert.Equal(2, Looks((0, false), (1, true), (2, true), (3, false)).Summary(T0, T0.AddSeconds(10))!.Value.Seconds, 6);
+        Assert.Equal(10.5, Looks((0, false), (1, true)).Summary(T0, T0.AddSeconds(11))!.Value.Seconds, 6);
+    }
+
+    [Fact]
+    public void A_returning_person_adds_both_visits_looks_but_not_the_time_away()
+    {
+        var first = Looks((0, true), (1, true), (2, true));
+        var second = Looks((30, true), (31, true));
+        first.Absorb(second);
+        var (seconds, longest) = first.Summary(T0, T0.AddSeconds(31))!.Value;
+        Assert.Equal(3, seconds, 6);
+        Assert.Equal(2, longest, 6);
+        Assert.Equal(5, first.Samples);
+    }
+
+    [Fact]
+    public void A_screen_beside_the_camera_moves_the_looking_direction()
+    {
+        var onCamera = new AttentionOptions().RuleFor();
+        var toTheRight = new AttentionOptions().RuleFor(screenYaw: 40);
+        Assert.True(onCamera.Looks(new HeadPose(5, -3, 0)));
+        Assert.False(onCamera.Looks(new HeadPose(45, 0, 0)));
+        Assert.False(onCamera.Looks(new HeadPose(0, 35, 0)));
+        Assert.True(toTheRight.Looks(new HeadPose(45, 0, 0)));
+        Assert.False(toTheRight.Looks(new HeadPose(5, 0, 0)));
+    }
+
+    [Fact]
+    public void A_person_event_carries_attention_and_the_viewer_flag_when_samples_are_posed()
+    {
+        var registry = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups(), attention: new AttentionOptions().RuleFor());
+        var descriptor = Enumerable.Range(0, 16).Select(i => (float)Math.Sin(i)).ToArray();
+        var age = new float[100];
+        age[29] = 1;
+        registry.TrackSeen(1, T0);
+        for (int i = 0; i < 6; i++)
+        {
+            var pose = new HeadPose(i < 3 ? 2 : 60, 0, 0);  // looks for the first three samples, then turns away
+            registry.AddSample(1, new PersonSample(age, 1, 0.2f, 1, 100, descriptor, T0.AddSeconds(i), Pose: pose));
+            registry.TrackSeen(1, T0.AddSeconds(i));
+        }
+        registry.TrackEnded(1, T0.AddSeconds(5));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(2.5, e.AttentionSeconds);
+        Assert.Equal(2.5, e.LongestLookSeconds);
+        Assert.True(e.Viewer);
+
+        var unposed = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups());
+        unposed.AddSample(2, new PersonSample(age, 1, 0.2f, 1, 100, descriptor, T0, Pose: new HeadPose(0, 0, 0)));
+        unposed.TrackEnded(2, T0);
+        var plain = Assert.Single(unposed.Expire(T0.AddSeconds(60)));
+        Assert.Null(plain.AttentionSeconds);
+        Assert.Null(plain.Viewer);
+    }
+}

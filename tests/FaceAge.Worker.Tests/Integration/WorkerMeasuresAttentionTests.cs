@@ -1,0 +1,37 @@
+using FaceAge.Testing;
+using FaceAge.Worker.Tests.Support;
+using Xunit.Abstractions;
+
+namespace FaceAge.Worker.Tests.Integration;
+
+/// <summary>The real worker on a real clip of a person talking to the camera: they looked for about as long as they were there.</summary>
+public class WorkerMeasuresAttentionTests(ITestOutputHelper output)
+{
+    [SharedDataFact]
+    public async Task A_person_talking_to_the_camera_is_a_viewer_whose_attention_is_about_their_dwell()
+    {
+        string clip = Path.Combine(RepoPaths.Shared, "videos", "d3.mp4");
+        int port = Ports.Free();
+        using var worker = WorkerProcess.Start([new { Id = "talk", Url = clip, MaxFps = 10 }], port, embeddedBroker: true);
+        await using var mqtt = await MqttCollector.ConnectAsync(port, TimeSpan.FromSeconds(60));
+        await mqtt.WaitUntilAsync(m => m.Json("/talk/status").Any(s => s.GetProperty("state").GetString() == "ended"), TimeSpan.FromSeconds(120),
+            "the clip ending");
+        await mqtt.WaitUntilAsync(m => m.Json("/talk/person").Any(), TimeSpan.FromSeconds(30), "a person event");
+        await Task.Delay(2000);
+
+        var persons = mqtt.Json("/talk/person").ToList();
+        double dwell = persons.Sum(p => p.GetProperty("dwellSeconds").GetDouble());
+        double attention = persons.Sum(p => p.GetProperty("attentionSeconds").GetDouble());
+        output.WriteLine($"{persons.Count} person(s): attention {attention} s of {dwell} s dwell");
+        Assert.True(dwell >= 8, $"dwell {dwell} s");
+        Assert.True(attention >= 0.8 * dwell && attention <= dwell + 0.1, $"attention {attention} s of {dwell} s dwell");
+        Assert.All(persons, p =>
+        {
+            Assert.True(p.GetProperty("viewer").GetBoolean());
+            Assert.True(p.GetProperty("longestLookSeconds").GetDouble() <= p.GetProperty("attentionSeconds").GetDouble());
+        });
+        var metrics = await worker.MetricsAsync();
+        Assert.True(WorkerProcess.MetricValue(metrics, "faceage_inference_seconds_count{model=\"pose\"}") >= 10);
+        Assert.Equal(0, await worker.Process.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+}
