@@ -21,7 +21,7 @@ public static class AttentionBenchCommand
 {
     private sealed record LabelledFace(string Source, BoxF Box, bool Looking);
 
-    private sealed record Posed(LabelledFace Face, HeadPose Landmarks, HeadPose Network)
+    private sealed record Posed(LabelledFace Face, HeadPose Landmarks, HeadPose Network, double[] Features)
     {
         public bool IsVideo => Face.Source.Contains('@', StringComparison.Ordinal);
     }
@@ -35,14 +35,18 @@ public static class AttentionBenchCommand
         };
         var models = CommonOptions.ModelsFolder();
         var json = CommonOptions.JsonResults("attention-bench.json");
+        var rows = new Option<string?>("--rows-csv")
+        {
+            Description = "Also write each labelled face (looking, the network's yaw and pitch, fr-landmark68's 136 normalised coordinates) to this CSV.",
+        };
         var command = new Command("attention", "Precision and recall of the per-sample looking decision against faces labelled by eye.");
-        foreach (var o in new Option[] { labels, shared, models, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { labels, shared, models, json, rows }) command.Options.Add(o);
         command.SetAction(parse => CliErrors.Guard(() => Run(parse.GetValue(labels)!, parse.GetValue(shared)!, ModelDirectory.Locate(parse.GetValue(models)),
-            parse.GetValue(json)!)));
+            parse.GetValue(json)!, parse.GetValue(rows))));
         return command;
     }
 
-    private static int Run(string labelsFile, string shared, string modelsDirectory, string jsonFile)
+    private static int Run(string labelsFile, string shared, string modelsDirectory, string jsonFile, string? rowsFile)
     {
         var faces = Read(labelsFile);
         var sessions = new OnnxSessionFactory(new InferenceOptions());
@@ -53,9 +57,18 @@ public static class AttentionBenchCommand
         foreach (var group in faces.GroupBy(f => f.Source))
         {
             using var image = Load(group.Key, shared);
-            foreach (var face in group) posed.Add(new Posed(face, map.Estimate(landmarks.Locate(image, [face.Box])[0]), network.Estimate(image, face.Box)));
+            foreach (var face in group)
+            {
+                var points = landmarks.Locate(image, [face.Box])[0];
+                var features = new double[LandmarkPose.Features];
+                LandmarkPose.Normalize(points, features);
+                posed.Add(new Posed(face, map.Estimate(points), network.Estimate(image, face.Box), features));
+            }
         }
 
+        if (rowsFile is { } csv)
+            File.WriteAllLines(csv, posed.Select(p => string.Join(",", new[] { p.Face.Looking ? 1.0 : 0, p.Network.Yaw, p.Network.Pitch }.Concat(p.Features)
+                .Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
         var defaults = new AttentionOptions();
         var rows = new List<object>();
         Console.WriteLine($"At Attention:MaxYaw {defaults.MaxYaw}°, MaxPitch {defaults.MaxPitch}° "

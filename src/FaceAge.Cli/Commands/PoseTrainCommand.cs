@@ -20,7 +20,7 @@ public static class PoseTrainCommand
 {
     private static readonly double[] Lambdas = [1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100];
 
-    private sealed record PoseTrainArguments(string ModelsDirectory, string[] Photos, string[] Validation, string OutputFile);
+    private sealed record PoseTrainArguments(string ModelsDirectory, string[] Photos, string[] Validation, string OutputFile, string? RowsFile);
 
     /// <summary>A face's normalised points and the mirror-consistent teacher pose.</summary>
     private sealed record Row(double[] Features, double Yaw, double Pitch);
@@ -36,11 +36,15 @@ public static class PoseTrainCommand
         {
             Description = "The map's JSON file.", DefaultValueFactory = _ => Path.Combine("models", "heads", "landmark-pose.json"),
         };
+        var rows = new Option<string?>("--rows-csv")
+        {
+            Description = "Also write every row (set, target yaw, pitch, the 136 normalised coordinates) to this CSV.",
+        };
         var models = CommonOptions.ModelsFolder();
         var command = new Command("pose", "Distil the fr-pose network into a linear map from fr-landmark68's points to yaw and pitch; write its JSON.");
-        foreach (var o in new Option[] { photos, validation, output, models }) command.Options.Add(o);
+        foreach (var o in new Option[] { photos, validation, output, rows, models }) command.Options.Add(o);
         command.SetAction(parse => CliErrors.Guard(() => Run(new PoseTrainArguments(ModelDirectory.Locate(parse.GetValue(models)),
-            parse.GetValue(photos) ?? [], parse.GetValue(validation) ?? [], parse.GetValue(output)!))));
+            parse.GetValue(photos) ?? [], parse.GetValue(validation) ?? [], parse.GetValue(output)!, parse.GetValue(rows)))));
         return command;
     }
 
@@ -53,6 +57,9 @@ public static class PoseTrainCommand
         var train = Rows(arguments.Photos, detector, landmarks, teacher, "training");
         var validation = Rows(arguments.Validation, detector, landmarks, teacher, "validation");
         if (train.Count == 0 || validation.Count == 0) throw new ArgumentException("no face found in the training or the validation photos.");
+        if (arguments.RowsFile is { } csv)
+            File.WriteAllLines(csv, train.Select(r => ("training", r)).Concat(validation.Select(r => ("validation", r))).Select(x => string.Join(",",
+                new[] { x.Item1, F(x.r.Yaw), F(x.r.Pitch) }.Concat(x.r.Features.Select(F)))));
 
         Console.WriteLine("| lambda | validation \\|yaw error\\| mean | \\|pitch error\\| mean |");
         Console.WriteLine("|---|---|---|");
@@ -104,6 +111,8 @@ public static class PoseTrainCommand
         }
         return rows;
     }
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static double[] Features(float[] points)
     {
