@@ -17,8 +17,8 @@ public class WebhookSinkTests
     private const string Secret = "a-secret-of-sixteen-plus";
 
     private static PersonLeft Person(string camera, int n)
-        => new(new PersonEvent($"p{n}", camera, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 3, 20 + n, 4, "18-24", "female", 0.9, 5, 120),
-        DateTimeOffset.UtcNow);
+        => new(new PersonEvent($"p{n}", camera, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 3, 20 + n, 4, "18-24", "female", 0.9, 5, 120,
+            AttentionSeconds: 2.5, Viewer: true, LongestLookSeconds: 2), DateTimeOffset.UtcNow);
 
     private static (WebhookSink Sink, WorkerMetrics Metrics, string OutboxPath) Sink(string url, WebhookOptions? options = null, string? outboxPath = null)
     {
@@ -63,6 +63,10 @@ public class WebhookSinkTests
             Assert.Equal(r.Headers["x-faceage-event-id"], Field(r, "eventId"));
             Assert.Equal(WebhookSink.Signature(Encoding.UTF8.GetBytes(Secret), r.Headers["x-faceage-timestamp"], r.Body), r.Headers["x-faceage-signature"]);
             Assert.StartsWith("application/json", r.Headers["content-type"]);
+            // The MQTT document, attention included.
+            var data = JsonDocument.Parse(r.Body).RootElement.GetProperty("data");
+            Assert.Equal((2.5, true, 2.0), (data.GetProperty("attentionSeconds").GetDouble(), data.GetProperty("viewer").GetBoolean(),
+                data.GetProperty("longestLookSeconds").GetDouble()));
         }
         Assert.Equal(10, accepted.Select(r => r.Headers["x-faceage-event-id"]).Distinct().Count());
         Assert.Equal(10, metrics.WebhookPosted.WithLabels("webhook", "person").Value);
