@@ -3,18 +3,22 @@ using FaceAge.Testing;
 
 namespace FaceAge.Worker.Tests.Support;
 
-/// <summary>Videos made by the tests with ffmpeg from the npm sample photos (faces counted by eye).</summary>
+/// <summary>Videos made by the tests with ffmpeg from photos: the npm sample photos (faces counted by eye), or others by path.</summary>
 public static class TestVideos
 {
     /// <summary>Each photo for <paramref name="seconds"/> then <paramref name="gap"/> s of black, 1280×720 H.264 at 10 fps.</summary>
     public static string FromPhotos(string[] photos, double seconds = 4, double gap = 2)
+        => FromImages(photos.Select(SamplePhotos.PathOf).ToArray(), seconds, gap);
+
+    /// <summary>As <see cref="FromPhotos"/>, for image files anywhere (given by path).</summary>
+    public static string FromImages(string[] photos, double seconds = 4, double gap = 2)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("faceage-video").FullName, "photos.mp4");
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-y" };
         var filter = "";
         for (int i = 0; i < photos.Length; i++)
         {
-            args.AddRange(["-loop", "1", "-t", $"{seconds}", "-framerate", "10", "-i", SamplePhotos.PathOf(photos[i])]);
+            args.AddRange(["-loop", "1", "-t", $"{seconds}", "-framerate", "10", "-i", photos[i]]);
             filter += $"[{i}]scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10,"
                 + $"tpad=stop_duration={gap}:color=black[v{i}];";
         }
