@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FaceAge.Core.Alignment;
+using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
 using FaceAge.Core.Fusion;
 using FaceAge.Core.Imaging;
@@ -14,14 +15,15 @@ namespace FaceAge.Cli.Commands;
 /// <summary>
 /// `faceage bench attention`: the per-sample "looking at the camera" decision against faces labelled by eye
 /// (tools/attention/labels.csv: a photo, or a video at a time, a face box, 1 looking / 0 not / empty no face). Each box
-/// gets the worker's pose (fr-landmark68 + landmark-pose) and the fr-pose network's; precision and recall of the
-/// decision at the Attention defaults, per kind of source, and over a grid of thresholds with the best by F1.
+/// gets the worker's decision (fr-landmark68 + landmark-pose, vetoed by the turn check on the worker's age/gender features),
+/// the same without the turn check, and the fr-pose network's pose; precision and recall of the decision at the Attention
+/// defaults, per kind of source, and over a grid of thresholds with the best by F1.
 /// </summary>
 public static class AttentionBenchCommand
 {
     private sealed record LabelledFace(string Source, BoxF Box, bool Looking);
 
-    private sealed record Posed(LabelledFace Face, HeadPose Landmarks, HeadPose Network, double[] Features)
+    private sealed record Posed(LabelledFace Face, HeadPose Landmarks, HeadPose Network, float? TurnedAway, double[] Features)
     {
         public bool IsVideo => Face.Source.Contains('@', StringComparison.Ordinal);
     }
@@ -53,6 +55,11 @@ public static class AttentionBenchCommand
         using var landmarks = new Landmark68Model(sessions.Create(ModelDirectory.Require(modelsDirectory, Landmark68Model.File)));
         using var network = new HeadPoseModel(sessions.Create(ModelDirectory.Require(modelsDirectory, HeadPoseModel.File)));
         var map = LandmarkPose.Load(Path.Combine(modelsDirectory, LandmarkPose.File));
+        // The worker's estimator (Pipeline:AgeGenderModel): its int8 network, one view, the turn check.
+        using var analyzer = FaceAnalyzer.Create(new AnalyzerOptions
+        {
+            ModelsDirectory = modelsDirectory, AgeGenderModel = "faceres-deep-int8.onnx", FaceCheck = "", FlipAugmentation = false,
+        });
         var posed = new List<Posed>();
         foreach (var group in faces.GroupBy(f => f.Source))
         {
@@ -62,7 +69,9 @@ public static class AttentionBenchCommand
                 var points = landmarks.Locate(image, [face.Box])[0];
                 var features = new double[LandmarkPose.Features];
                 LandmarkPose.Normalize(points, features);
-                posed.Add(new Posed(face, map.Estimate(points), network.Estimate(image, face.Box), features));
+                using var crop = analyzer.Sampling.Cut(image, new FaceDetection(face.Box, 1));
+                float? turned = analyzer.Estimator.Estimate([crop.Crop])[0].TurnedAway;
+                posed.Add(new Posed(face, map.Estimate(points), network.Estimate(image, face.Box), turned, features));
             }
         }
 
@@ -76,19 +85,19 @@ public static class AttentionBenchCommand
         Console.WriteLine("| faces | pose from | precision | recall | F1 | accuracy |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var (what, subset) in new (string, Func<Posed, bool>)[] { ("all", _ => true), ("video frames", p => p.IsVideo), ("photos", p => !p.IsVideo) })
-            foreach (var (source, pose) in Sources)
+            foreach (var (source, looks) in Sources)
             {
-                var score = Decide(posed.Where(subset).ToList(), pose, defaults.MaxYaw, defaults.MaxPitch);
+                var score = Decide(posed.Where(subset).ToList(), looks, defaults.MaxYaw, defaults.MaxPitch);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {what} ({score.Faces}) | {source} | {score.Precision:F3} | {score.Recall:F3} | {score.F1:F3} | {score.Accuracy:F3} |"));
                 rows.Add(new { faces = what, source, score });
             }
         var grid = new List<object>();
-        foreach (var (source, pose) in Sources)
+        foreach (var (source, looks) in Sources)
         {
             var best = (from yaw in Enumerable.Range(3, 6).Select(i => i * 5.0)
                         from pitch in Enumerable.Range(3, 5).Select(i => i * 5.0)
-                        select (yaw, pitch, score: Decide(posed, pose, yaw, pitch))).ToList();
+                        select (yaw, pitch, score: Decide(posed, looks, yaw, pitch))).ToList();
             grid.AddRange(best.Select(b => new { source, maxYaw = b.yaw, maxPitch = b.pitch, b.score }));
             var top = best.MaxBy(b => b.score.F1);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -98,8 +107,12 @@ public static class AttentionBenchCommand
         return 0;
     }
 
-    private static readonly (string Name, Func<Posed, HeadPose> Pose)[] Sources =
-        [("fr-landmark68 + landmark-pose (the worker's)", p => p.Landmarks), ("fr-pose network", p => p.Network)];
+    private static readonly (string Name, Func<Posed, AttentionRule, bool> Looks)[] Sources =
+    [
+        ("fr-landmark68 + landmark-pose + turn check (the worker's)", (p, rule) => rule.Looks(p.Landmarks, p.TurnedAway)),
+        ("fr-landmark68 + landmark-pose", (p, rule) => rule.Looks(p.Landmarks)),
+        ("fr-pose network", (p, rule) => rule.Looks(p.Network)),
+    ];
 
     private sealed record Score(int Faces, int TruePositives, int FalsePositives, int FalseNegatives, int TrueNegatives)
     {
@@ -109,13 +122,13 @@ public static class AttentionBenchCommand
         public double Accuracy => (TruePositives + TrueNegatives) / (double)Math.Max(1, Faces);
     }
 
-    private static Score Decide(List<Posed> faces, Func<Posed, HeadPose> pose, double maxYaw, double maxPitch)
+    private static Score Decide(List<Posed> faces, Func<Posed, AttentionRule, bool> decide, double maxYaw, double maxPitch)
     {
         var rule = new AttentionOptions { MaxYaw = maxYaw, MaxPitch = maxPitch }.RuleFor();
         int tp = 0, fp = 0, fn = 0, tn = 0;
         foreach (var f in faces)
         {
-            bool looks = rule.Looks(pose(f));
+            bool looks = decide(f, rule);
             if (looks && f.Face.Looking) tp++;
             else if (looks) fp++;
             else if (f.Face.Looking) fn++;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FaceAge.Core.Analysis;
 using FaceAge.Core.Detection;
+using FaceAge.Core.Estimation;
 using FaceAge.Core.ModelFiles;
 using FaceAge.Models.Onnx;
 using FaceAge.Training.Evaluation;
@@ -10,7 +11,7 @@ using OpenCvSharp;
 namespace FaceAge.Cli.Commands;
 
 /// <summary>
-/// `faceage train face-check`: the face/non-face classifier on backbone features (<see cref="FaceCheckTrainer"/>),
+/// `faceage train face-check`: the face/non-face classifier on backbone features (<see cref="LinearCheckTrainer"/>),
 /// from crops of the runtime detector (<see cref="FaceCheckData"/>), validated leaving one source out, exported to
 /// ONNX with a model card. Deterministic: the same data and seed give the same file.
 /// </summary>
@@ -106,13 +107,13 @@ public static class FaceCheckTrainCommand
 
         var samples = data.Samples;
         Console.Error.WriteLine(
-            $"face check: {samples.Count(s => s.IsFace)} faces, {samples.Count(s => !s.IsFace)} non-faces; validating leaving one source out …");
+            $"face check: {samples.Count(s => s.Positive)} faces, {samples.Count(s => !s.Positive)} non-faces; validating leaving one source out …");
         var perSource = ValidateLeavingOneSourceOut(samples, arguments.L2);
-        var model = FaceCheckTrainer.Train(samples, arguments.L2);
+        var model = LinearCheckTrainer.Train(samples, arguments.L2);
         var file = arguments.OutputFile;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         var layout = analyzer.Estimator.Network.Layout;
-        OnnxWriter.WriteFile(model.ToOnnx(layout, new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train face-check" }), file);
+        OnnxWriter.WriteFile(model.ToOnnx(layout, BackboneCheck.Face, new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train face-check" }), file);
         WriteModelCard(arguments, analysis, layout, samples, perSource);
         return 0;
     }
@@ -144,18 +145,18 @@ public static class FaceCheckTrainCommand
     }
 
     /// <summary>Per source, the check trained on all others: faces kept and non-faces removed at 0.5 (on stderr and in the model card).</summary>
-    private static IReadOnlyList<object> ValidateLeavingOneSourceOut(IReadOnlyList<FaceCheckSample> samples, double l2)
+    private static IReadOnlyList<object> ValidateLeavingOneSourceOut(IReadOnlyList<CheckSample> samples, double l2)
     {
-        var validation = FaceCheckTrainer.CrossValidate(samples, l2);
+        var validation = LinearCheckTrainer.CrossValidate(samples, l2);
         var perGroup = validation.GroupBy(v => v.Sample.Group).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new
         {
             source = g.Key,
-            faces = g.Count(v => v.Sample.IsFace),
-            nonFaces = g.Count(v => !v.Sample.IsFace),
-            facesKeptAt05 = g.Any(v => v.Sample.IsFace)
-                ? Math.Round(g.Where(v => v.Sample.IsFace).Average(v => v.Score >= 0.5 ? 1.0 : 0), 4) : (double?)null,
-            nonFacesRemovedAt05 = g.Any(v => !v.Sample.IsFace)
-                ? Math.Round(g.Where(v => !v.Sample.IsFace).Average(v => v.Score < 0.5 ? 1.0 : 0), 4) : (double?)null,
+            faces = g.Count(v => v.Sample.Positive),
+            nonFaces = g.Count(v => !v.Sample.Positive),
+            facesKeptAt05 = g.Any(v => v.Sample.Positive)
+                ? Math.Round(g.Where(v => v.Sample.Positive).Average(v => v.Score >= 0.5 ? 1.0 : 0), 4) : (double?)null,
+            nonFacesRemovedAt05 = g.Any(v => !v.Sample.Positive)
+                ? Math.Round(g.Where(v => !v.Sample.Positive).Average(v => v.Score < 0.5 ? 1.0 : 0), 4) : (double?)null,
         }).ToList();
         foreach (var g in perGroup)
         {
@@ -166,7 +167,7 @@ public static class FaceCheckTrainCommand
     }
 
     private static void WriteModelCard(
-        FaceCheckArguments arguments, AnalyzerOptions analysis, string layout, IReadOnlyList<FaceCheckSample> samples, IReadOnlyList<object> perSource)
+        FaceCheckArguments arguments, AnalyzerOptions analysis, string layout, IReadOnlyList<CheckSample> samples, IReadOnlyList<object> perSource)
     {
         var file = arguments.OutputFile;
         var card = new
@@ -179,8 +180,8 @@ public static class FaceCheckTrainCommand
             Detector = $"{analysis.Detector.Kind} tiles {analysis.Detector.Tiles} score ≥ {analysis.Detector.ScoreThreshold}",
             Seed = arguments.Seed,
             L2 = arguments.L2,
-            Faces = samples.Count(s => s.IsFace),
-            NonFaces = samples.Count(s => !s.IsFace),
+            Faces = samples.Count(s => s.Positive),
+            NonFaces = samples.Count(s => !s.Positive),
             Sources = new
             {
                 pastedFaces = $"{arguments.Faces} (training half: HoldoutSplit even), {arguments.PerSize} per size at 24–160 px",

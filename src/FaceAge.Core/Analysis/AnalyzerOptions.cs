@@ -29,6 +29,12 @@ public sealed record AnalyzerOptions
     /// </summary>
     public string? FaceCheck { get; init; } = "heads/face-check.onnx";
     /// <summary>
+    /// The turn check (ONNX from `faceage train pose`, under the models folder or a path): P(the head is turned 45° or more
+    /// from the camera) of every crop on the age/gender model's features, which keeps profiles whose landmarks fail from
+    /// counting as looking (Attention); empty = none. The committed check is models/heads/turn-check.onnx (docs/accuracy.md).
+    /// </summary>
+    public string? TurnCheck { get; init; } = "heads/turn-check.onnx";
+    /// <summary>
     /// The calibration `faceage compare` decides with (embedding, threshold, P(same)), written by `faceage bench verify`;
     /// under the models folder or a path (docs/accuracy.md, "Face verification").
     /// </summary>
@@ -91,6 +97,8 @@ public sealed record AnalyzerOptions
         if (FaceCheckThreshold is < 0 or >= 1) yield return $"{prefix}:FaceCheckThreshold must be in [0, 1), got {FaceCheckThreshold}.";
         if (FaceCheck is { Length: > 0 } check && !check.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             yield return $"{prefix}:FaceCheck must name an ONNX file (or be empty), got '{check}'.";
+        if (TurnCheck is { Length: > 0 } turn && !turn.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            yield return $"{prefix}:TurnCheck must name an ONNX file (or be empty), got '{turn}'.";
         if (MaleDecisionThreshold is <= 0 or >= 1) yield return $"{prefix}:MaleDecisionThreshold must be in (0, 1), got {MaleDecisionThreshold}.";
         if (AgeUncertaintyScale is <= 0 or > 10) yield return $"{prefix}:AgeUncertaintyScale must be in (0, 10], got {AgeUncertaintyScale}.";
         if (GoodFaceSize < 8) yield return $"{prefix}:GoodFaceSize must be ≥ 8, got {GoodFaceSize}.";

@@ -73,7 +73,7 @@ public sealed class FaceAnalyzer : IDisposable
         var estimatorPath = Path.IsPathRooted(options.AgeGenderModel) ? options.AgeGenderModel
             : ModelDirectory.Require(modelsDirectory, options.AgeGenderModel);
         TrainedHead? head = null;
-        FaceCheck? check = null;
+        BackboneCheck? check = null, turnCheck = null;
         var extra = new List<FaceModelRunner>();
         try
         {
@@ -85,7 +85,12 @@ public sealed class FaceAnalyzer : IDisposable
             if (options.FaceCheck is { Length: > 0 } checkFile)
             {
                 var checkPath = Path.IsPathRooted(checkFile) ? checkFile : ModelDirectory.Require(modelsDirectory, checkFile);
-                check = new FaceCheck(sessions.Create(checkPath), checkPath);
+                check = new BackboneCheck(sessions.Create(checkPath), checkPath, BackboneCheck.Face);
+            }
+            if (options.TurnCheck is { Length: > 0 } turnFile)
+            {
+                var turnPath = Path.IsPathRooted(turnFile) ? turnFile : ModelDirectory.Require(modelsDirectory, turnFile);
+                turnCheck = new BackboneCheck(sessions.Create(turnPath), turnPath, BackboneCheck.Turn);
             }
             // A head trained together with a fine-tuned backbone brings that backbone along.
             if (head?.TunedBackbone is { } tuned) estimatorPath = tuned;
@@ -96,7 +101,8 @@ public sealed class FaceAnalyzer : IDisposable
             try
             {
                 return new AgeGenderEstimator(FaceModelRegistry.NetworkOf(session, estimatorPath), session, options.FlipAugmentation,
-                    head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check, extra, options.AgeUncertaintyScale);
+                    head is null ? new GenderCalibration(options.MaleDecisionThreshold) : null, head, check, extra, options.AgeUncertaintyScale,
+                    turnCheck);
             }
             catch
             {
@@ -108,6 +114,7 @@ public sealed class FaceAnalyzer : IDisposable
         {
             head?.Dispose();
             check?.Dispose();
+            turnCheck?.Dispose();
             foreach (var m in extra) m.Dispose();
             throw;
         }

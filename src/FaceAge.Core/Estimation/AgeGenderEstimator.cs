@@ -25,10 +25,12 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
     /// <param name="calibration">Gender decision calibration applied to P(male); null = the model's own 0.5.</param>
     /// <param name="head">A trained head that replaces the model's own age and gender outputs (owned: disposed with the estimator).</param>
     /// <param name="faceCheck">Scores each crop for being a face at all, on the same features (owned: disposed with the estimator).</param>
+    /// <param name="turnCheck">Scores each crop for a head turned away from the camera, on the same features (owned).</param>
     /// <param name="extraModels">The other face models whose features the head reads, in the head's order (owned).</param>
     /// <param name="uncertaintyScale">Without a head: calibrated ± = this × the age distribution's standard deviation.</param>
     public AgeGenderEstimator(FaceModelDefinition network, ModelSession session, bool flipAugmentation = false, GenderCalibration? calibration = null,
-        TrainedHead? head = null, FaceCheck? faceCheck = null, IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1)
+        TrainedHead? head = null, BackboneCheck? faceCheck = null, IReadOnlyList<FaceModelRunner>? extraModels = null, double uncertaintyScale = 1,
+        BackboneCheck? turnCheck = null)
     {
         if (!FaceModelRegistry.Networks.Any(n => n.Name == network.Name))
         {
@@ -40,14 +42,16 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
         ExtraModels = extraModels ?? [];
         if (head is not null && head.Features.IncludesBackbone && network.Name != FaceModelRegistry.FaceResDeep.Name)
             throw new ArgumentException($"The head {head.Path} reads faceres-deep's features; the network {network.Name} gives its own.");
-        if (faceCheck is not null && faceCheck.Layout != network.Layout)
-            throw new ArgumentException($"The face check {faceCheck.Path} was trained on the features '{faceCheck.Layout}'; the network "
-                + $"{network.Name} gives '{network.Layout}'.");
+        foreach (var check in new[] { faceCheck, turnCheck })
+            if (check is not null && check.Layout != network.Layout)
+                throw new ArgumentException($"The {check.Kind.Name} {check.Path} was trained on the features '{check.Layout}'; the network "
+                    + $"{network.Name} gives '{network.Layout}'.");
         if (!ExtraModels.Select(m => m.Definition.Name).SequenceEqual((head?.Features.Extra ?? []).Select(m => m.Name)))
             throw new ArgumentException($"The head {head?.Path} reads the features of {head?.Features.Name ?? "faceres-deep"}, but the estimator runs "
                 + $"faceres-deep+{string.Join("+", ExtraModels.Select(m => m.Definition.Name))}.");
         UncertaintyScale = head?.UncertaintyScale ?? uncertaintyScale;
         FaceCheck = faceCheck;
+        TurnCheck = turnCheck;
         FlipAugmentation = flipAugmentation;
         _calibration = calibration;
         _session = session;
@@ -76,7 +80,8 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
     /// <summary>The model's build variant from its ONNX metadata ("faceage.quantization"), null for a plain float model.</summary>
     public string? Variant => _session.ModelMetadata.CustomMetadataMap.TryGetValue("faceage.quantization", out var v) ? v : null;
     public TrainedHead? Head { get; }
-    public FaceCheck? FaceCheck { get; }
+    public BackboneCheck? FaceCheck { get; }
+    public BackboneCheck? TurnCheck { get; }
     /// <summary>The other face models run for the head's features (empty without a head that needs them).</summary>
     public IReadOnlyList<FaceModelRunner> ExtraModels { get; }
     /// <summary>Calibrated ± = this × the age distribution's standard deviation.</summary>
@@ -91,16 +96,17 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
         RunBackbone(crops, views, (age, gender, descriptor) =>
         {
             int bins = age.Dimensions[1], dim = descriptor.Dimensions[1];
-            float[]? headAge = null, headMale = null, face = null;
-            if (Head is not null || FaceCheck is not null)
+            float[]? headAge = null, headMale = null, face = null, turned = null;
+            bool checks = FaceCheck is not null || TurnCheck is not null;
+            if (Head is not null || checks)
             {
-                // Head and face check see each view on its own (as in training); their outputs are then averaged like the model's.
+                // Head and checks see each view on its own (as in training); their outputs are then averaged like the model's.
                 int rows = crops.Count * views, own = BackboneFeatures.Length, length = Head?.Features.Length ?? own;
                 bool withBackbone = Head?.Features.IncludesBackbone ?? true;
                 var extra = ExtraModels.Select(m => m.Features(crops, views == 2)).ToList();
                 var features = ArrayPool<float>.Shared.Rent(rows * length);
-                // The face check reads faceres-deep's features alone: kept apart when the head's rows are more (or other) than those.
-                var backbone = FaceCheck is not null && (length != own || !withBackbone) ? ArrayPool<float>.Shared.Rent(rows * own) : null;
+                // The checks read faceres-deep's features alone: kept apart when the head's rows are more (or other) than those.
+                var backbone = checks && (length != own || !withBackbone) ? ArrayPool<float>.Shared.Rent(rows * own) : null;
                 try
                 {
                     for (int row = 0; row < rows; row++)
@@ -121,6 +127,7 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
                     }
                     if (Head is not null) (headAge, headMale) = Head.Run(features, rows);
                     if (FaceCheck is not null) face = FaceCheck.Run(backbone ?? features, rows);
+                    if (TurnCheck is not null) turned = TurnCheck.Run(backbone ?? features, rows);
                 }
                 finally
                 {
@@ -134,11 +141,12 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
                 // Mirrored view j = crops.Count + i; outputs are averaged over the views.
                 var p = new float[outBins];
                 var d = new float[dim];
-                float male = 0, faceScore = 0;
+                float male = 0, faceScore = 0, turnedAway = 0;
                 for (int v = 0; v < views; v++)
                 {
                     int row = v * crops.Count + i;
                     if (face is not null) faceScore += face[row] / views;
+                    if (turned is not null) turnedAway += turned[row] / views;
                     for (int k = 0; k < outBins; k++) p[k] += (headAge is null ? age[row, k] : headAge[row * outBins + k]) / views;
                     for (int k = 0; k < dim; k++) d[k] += descriptor[row, k] / views;
                     male += (headMale is null ? gender[row, 0] : headMale[row]) / views;
@@ -147,6 +155,7 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
                 list.Add(new FaceAttributes(distribution, _calibration?.Apply(male) ?? male, d, face is null ? null : faceScore)
                 {
                     AgeUncertainty = UncertaintyScale * distribution.StandardDeviation,
+                    TurnedAway = turned is null ? null : turnedAway,
                 });
             }
         });
@@ -252,6 +261,7 @@ public sealed class AgeGenderEstimator : IAgeGenderEstimator, IDisposable
         _session.Dispose();
         Head?.Dispose();
         FaceCheck?.Dispose();
+        TurnCheck?.Dispose();
         foreach (var m in ExtraModels) m.Dispose();
     }
 }

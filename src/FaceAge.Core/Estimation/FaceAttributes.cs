@@ -9,4 +9,7 @@ public sealed record FaceAttributes(AgeDistribution Age, float MaleProbability, 
     /// <see cref="Estimation.AgeUncertainty.ClaimedCoverage"/> of faces (calibrated; the raw standard deviation where no calibration is known).
     /// </summary>
     public double AgeUncertainty { get; init; } = Age.StandardDeviation;
+
+    /// <summary>P(the head is turned away from the camera) from the turn check (mean over the views); null without one.</summary>
+    public float? TurnedAway { get; init; }
 }

@@ -1,4 +1,5 @@
 using FaceAge.Core.Alignment;
+using FaceAge.Core.Estimation;
 
 namespace FaceAge.Core.Fusion;
 
@@ -6,7 +7,8 @@ namespace FaceAge.Core.Fusion;
 /// Who looked (section "Attention"): a sample looks at the screen when its head pose lies within <see cref="MaxYaw"/> and
 /// <see cref="MaxPitch"/> of the screen's direction (straight into the camera unless a camera says otherwise); a person
 /// whose looking time reaches <see cref="MinSeconds"/> is a viewer. Pose comes from fr-landmark68's points
-/// (<see cref="LandmarkPose"/>) on every age/gender sample.
+/// (<see cref="LandmarkPose"/>) on every age/gender sample; the turn check (Analysis:TurnCheck) vetoes the profiles whose
+/// landmarks go wrong.
 /// </summary>
 public sealed record AttentionOptions
 {
@@ -40,8 +42,15 @@ public sealed record AttentionOptions
 /// One camera's looking rule: a face looks at the screen when its yaw and pitch are within <paramref name="MaxYaw"/> and
 /// <paramref name="MaxPitch"/> of the pose a face turned to the screen has on that camera (<paramref name="ScreenYaw"/>,
 /// <paramref name="ScreenPitch"/>, <see cref="HeadPose"/>'s signs: a screen to the image's right of the camera has a positive yaw).
+/// A face the turn check calls turned away (P ≥ 0.5) does not look, as long as every
+/// looking direction lies within the check's <see cref="BackboneCheck.TurnedDegrees"/> of the camera; with a screen further to the
+/// side the check says nothing about the screen, and the pose alone decides.
 /// </summary>
 public sealed record AttentionRule(double MaxYaw, double MaxPitch, double MinSeconds, double ScreenYaw = 0, double ScreenPitch = 0)
 {
-    public bool Looks(HeadPose pose) => Math.Abs(pose.Yaw - ScreenYaw) <= MaxYaw && Math.Abs(pose.Pitch - ScreenPitch) <= MaxPitch;
+    /// <summary>Whether the turn check's verdict counts for this camera's screen.</summary>
+    public bool UsesTurnCheck => Math.Abs(ScreenYaw) + MaxYaw <= BackboneCheck.TurnedDegrees;
+
+    public bool Looks(HeadPose pose, float? turnedAway = null)
+        => Math.Abs(pose.Yaw - ScreenYaw) <= MaxYaw && Math.Abs(pose.Pitch - ScreenPitch) <= MaxPitch && !(UsesTurnCheck && turnedAway >= 0.5f);
 }

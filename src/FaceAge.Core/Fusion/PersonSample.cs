@@ -8,6 +8,8 @@ namespace FaceAge.Core.Fusion;
 /// null = its distribution's standard deviation.</param>
 /// <param name="Identity">A face-recognition embedding of the crop (Fusion:Embedding), on the samples re-entry needs; null on the others.</param>
 /// <param name="Pose">Where the head was turned (Attention:Enabled); null when not measured.</param>
+/// <param name="TurnedAway">The turn check's P(head turned away) of the crop (Attention:Enabled); null without one.</param>
 public sealed record PersonSample(float[] AgeProbabilities, int FirstAge, float MaleProbability, double Quality, int FaceSize, float[] Descriptor,
     DateTimeOffset Time,
-    float? FaceScore = null, double? AgeUncertainty = null, float[]? Identity = null, HeadPose? Pose = null);
+    float? FaceScore = null, double? AgeUncertainty = null, float[]? Identity = null, HeadPose? Pose = null,
+    float? TurnedAway = null);

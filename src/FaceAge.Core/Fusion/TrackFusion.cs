@@ -58,7 +58,7 @@ public sealed class TrackFusion(double ageErrorCorrelation = FusionOptions.Defau
         _faceSize += s.FaceSize;
         BestFaceScore = Math.Max(BestFaceScore, s.FaceScore ?? 1);
         BestQuality = Math.Max(BestQuality, s.Quality);
-        if (attention is not null && s.Pose is { } pose) Attention.Add(s.Time, attention.Looks(pose));
+        if (attention is not null && s.Pose is { } pose) Attention.Add(s.Time, attention.Looks(pose, s.TurnedAway));
         Samples++;
     }
 

@@ -15,9 +15,9 @@ namespace FaceAge.Training.Precision;
 /// </summary>
 public sealed class FaceCheckData(FaceAnalyzer analyzer, IFaceDetector detector, Action<string>? log = null)
 {
-    private readonly List<FaceCheckSample> _samples = [];
+    private readonly List<CheckSample> _samples = [];
 
-    public IReadOnlyList<FaceCheckSample> Samples => _samples;
+    public IReadOnlyList<CheckSample> Samples => _samples;
 
     private void Add(Mat image, IEnumerable<FaceDetection> detections, bool isFace, string group)
     {
@@ -28,7 +28,7 @@ public sealed class FaceCheckData(FaceAnalyzer analyzer, IFaceDetector detector,
             {
                 var batch = crops.Skip(start).Take(16).ToList();
                 var features = analyzer.Estimator.Features(batch.Select(c => c.Crop).ToList(), mirrored: false);
-                _samples.AddRange(features.Select(f => new FaceCheckSample(f[0], isFace, group)));
+                _samples.AddRange(features.Select(f => new CheckSample(f[0], isFace, group)));
             }
         }
         finally

@@ -17,7 +17,7 @@ namespace FaceAge.Worker.Estimation;
 /// first due crop waits at most BatchMaxWaitMilliseconds for others, up to BatchSize). Results go to the fuse stage
 /// as samples; with <paramref name="identity"/> (Fusion:Embedding) the samples re-entry needs (<see cref="IdentitySampling"/>)
 /// also carry a recognition embedding of their crop; with <paramref name="poses"/> (Attention:Enabled) every sample carries
-/// its head pose. Runs on its own thread, as ONNX Runtime blocks.
+/// its head pose and the turn check's verdict. Runs on its own thread, as ONNX Runtime blocks.
 /// </summary>
 public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptions options, WorkerMetrics metrics, CropEmbedder? identity = null,
     CropHeadPose? poses = null)
@@ -68,7 +68,7 @@ public sealed class EstimationStage(IAgeGenderEstimator estimator, PipelineOptio
                     var r = batch[i];
                     var a = attributes[i];
                     var sample = new PersonSample(a.Age.Probabilities, a.Age.FirstAge, a.MaleProbability, r.Quality, r.Face.FaceSize, a.Descriptor, r.Time,
-                        a.FaceScore, a.AgeUncertainty, embeddings[i], pose?[i]);
+                        a.FaceScore, a.AgeUncertainty, embeddings[i], pose?[i], pose is null ? null : a.TurnedAway);
                     DedicatedThread.Write(output, new SampleReady(r.CameraId, r.TrackId, sample, r.CapturedAt, r.Flushed), cancellationToken);
                 }
             }

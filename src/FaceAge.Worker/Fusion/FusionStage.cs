@@ -128,7 +128,7 @@ public sealed class FusionStage(WorkerSettings settings, WorkerMetrics metrics, 
                 var current = cam.Registry.Current(sample.TrackId);
                 if (current is not null)
                 {
-                    bool? looking = cam.Looking is { } rule && sample.Sample.Pose is { } pose ? rule.Looks(pose) : null;
+                    bool? looking = cam.Looking is { } rule && sample.Sample.Pose is { } pose ? rule.Looks(pose, sample.Sample.TurnedAway) : null;
                     Observer?.OnEstimate(item.CameraId, sample.TrackId, current, looking);
                 }
                 if (!sample.Flushed)

@@ -65,7 +65,7 @@ public class FaceCheckTests(ITestOutputHelper output)
         var head = Path.Combine(RepoPaths.Models, "ultraface-rfb-320.onnx");
         var e = Assert.Throws<InvalidDataException>(() => Analyzer(check: head));
         Assert.Contains(head, e.Message);
-        Assert.Contains("not a FaceAge face check", e.Message);
+        Assert.Contains("not a FaceAge face-check", e.Message);
     }
 
     private static Mat Noise(int w, int h, int seed)

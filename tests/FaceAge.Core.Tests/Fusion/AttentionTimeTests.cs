@@ -72,6 +72,46 @@ public class AttentionTimeTests
     }
 
     [Fact]
+    public void A_face_the_turn_check_calls_turned_away_does_not_look_whatever_its_landmarks_say()
+    {
+        var onCamera = new AttentionOptions().RuleFor();
+        Assert.True(onCamera.UsesTurnCheck);
+        Assert.True(onCamera.Looks(new HeadPose(5, 0, 0), turnedAway: 0.2f));
+        Assert.False(onCamera.Looks(new HeadPose(5, 0, 0), turnedAway: 0.8f));   // a profile whose landmarks went wrong
+        Assert.True(onCamera.Looks(new HeadPose(5, 0, 0), turnedAway: null));    // no turn check: the pose alone decides
+    }
+
+    [Fact]
+    public void With_a_screen_beyond_the_turn_checks_range_the_pose_alone_decides()
+    {
+        // Looking at a screen 40° to the side is a head turned 10–70° from the camera: the check's "turned" says nothing of it.
+        var toTheRight = new AttentionOptions().RuleFor(screenYaw: 40);
+        Assert.False(toTheRight.UsesTurnCheck);
+        Assert.True(toTheRight.Looks(new HeadPose(45, 0, 0), turnedAway: 0.9f));
+        Assert.True(new AttentionOptions().RuleFor(screenYaw: 15).UsesTurnCheck);
+        Assert.False(new AttentionOptions { MaxYaw = 40 }.RuleFor(screenYaw: 10).UsesTurnCheck);
+    }
+
+    [Fact]
+    public void Samples_the_turn_check_flags_add_no_attention()
+    {
+        var registry = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups(), attention: new AttentionOptions().RuleFor());
+        var descriptor = Enumerable.Range(0, 16).Select(i => (float)Math.Sin(i)).ToArray();
+        var age = new float[100];
+        age[29] = 1;
+        registry.TrackSeen(1, T0);
+        for (int i = 0; i < 6; i++)
+        {
+            registry.AddSample(1, new PersonSample(age, 1, 0.2f, 1, 100, descriptor, T0.AddSeconds(i), Pose: new HeadPose(3, 0, 0), TurnedAway: 0.9f));
+            registry.TrackSeen(1, T0.AddSeconds(i));
+        }
+        registry.TrackEnded(1, T0.AddSeconds(5));
+        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        Assert.Equal(0, e.AttentionSeconds);
+        Assert.False(e.Viewer);
+    }
+
+    [Fact]
     public void A_person_event_carries_attention_and_the_viewer_flag_when_samples_are_posed()
     {
         var registry = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups(), attention: new AttentionOptions().RuleFor());
