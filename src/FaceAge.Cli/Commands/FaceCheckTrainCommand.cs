@@ -113,7 +113,8 @@ public static class FaceCheckTrainCommand
         var file = arguments.OutputFile;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
         var layout = analyzer.Estimator.Network.Layout;
-        OnnxWriter.WriteFile(model.ToOnnx(layout, BackboneCheck.Face, new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train face-check" }), file);
+        var metadata = new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train face-check" };
+        OnnxWriter.WriteFile(model.ToOnnx(layout, BackboneCheck.Face, metadata), file);
         WriteModelCard(arguments, analysis, layout, samples, perSource);
         return 0;
     }

@@ -142,7 +142,8 @@ public static class PoseTrainCommand
         var rule = new AttentionOptions().RuleFor();
         Console.WriteLine();
         Console.WriteLine($"Turn check ({samples.Count(s => s.Positive)} turned, {samples.Count(s => !s.Positive)} facing training faces):");
-        Console.WriteLine("| L2 | turned ≥ 45° flagged | facing ≤ 30° flagged | 30–45° flagged | turned, looking by the map → with the check | balanced accuracy |");
+        Console.WriteLine("| L2 | turned ≥ 45° flagged | facing ≤ 30° flagged | 30–45° flagged | turned, looking by the map → with the check "
+            + "| balanced accuracy |");
         Console.WriteLine("|---|---|---|---|---|---|");
         (LinearCheck Model, CheckScore Score)? best = null;
         var scores = new List<CheckScore>();
@@ -188,7 +189,8 @@ public static class PoseTrainCommand
         }).ToList();
         foreach (var t in byThreshold)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"at P ≥ {t.threshold}: turned flagged {t.turnedFlagged}/{best.Value.Score.Turned}, facing flagged {t.facingFlagged}/{best.Value.Score.Facing}"));
+                $"at P ≥ {t.threshold}: turned flagged {t.turnedFlagged}/{best.Value.Score.Turned}, "
+                + $"facing flagged {t.facingFlagged}/{best.Value.Score.Facing}"));
         var file = arguments.TurnCheckFile;
         OnnxWriter.WriteFile(chosen.ToOnnx(layout, BackboneCheck.Turn, new Dictionary<string, string> { ["faceage.trained_by"] = "faceage train pose" }),
             file);
@@ -200,7 +202,8 @@ public static class PoseTrainCommand
             Command = "faceage train pose (docs/accuracy.md, \"Head pose and attention\")",
             Backbone = arguments.Backbone,
             FeatureLayout = layout,
-            Teacher = $"{HeadPoseModel.Name} ({HeadPoseModel.File}), mirror-consistent: turned |yaw| ≥ {BackboneCheck.TurnedDegrees}°, facing ≤ {FacingDegrees}°",
+            Teacher = $"{HeadPoseModel.Name} ({HeadPoseModel.File}), mirror-consistent: turned |yaw| ≥ {BackboneCheck.TurnedDegrees}°, "
+                + $"facing ≤ {FacingDegrees}°",
             TrainingPhotos = arguments.Photos.Length,
             Turned = samples.Count(s => s.Positive),
             Facing = samples.Count(s => !s.Positive),

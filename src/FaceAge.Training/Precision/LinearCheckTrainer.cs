@@ -11,8 +11,8 @@ public sealed record CheckSample(float[] Features, bool Positive, string Group);
 
 /// <summary>
 /// A linear classifier on standardized backbone features (<see cref="BackboneCheck"/>: face or not, turned away or not), with
-/// L2 and balanced classes: small enough (1,126 numbers) not to learn the few examples of the rarer class by heart, and free at run time (a dot product on features every
-/// estimate computes anyway).
+/// L2 and balanced classes: small enough (1,126 numbers) not to learn the few examples of the rarer class by heart, and
+/// free at run time (a dot product on features every estimate computes anyway).
 /// </summary>
 public sealed class LinearCheck
 {
