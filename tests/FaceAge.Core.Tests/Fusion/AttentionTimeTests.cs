@@ -92,21 +92,34 @@ public class AttentionTimeTests
         Assert.False(new AttentionOptions { MaxYaw = 40 }.RuleFor(screenYaw: 10).UsesTurnCheck);
     }
 
-    [Fact]
-    public void Samples_the_turn_check_flags_add_no_attention()
+    private static readonly float[] Descriptor = Enumerable.Range(0, 16).Select(i => (float)Math.Sin(i)).ToArray();
+
+    private static float[] Aged30()
     {
-        var registry = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups(), attention: new AttentionOptions().RuleFor());
-        var descriptor = Enumerable.Range(0, 16).Select(i => (float)Math.Sin(i)).ToArray();
         var age = new float[100];
         age[29] = 1;
+        return age;
+    }
+
+    /// <summary>The event of one person seen for 5 s with a sample a second, each posed (and checked) as <paramref name="sample"/> says.</summary>
+    private static PersonEvent OnePerson(Func<int, (HeadPose Pose, float? TurnedAway)> sample)
+    {
+        var registry = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups(), attention: new AttentionOptions().RuleFor());
         registry.TrackSeen(1, T0);
         for (int i = 0; i < 6; i++)
         {
-            registry.AddSample(1, new PersonSample(age, 1, 0.2f, 1, 100, descriptor, T0.AddSeconds(i), Pose: new HeadPose(3, 0, 0), TurnedAway: 0.9f));
+            var (pose, turnedAway) = sample(i);
+            registry.AddSample(1, new PersonSample(Aged30(), 1, 0.2f, 1, 100, Descriptor, T0.AddSeconds(i), Pose: pose, TurnedAway: turnedAway));
             registry.TrackSeen(1, T0.AddSeconds(i));
         }
         registry.TrackEnded(1, T0.AddSeconds(5));
-        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        return Assert.Single(registry.Expire(T0.AddSeconds(60)));
+    }
+
+    [Fact]
+    public void Samples_the_turn_check_flags_add_no_attention()
+    {
+        var e = OnePerson(_ => (new HeadPose(3, 0, 0), 0.9f));   // landmarks say frontal, the check says turned away
         Assert.Equal(0, e.AttentionSeconds);
         Assert.False(e.Viewer);
     }
@@ -114,25 +127,13 @@ public class AttentionTimeTests
     [Fact]
     public void A_person_event_carries_attention_and_the_viewer_flag_when_samples_are_posed()
     {
-        var registry = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups(), attention: new AttentionOptions().RuleFor());
-        var descriptor = Enumerable.Range(0, 16).Select(i => (float)Math.Sin(i)).ToArray();
-        var age = new float[100];
-        age[29] = 1;
-        registry.TrackSeen(1, T0);
-        for (int i = 0; i < 6; i++)
-        {
-            var pose = new HeadPose(i < 3 ? 2 : 60, 0, 0);  // looks for the first three samples, then turns away
-            registry.AddSample(1, new PersonSample(age, 1, 0.2f, 1, 100, descriptor, T0.AddSeconds(i), Pose: pose));
-            registry.TrackSeen(1, T0.AddSeconds(i));
-        }
-        registry.TrackEnded(1, T0.AddSeconds(5));
-        var e = Assert.Single(registry.Expire(T0.AddSeconds(60)));
+        var e = OnePerson(i => (new HeadPose(i < 3 ? 2 : 60, 0, 0), null));  // looks for the first three samples, then turns away
         Assert.Equal(2.5, e.AttentionSeconds);
         Assert.Equal(2.5, e.LongestLookSeconds);
         Assert.True(e.Viewer);
 
         var unposed = new PersonRegistry("cam1", new FusionOptions { MinSamples = 1 }, new AgeGroups());
-        unposed.AddSample(2, new PersonSample(age, 1, 0.2f, 1, 100, descriptor, T0, Pose: new HeadPose(0, 0, 0)));
+        unposed.AddSample(2, new PersonSample(Aged30(), 1, 0.2f, 1, 100, Descriptor, T0, Pose: new HeadPose(0, 0, 0)));
         unposed.TrackEnded(2, T0);
         var plain = Assert.Single(unposed.Expire(T0.AddSeconds(60)));
         Assert.Null(plain.AttentionSeconds);
