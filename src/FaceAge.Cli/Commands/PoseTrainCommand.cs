@@ -37,7 +37,13 @@ public static class PoseTrainCommand
         string ModelsDirectory, string[] Photos, string[] Validation, string OutputFile, string TurnCheckFile, string Backbone, string? RowsFile);
 
     /// <summary>A face's normalised points, the backbone features of its crop, the mirror-consistent teacher pose and its photo.</summary>
-    private sealed record Row(double[] Features, double Yaw, double Pitch, float[] Backbone, string Photo);
+    private sealed record Row(double[] Features, double Yaw, double Pitch, float[][] Backbones, string Photo);
+
+    /// <summary>
+    /// The turn check sees each face's crop at the detector's box and at a box this much larger about its centre: the worker's
+    /// detector boxes one face more or less tightly with its size in the frame and the tiles, and the check must not hinge on it.
+    /// </summary>
+    private static readonly float[] BoxScales = [1f, 1.4f];
 
     public static Command Create()
     {
@@ -138,7 +144,8 @@ public static class PoseTrainCommand
     private static void TrainTurnCheck(PoseTrainArguments arguments, string layout, LandmarkPose map, List<Row> train, List<Row> validation)
     {
         var samples = train.Where(r => Math.Abs(r.Yaw) >= BackboneCheck.TurnedDegrees || Math.Abs(r.Yaw) <= FacingDegrees)
-            .Select(r => new CheckSample(r.Backbone, Math.Abs(r.Yaw) >= BackboneCheck.TurnedDegrees, r.Photo)).ToList();
+            .SelectMany(r => r.Backbones.Select(b => new CheckSample(b, Math.Abs(r.Yaw) >= BackboneCheck.TurnedDegrees, r.Photo))).ToList();
+        var scored = validation.SelectMany(r => r.Backbones.Select(b => (Row: r, Backbone: b))).ToList();
         var rule = new AttentionOptions().RuleFor();
         Console.WriteLine();
         Console.WriteLine($"Turn check ({samples.Count(s => s.Positive)} turned, {samples.Count(s => !s.Positive)} facing training faces):");
@@ -151,9 +158,9 @@ public static class PoseTrainCommand
         {
             var model = LinearCheckTrainer.Train(samples, l2);
             int turned = 0, turnedFlagged = 0, facing = 0, facingFlagged = 0, between = 0, betweenFlagged = 0, looking = 0, lookingAfter = 0;
-            foreach (var r in validation)
+            foreach (var (r, backbone) in scored)
             {
-                bool flagged = model.Score(r.Backbone) >= 0.5;
+                bool flagged = model.Score(backbone) >= 0.5;
                 var pose = new HeadPose(RidgeRegression.Predict(map.YawWeights, r.Features), RidgeRegression.Predict(map.PitchWeights, r.Features), 0);
                 if (Math.Abs(r.Yaw) >= BackboneCheck.TurnedDegrees)
                 {
@@ -184,8 +191,8 @@ public static class PoseTrainCommand
         var byThreshold = Thresholds.Select(t => new
         {
             threshold = t,
-            turnedFlagged = validation.Count(r => Math.Abs(r.Yaw) >= BackboneCheck.TurnedDegrees && chosen.Score(r.Backbone) >= t),
-            facingFlagged = validation.Count(r => Math.Abs(r.Yaw) <= FacingDegrees && chosen.Score(r.Backbone) >= t),
+            turnedFlagged = scored.Count(v => Math.Abs(v.Row.Yaw) >= BackboneCheck.TurnedDegrees && chosen.Score(v.Backbone) >= t),
+            facingFlagged = scored.Count(v => Math.Abs(v.Row.Yaw) <= FacingDegrees && chosen.Score(v.Backbone) >= t),
         }).ToList();
         foreach (var t in byThreshold)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -208,6 +215,7 @@ public static class PoseTrainCommand
             Turned = samples.Count(s => s.Positive),
             Facing = samples.Count(s => !s.Positive),
             ValidationPhotos = arguments.Validation.Length,
+            BoxScales,
             L2 = best.Value.Score.L2,
             Validation = scores,
             ValidationByThreshold = byThreshold,
@@ -234,10 +242,14 @@ public static class PoseTrainCommand
                 var mirrored = new BoxF(image.Width - box.Right, box.Y, box.Width, box.Height);
                 HeadPose seen = teacher.Estimate(image, box), seenMirrored = teacher.Estimate(mirror, mirrored);
                 double yaw = (seen.Yaw - seenMirrored.Yaw) / 2, pitch = (seen.Pitch + seenMirrored.Pitch) / 2;
-                using var crop = analyzer.Sampling.Cut(image, face);
-                var backbone = analyzer.Estimator.Features([crop.Crop], mirrored: true)[0];
-                rows.Add(new Row(Features(landmarks.Locate(image, [box])[0]), yaw, pitch, backbone[0], photo));
-                rows.Add(new Row(Features(landmarks.Locate(mirror, [mirrored])[0]), -yaw, pitch, backbone[1], photo));
+                var crops = BoxScales.Select(scale => analyzer.Sampling.Cut(image, face with
+                {
+                    Box = new BoxF(box.CenterX - box.Width * scale / 2, box.CenterY - box.Height * scale / 2, box.Width * scale, box.Height * scale),
+                })).ToList();
+                var backbones = analyzer.Estimator.Features(crops.Select(c => c.Crop).ToList(), mirrored: true);
+                foreach (var c in crops) c.Dispose();
+                rows.Add(new Row(Features(landmarks.Locate(image, [box])[0]), yaw, pitch, backbones.Select(b => b[0]).ToArray(), photo));
+                rows.Add(new Row(Features(landmarks.Locate(mirror, [mirrored])[0]), -yaw, pitch, backbones.Select(b => b[1]).ToArray(), photo));
             }
             if (++done % 500 == 0) Console.Error.WriteLine($"train pose: {done}/{photos.Length} {what} photos, {rows.Count / 2} faces");
         }
