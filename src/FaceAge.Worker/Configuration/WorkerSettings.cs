@@ -56,8 +56,12 @@ public sealed record WorkerSettings(
             }
         }
         var pipeline = Bind<PipelineOptions>("Pipeline");
+        var attention = Bind<AttentionOptions>("Attention");
+        var analysis = pipeline.ApplyTo(Bind<AnalyzerOptions>("Analysis"));
+        // The turn check only serves attention: without it, the estimator need not run it.
+        if (!attention.Enabled) analysis = analysis with { TurnCheck = "" };
         var settings = new WorkerSettings(
-            Bind<List<CameraOptions>>("Cameras"), pipeline.ApplyTo(Bind<AnalyzerOptions>("Analysis")), pipeline,
+            Bind<List<CameraOptions>>("Cameras"), analysis, pipeline,
             Bind<TrackerOptions>("Tracking"), Bind<FusionOptions>("Fusion"), Bind<WatchdogOptions>("Watchdog"), Bind<MqttOptions>("Mqtt"))
         {
             LiveView = Bind<LiveViewOptions>("LiveView"),
@@ -67,7 +71,7 @@ public sealed record WorkerSettings(
             Webhook = Bind<WebhookOptions>("Webhook"),
             Statistics = Bind<StatisticsOptions>("Statistics"),
             Reports = Bind<ReportsOptions>("Reports"),
-            Attention = Bind<AttentionOptions>("Attention"),
+            Attention = attention,
             Warnings = UnknownSettings.Find(userSettings ?? configuration, Sections).Select(k => $"Unknown setting '{k}' is ignored (a typo?).").ToList(),
         };
         if (!validate) return settings;

@@ -36,6 +36,13 @@ public class PipelineOptionsTests
     }
 
     [Fact]
+    public void The_turn_check_runs_only_while_attention_is_measured()
+    {
+        Assert.Equal("heads/turn-check.onnx", Load().Analysis.TurnCheck);
+        Assert.Equal("", Load(("Attention:Enabled", "false")).Analysis.TurnCheck);
+    }
+
+    [Fact]
     public void Empty_worker_model_is_rejected_naming_the_key()
     {
         var e = Assert.Throws<ConfigurationException>(() => Load(("Pipeline:AgeGenderModel", " ")));
