@@ -30,6 +30,28 @@ public static class TestVideos
         return path;
     }
 
+    /// <summary>
+    /// A camera-like scene made by ../shared/tools/scene/make_scene.py: each photo pasted once (an oval of it,
+    /// <paramref name="minFace"/>–<paramref name="maxFace"/> px) crossing a grey 1280×720 frame in 4–10 s, several at a time, 10 fps.
+    /// </summary>
+    public static string Scene(string[] photos, int seconds, int seed, int minFace = 160, int maxFace = 320)
+    {
+        var dir = Directory.CreateTempSubdirectory("faceage-scene").FullName;
+        // The tool writes each person's age and gender into its truth file; these tests score neither, so every row says 30, M.
+        File.WriteAllLines(Path.Combine(dir, "labels.csv"), ["path,age,gender", .. photos.Select(p => $"{Path.GetFullPath(p)},30,M")]);
+        var path = Path.Combine(dir, "scene.mp4");
+        // Debian's python3 carries OpenCV (python3-opencv); a pyenv python3 earlier on PATH would not.
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        string[] args = [Path.Combine(RepoPaths.Shared, "tools", "scene", "make_scene.py"), "--labels", Path.Combine(dir, "labels.csv"), "--out", path,
+            "--truth", Path.Combine(dir, "truth.json"), "--people", $"{photos.Length}", "--reentry", "0", "--seconds", $"{seconds}",
+            "--seed", $"{seed}", "--min-face", $"{minFace}", "--max-face", $"{maxFace}"];
+        using var tool = Process.Start(new ProcessStartInfo(python, args) { RedirectStandardOutput = true })!;
+        tool.StandardOutput.ReadToEnd();
+        tool.WaitForExit();
+        if (tool.ExitCode != 0) throw new InvalidOperationException($"make_scene.py could not make the test scene (exit {tool.ExitCode})");
+        return path;
+    }
+
     /// <summary>The video repeated <paramref name="times"/> more times into one file (stream copy, no re-encoding), for
     /// servers that play a file once.</summary>
     public static string Repeated(string video, int times)
