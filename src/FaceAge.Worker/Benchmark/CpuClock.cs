@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace FaceAge.Worker.Benchmark;
 
-/// <summary>CPU time outside the worker's own threads, from /proc: the ffmpeg readers it started, and the whole machine.</summary>
+/// <summary>CPU time of the ffmpeg readers the worker started, from /proc (the whole machine's: <see cref="Hosting.MachineCpuTime"/>).</summary>
 internal static class CpuClock
 {
     /// <summary>
@@ -29,16 +29,5 @@ internal static class CpuClock
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
         }
         return total;
-    }
-
-    /// <summary>Busy and total CPU time of the whole machine so far (/proc/stat), so ffmpeg readers count too; zeros where there is no /proc.</summary>
-    public static (double Busy, double Total) Machine()
-    {
-        if (!File.Exists("/proc/stat")) return (0, 0);
-        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        double idle = fields[3] + fields[4]; // idle + iowait
-        double total = fields.Take(8).Sum();  // user nice system idle iowait irq softirq steal
-        return (total - idle, total);
     }
 }

@@ -23,13 +23,18 @@ public sealed record PipelineOptions
     /// estimator under overload: latency and expired crops grew instead of frames being dropped before detection.
     /// </summary>
     public int ConcurrentDetections { get; init; }
+    /// <summary>
+    /// Percent of the machine's CPU (all processes, /proc/stat) above which the detector is paced
+    /// (<see cref="Detection.DetectorPacing"/>); 0 = never paced. Linux only.
+    /// </summary>
+    public int MachineCpuTarget { get; init; } = 80;
     /// <summary>At most this many age/gender inferences per track per second (the best crop of each interval).</summary>
     public double SamplesPerSecondPerTrack { get; init; } = 2;
     /// <summary>
     /// A crop older than this (from its frame's capture) is not estimated: the track offers a fresher one. Bounds the
     /// capture → fused latency under overload, when the sampling rate falls instead (docs/benchmarks.md).
     /// </summary>
-    public int SampleMaxAgeMilliseconds { get; init; } = 200;
+    public int SampleMaxAgeMilliseconds { get; init; } = 120;
     /// <summary>
     /// Most crops in one age/gender run, across all cameras. Every crop of a batch waits for the whole batch; 4 costs per
     /// face what 8 does on these CPUs and finishes in half the time (docs/benchmarks.md), 1 costs about 12 % more a face.
@@ -81,6 +86,8 @@ public sealed record PipelineOptions
         if (TilesEveryNthFrame is < 1 or > 100) yield return $"{prefix}:TilesEveryNthFrame must be 1–100, got {TilesEveryNthFrame}.";
         if (ConcurrentDetections is < 0 or > 64)
             yield return $"{prefix}:ConcurrentDetections must be 0–64 (0: the cores less one), got {ConcurrentDetections}.";
+        if (MachineCpuTarget != 0 && MachineCpuTarget is < 30 or > 100)
+            yield return $"{prefix}:MachineCpuTarget must be 30–100 percent, or 0 for no pacing, got {MachineCpuTarget}.";
         if (SamplesPerSecondPerTrack is <= 0 or > 30) yield return $"{prefix}:SamplesPerSecondPerTrack must be in (0, 30], got {SamplesPerSecondPerTrack}.";
         if (SampleMaxAgeMilliseconds is < 20 or > 10_000) yield return $"{prefix}:SampleMaxAgeMilliseconds must be 20–10000, got {SampleMaxAgeMilliseconds}.";
         if (IntraOpThreads is < 0 or > 64) yield return $"{prefix}:IntraOpThreads must be 0–64, got {IntraOpThreads}.";

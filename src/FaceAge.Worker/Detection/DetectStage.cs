@@ -46,6 +46,7 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Detecto
                     if (frame.Sequence % options.DetectEveryNthFrame == 0)
                     {
                         gate.Enter(turn, cancellationToken);
+                        long started = 0;
                         try
                         {
                             if (live) frame = Newest(frame, input, dropped);
@@ -58,7 +59,7 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Detecto
                                 if (fullySearched) tilePasses.Inc();
                                 else if (postponed) tilesPostponed.Inc();
                             }
-                            var started = Stopwatch.GetTimestamp();
+                            started = Stopwatch.GetTimestamp();
                             double cpuStarted = ThreadCpuTime.Now();
                             found = tiled is not null ? tiled.Detect(frame.Video.Pixels, fullySearched) : detector.Detect(frame.Video.Pixels);
                             cpu.Inc(ThreadCpuTime.Now() - cpuStarted);
@@ -67,7 +68,7 @@ public sealed class DetectStage(string cameraId, IFaceDetector detector, Detecto
                         }
                         finally
                         {
-                            gate.Exit();
+                            gate.Exit(started == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started));
                         }
                     }
                 }

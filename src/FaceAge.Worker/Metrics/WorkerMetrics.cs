@@ -50,6 +50,8 @@ public sealed class WorkerMetrics
         ModelCpu = f.CreateCounter("faceage_model_cpu_seconds_total", "CPU seconds inside model runs, per model file.", "model");
         SamplingRate = f.CreateGauge("faceage_sampling_rate",
             "Age/gender samples per track per second over the last 10 s (below Pipeline:SamplesPerSecondPerTrack when the estimator is saturated).");
+        DetectorDuty = f.CreateGauge("faceage_detector_duty",
+            "Share of the time detector runs may take (1: unpaced; lower while the machine's CPU is above Pipeline:MachineCpuTarget).");
         QueueDepth = f.CreateGauge("faceage_queue_depth", "Items waiting in a pipeline queue.", "stage");
         OutboxMessages = f.CreateGauge("faceage_outbox_messages", "Messages waiting in a sink's outbox for the receiver's acknowledgement.", "sink");
         OutboxDiscarded = f.CreateCounter("faceage_outbox_discarded_total", "Undelivered messages discarded because the outbox was full or they were too old.",
@@ -94,6 +96,7 @@ public sealed class WorkerMetrics
     public Counter MqttFailed { get; }
     public Gauge MqttConnected { get; }
     public Gauge QueueDepth { get; }
+    public Gauge DetectorDuty { get; }
     public Gauge SamplingRate { get; }
     public Counter ReportWindowsDeleted { get; }
     public Counter StageCpu { get; }

@@ -79,10 +79,16 @@ public sealed class PipelineService(WorkerSettings settings, WorkerMetrics metri
 
         var gate = DetectorGate.For(settings.Pipeline.ConcurrentDetections);
         _logger.LogInformation("Detector runs at once: {Slots} ({Cores} cores)", gate.Slots, Environment.ProcessorCount);
+        using var stopPacing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var pacing = settings.Pipeline.MachineCpuTarget > 0
+            ? new DetectorPacing(gate, settings.Pipeline.MachineCpuTarget / 100.0).RunAsync(metrics, _logger, stopPacing.Token)
+            : Task.CompletedTask;
         Started = true;
         var cameraTasks = cameras.Select(c => new CameraPipeline(c, settings, analyzer.Detector, gate, analyzer.Sampling, crops, fusion.Writer, outgoing.Writer,
             sources, metrics, loggers.CreateLogger($"FaceAge.Camera.{c.Id}"), frames).RunAsync(stoppingToken)).ToList();
         await Task.WhenAll(cameraTasks);
+        await stopPacing.CancelAsync();
+        await pacing;
         crops.Complete();
         _logger.LogInformation("All cameras stopped; draining the pipeline");
         await estimate;

@@ -49,6 +49,22 @@ public class PipelineOptionsTests
         Assert.Contains("Pipeline:AgeGenderModel", e.Message);
     }
 
+    [Theory]
+    [InlineData("20")]
+    [InlineData("101")]
+    public void A_machine_cpu_target_outside_30_to_100_is_rejected_naming_the_key(string percent)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Load(("Pipeline:MachineCpuTarget", percent)));
+        Assert.Contains("Pipeline:MachineCpuTarget", e.Message);
+    }
+
+    [Fact]
+    public void The_detector_is_paced_above_80_percent_of_the_machine_unless_the_target_is_0()
+    {
+        Assert.Equal(80, Load().Pipeline.MachineCpuTarget);
+        Assert.Equal(0, Load(("Pipeline:MachineCpuTarget", "0")).Pipeline.MachineCpuTarget);
+    }
+
     [Fact]
     public void Other_analysis_settings_pass_through_unchanged()
     {

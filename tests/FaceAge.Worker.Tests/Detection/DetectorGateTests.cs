@@ -40,6 +40,65 @@ public class DetectorGateTests
     }
 
     [Fact]
+    public void Paced_to_half_the_time_a_run_is_followed_by_a_pause_as_long_before_the_next_starts()
+    {
+        var gate = new DetectorGate(1) { Duty = 0.5 };
+        using var turn = gate.NewTurn();
+        gate.Enter(turn, CancellationToken.None);
+        gate.Exit(TimeSpan.FromMilliseconds(150));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        gate.Enter(turn, CancellationToken.None);
+        Assert.InRange(clock.ElapsedMilliseconds, 140, 2000);
+        gate.Exit(TimeSpan.FromMilliseconds(150));
+
+        gate.Duty = 1;
+        gate.Enter(turn, CancellationToken.None); // the pause set while paced still holds this once
+        gate.Exit(TimeSpan.FromMilliseconds(150));
+        clock.Restart();
+        gate.Enter(turn, CancellationToken.None);
+        Assert.InRange(clock.ElapsedMilliseconds, 0, 100);
+        gate.Exit();
+    }
+
+    [Fact]
+    public async Task A_wait_cancelled_in_the_pause_gives_the_slot_back()
+    {
+        var gate = new DetectorGate(1) { Duty = 0.1 };
+        using var turn = gate.NewTurn();
+        gate.Enter(turn, CancellationToken.None);
+        gate.Exit(TimeSpan.FromMilliseconds(200)); // a 1.8 s pause
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        Assert.Throws<OperationCanceledException>(() => gate.Enter(turn, cancel.Token));
+        // Another camera gets the slot once the pause is over; had the cancelled one kept it, never.
+        var next = Task.Run(() =>
+        {
+            using var other = gate.NewTurn();
+            gate.Enter(other, CancellationToken.None);
+            gate.Exit();
+        });
+        Assert.Same(next, await Task.WhenAny(next, Task.Delay(5000)));
+    }
+
+    [Fact]
+    public async Task Runs_that_had_to_queue_are_counted()
+    {
+        var gate = new DetectorGate(1);
+        using var first = gate.NewTurn();
+        gate.Enter(first, CancellationToken.None);
+        Assert.Equal(0, gate.Queued);
+        var second = Task.Run(() =>
+        {
+            using var turn = gate.NewTurn();
+            gate.Enter(turn, CancellationToken.None);
+            gate.Exit();
+        });
+        await WaitUntil(() => gate.Waiting == 1);
+        gate.Exit();
+        await second;
+        Assert.Equal(1, gate.Queued);
+    }
+
+    [Fact]
     public async Task No_more_than_its_slots_run_at_once()
     {
         var gate = new DetectorGate(2);
