@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace FaceAge.Worker.Benchmark;
 
-/// <summary>CPU time of the ffmpeg readers the worker started, from /proc (the whole machine's: <see cref="Hosting.MachineCpuTime"/>).</summary>
+/// <summary>CPU time of the ffmpeg readers the worker started, from /proc (the whole machine's: <see cref="Metrics.MachineCpuTime"/>).</summary>
 internal static class CpuClock
 {
     /// <summary>

@@ -20,7 +20,7 @@ internal sealed record ProcessUsage(
         public Meter()
         {
             _cpu = _process.TotalProcessorTime;
-            _machine = Hosting.MachineCpuTime.Read();
+            _machine = Metrics.MachineCpuTime.Read();
             _children = CpuClock.ChildrenSeconds();
             _allocated = GC.GetTotalAllocatedBytes();
             _paused = GC.GetTotalPauseDuration();
@@ -34,7 +34,7 @@ internal sealed record ProcessUsage(
         {
             double wall = _clock.Elapsed.TotalSeconds;
             _process.Refresh();
-            var machine = Hosting.MachineCpuTime.Read();
+            var machine = Metrics.MachineCpuTime.Read();
             double machineTotal = machine.Total - _machine.Total;
             return new ProcessUsage(
                 wall,

@@ -68,7 +68,10 @@ public sealed class DetectorGate
 
     public Turn NewTurn() => new();
 
-    /// <summary>Waits for a slot, behind every thread that asked before, and for the pause that pacing puts after the last run; <see cref="Exit(TimeSpan)"/> gives it back.</summary>
+    /// <summary>
+    /// Waits for a slot, behind every thread that asked before, and for the pause that pacing puts after the last run;
+    /// <see cref="Exit(TimeSpan)"/> gives it back.
+    /// </summary>
     public void Enter(Turn turn, CancellationToken cancellationToken)
     {
         bool free;

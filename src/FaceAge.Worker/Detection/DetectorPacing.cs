@@ -1,4 +1,3 @@
-using FaceAge.Worker.Hosting;
 using FaceAge.Worker.Metrics;
 
 namespace FaceAge.Worker.Detection;

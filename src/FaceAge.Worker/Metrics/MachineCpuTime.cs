@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FaceAge.Worker.Hosting;
+namespace FaceAge.Worker.Metrics;
 
 /// <summary>Busy and total CPU time of the whole machine so far (/proc/stat), so ffmpeg readers and other processes count too.</summary>
 public static class MachineCpuTime
