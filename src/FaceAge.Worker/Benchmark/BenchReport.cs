@@ -113,6 +113,8 @@ internal static class BenchReport
         flipAugmentation = analysis.FlipAugmentation,
         samplesPerSecondPerTrack = pipeline.SamplesPerSecondPerTrack,
         sampleMaxAgeMilliseconds = pipeline.SampleMaxAgeMilliseconds,
+        concurrentDetections = pipeline.ConcurrentDetections,
+        machineCpuTarget = pipeline.MachineCpuTarget,
         batchSize = pipeline.BatchSize,
         batchMaxWaitMilliseconds = pipeline.BatchMaxWaitMilliseconds,
     };
