@@ -23,9 +23,10 @@ apt_packages() {
 
 # Real servers for the integration tests: mosquitto and a GStreamer RTSP server (Python bindings);
 # chromium for the live page's browser test; qemu-user runs the int8 test on an emulated AVX2-only CPU;
-# python3-torch, python3-onnx and python3-pil run the backbone fine-tuning tool (tools/training) in its short test.
+# python3-torch, python3-onnx and python3-pil run the backbone fine-tuning tool (tools/training) in its short test;
+# python3-opencv runs ../shared/tools/scene/make_scene.py for the attention scene tests.
 TEST_PACKAGES=(mosquitto qemu-user gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 gir1.2-gstreamer-1.0 python3-gi
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium python3-torch python3-onnx python3-pil)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium python3-torch python3-onnx python3-pil python3-opencv)
 
 setup() {
   apt_packages "$@"

@@ -26,9 +26,8 @@ public sealed class RtspServer : IDisposable
     public async Task RestartAsync()
     {
         _process?.Dispose();
-        // Debian's python3 carries python3-gi; a pyenv python3 earlier on PATH would not.
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        _process = new ChildProcess(python, [Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py"), Port.ToString(), .. _mounts]);
+        var script = Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py");
+        _process = new ChildProcess(DebianPython.Executable, [script, Port.ToString(), .. _mounts]);
         await _process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(15));
     }
 

@@ -40,15 +40,15 @@ public static class TestVideos
         // The tool writes each person's age and gender into its truth file; these tests score neither, so every row says 30, M.
         File.WriteAllLines(Path.Combine(dir, "labels.csv"), ["path,age,gender", .. photos.Select(p => $"{Path.GetFullPath(p)},30,M")]);
         var path = Path.Combine(dir, "scene.mp4");
-        // Debian's python3 carries OpenCV (python3-opencv); a pyenv python3 earlier on PATH would not.
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         string[] args = [Path.Combine(RepoPaths.Shared, "tools", "scene", "make_scene.py"), "--labels", Path.Combine(dir, "labels.csv"), "--out", path,
             "--truth", Path.Combine(dir, "truth.json"), "--people", $"{photos.Length}", "--reentry", "0", "--seconds", $"{seconds}",
             "--seed", $"{seed}", "--min-face", $"{minFace}", "--max-face", $"{maxFace}"];
-        using var tool = Process.Start(new ProcessStartInfo(python, args) { RedirectStandardOutput = true })!;
+        using var tool = Process.Start(new ProcessStartInfo(DebianPython.Executable, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var errors = tool.StandardError.ReadToEndAsync();
         tool.StandardOutput.ReadToEnd();
         tool.WaitForExit();
-        if (tool.ExitCode != 0) throw new InvalidOperationException($"make_scene.py could not make the test scene (exit {tool.ExitCode})");
+        if (tool.ExitCode != 0)
+            throw new InvalidOperationException($"make_scene.py could not make the test scene (exit {tool.ExitCode}; needs python3-opencv): {errors.Result}");
         return path;
     }
 
